@@ -1,0 +1,216 @@
+//! The Increase error envelope: `{"type", "status", "title", "detail", ...}`.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::store::StoreError;
+
+/// One bad field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    NoHeader,
+    NoCredential,
+    DeletedCredential,
+}
+
+impl AuthFailure {
+    fn reason(self) -> &'static str {
+        match self {
+            Self::NoHeader => "no_header",
+            Self::NoCredential => "no_credential",
+            Self::DeletedCredential => "deleted_credential",
+        }
+    }
+
+    fn detail(self) -> &'static str {
+        match self {
+            Self::NoHeader => "Send your API key in the header `Authorization: Bearer <key>`.",
+            Self::NoCredential => "The API key in the Authorization header is not valid.",
+            Self::DeletedCredential => "This API key has been revoked.",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("invalid parameters")]
+    InvalidParameters(Vec<FieldError>),
+    #[error("malformed request: {0}")]
+    MalformedRequest(String),
+    #[error("request body larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("invalid API key")]
+    InvalidApiKey(AuthFailure),
+    #[error("object not found")]
+    ObjectNotFound,
+    #[error("no API method {method} {path}")]
+    MethodNotFound { method: String, path: String },
+    #[error("idempotency key already used")]
+    IdempotencyKeyAlreadyUsed { resource_id: String },
+    #[error("invalid operation: {0}")]
+    InvalidOperation(String),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::InvalidParameters(vec![FieldError::new(field, message)])
+    }
+
+    pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(error))
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidParameters(_) => "invalid_parameters_error",
+            Self::MalformedRequest(_) | Self::PayloadTooLarge(_) => "malformed_request_error",
+            Self::InvalidApiKey(_) => "invalid_api_key_error",
+            Self::ObjectNotFound => "object_not_found_error",
+            Self::MethodNotFound { .. } => "api_method_not_found_error",
+            Self::IdempotencyKeyAlreadyUsed { .. } => "idempotency_key_already_used_error",
+            Self::InvalidOperation(_) => "invalid_operation_error",
+            Self::Internal(_) => "internal_server_error",
+        }
+    }
+
+    fn title(&self) -> String {
+        match self {
+            Self::InvalidParameters(errors) => match errors.as_slice() {
+                [one] => format!("Invalid parameter `{}`: {}.", one.field, one.message),
+                _ => format!("There are {} invalid parameters.", errors.len()),
+            },
+            Self::MalformedRequest(_) => "The request could not be parsed.".to_owned(),
+            Self::PayloadTooLarge(_) => "The request body is too large.".to_owned(),
+            Self::InvalidApiKey(_) => "Invalid API key.".to_owned(),
+            Self::ObjectNotFound => "No object was found with that ID.".to_owned(),
+            Self::MethodNotFound { .. } => "No API method matches this request.".to_owned(),
+            Self::IdempotencyKeyAlreadyUsed { .. } => {
+                "The idempotency key was already used for a different request.".to_owned()
+            }
+            Self::InvalidOperation(_) => "The operation is not allowed in the object's current state.".to_owned(),
+            Self::Internal(_) => "An internal error occurred.".to_owned(),
+        }
+    }
+
+    fn detail(&self) -> Option<String> {
+        match self {
+            Self::InvalidParameters(_) => Some("See `errors` for each invalid parameter.".to_owned()),
+            Self::MalformedRequest(detail) => Some(detail.clone()),
+            Self::PayloadTooLarge(limit) => Some(format!("Request bodies are limited to {limit} bytes.")),
+            Self::InvalidApiKey(failure) => Some(failure.detail().to_owned()),
+            Self::ObjectNotFound => None,
+            Self::MethodNotFound { method, path } => Some(format!("There is no API method {method} {path}.")),
+            Self::IdempotencyKeyAlreadyUsed { resource_id } => Some(format!(
+                "The Idempotency-Key header was first used to make {resource_id}; use a new key for a new request."
+            )),
+            Self::InvalidOperation(detail) => Some(detail.clone()),
+            Self::Internal(_) => None,
+        }
+    }
+
+    pub fn body(&self) -> Value {
+        let mut body = Map::new();
+        body.insert("type".to_owned(), json!(self.kind()));
+        body.insert("status".to_owned(), json!(self.status_code().as_u16()));
+        body.insert("title".to_owned(), json!(self.title()));
+        body.insert("detail".to_owned(), json!(self.detail()));
+        match self {
+            Self::InvalidParameters(errors) => {
+                body.insert("errors".to_owned(), json!(errors));
+            }
+            Self::InvalidApiKey(failure) => {
+                body.insert("reason".to_owned(), json!(failure.reason()));
+            }
+            Self::IdempotencyKeyAlreadyUsed { resource_id } => {
+                body.insert("resource_id".to_owned(), json!(resource_id));
+            }
+            _ => {}
+        }
+        Value::Object(body)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::InvalidParameters(_) | Self::MalformedRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::InvalidApiKey(_) => StatusCode::UNAUTHORIZED,
+            Self::ObjectNotFound | Self::MethodNotFound { .. } => StatusCode::NOT_FOUND,
+            Self::IdempotencyKeyAlreadyUsed { .. } | Self::InvalidOperation(_) => StatusCode::CONFLICT,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            // The cause is logged here, once; the response stays opaque.
+            tracing::error!(error = %error_chain(cause.as_ref()), "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        if self.status_code() == StatusCode::CONFLICT {
+            // Retrying cannot change a conflict; tell the SDKs not to.
+            response.insert_header(("x-should-retry", "false"));
+        }
+        response.json(self.body())
+    }
+}
+
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::ObjectNotFound,
+            StoreError::InvalidReference { field, message } => Self::field(field, message),
+            StoreError::InvalidState(detail) => Self::InvalidOperation(detail.to_owned()),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        Self::InvalidParameters(field_errors(&errors))
+    }
+}
+
+/// Flattens `validator` errors into one entry per bad field, in field order.
+pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
+    let mut out: Vec<FieldError> = errors
+        .field_errors()
+        .into_iter()
+        .flat_map(|(field, errors)| {
+            errors.iter().map(move |error| {
+                let message = error.message.as_ref().map_or_else(|| error.code.to_string(), ToString::to_string);
+                FieldError::new(field.to_string(), message)
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}

@@ -1,0 +1,40 @@
+//! The JSON API, wire-compatible with Increase's.
+
+pub mod auth;
+pub mod entities;
+pub mod error;
+pub mod pagination;
+pub mod programs;
+pub mod request;
+pub mod sessions;
+
+use actix_web::{HttpRequest, HttpResponse, Resource, web};
+
+use error::ApiError;
+
+/// A route whose other methods answer with the JSON `api_method_not_found_error`.
+fn resource(path: &str) -> Resource {
+    web::resource(path).default_service(web::to(method_not_found))
+}
+
+pub async fn method_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotFound { method: req.method().to_string(), path: req.path().to_owned() })
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/programs").route(web::get().to(programs::list_programs)))
+        .service(resource("/programs/{id}").route(web::get().to(programs::retrieve_program)))
+        .service(resource("/simulations/programs").route(web::post().to(programs::create_program)))
+        .service(
+            resource("/entity_onboarding_sessions")
+                .route(web::get().to(sessions::list_sessions))
+                .route(web::post().to(sessions::create_session)),
+        )
+        .service(resource("/entity_onboarding_sessions/{id}").route(web::get().to(sessions::retrieve_session)))
+        .service(resource("/entity_onboarding_sessions/{id}/expire").route(web::post().to(sessions::expire_session)))
+        .service(
+            resource("/simulations/entity_onboarding_sessions/{id}/submit")
+                .route(web::post().to(sessions::simulate_submit)),
+        )
+        .service(resource("/entities/{id}").route(web::get().to(entities::retrieve_entity)));
+}

@@ -1,0 +1,134 @@
+//! Command line: `onboarding [serve]`, `api-keys create`, `programs create`, `migrate`.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{self, LogFormat, Settings};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "onboarding",
+    version,
+    about = "Hosted Onboarding: Increase-compatible Entity Onboarding Sessions with a hosted form",
+    long_about = "Hosted Onboarding: a self-hostable service, wire-compatible with Increase's Entity \
+Onboarding Sessions API. Without a subcommand it runs the HTTP server (same as `serve`).\n\n\
+Every option can also be set by the environment variable shown beside it."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub options: Options,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct Options {
+    /// Database: a `sqlite:` URL or a file path (created on first start).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://onboarding.db", global = true)]
+    pub database_url: String,
+
+    /// Maximum number of pooled database connections.
+    #[arg(long, env = "ONBOARDING_DB_MAX_CONNECTIONS", default_value_t = 8, global = true)]
+    pub db_max_connections: u32,
+
+    /// Address the HTTP server listens on.
+    #[arg(long, env = "ONBOARDING_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    pub listen: SocketAddr,
+
+    /// Public base URL used to build `session_url` (default: derived from the listen address).
+    #[arg(long, env = "ONBOARDING_PUBLIC_URL", value_parser = config::parse_public_url, global = true)]
+    pub public_url: Option<url::Url>,
+
+    /// Lifetime of a new onboarding session, e.g. `6h`, `30m`, `3600`.
+    #[arg(long, env = "ONBOARDING_SESSION_TTL", default_value = "6h", value_parser = config::parse_duration, global = true)]
+    pub session_ttl: std::time::Duration,
+
+    /// How often overdue sessions are marked expired in the database.
+    #[arg(long, env = "ONBOARDING_SWEEP_INTERVAL", default_value = "60s", value_parser = config::parse_duration, global = true)]
+    pub sweep_interval: std::time::Duration,
+
+    /// Log format on stderr.
+    #[arg(long, env = "ONBOARDING_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormatArg,
+
+    /// HTTP worker threads (default: one per CPU core).
+    #[arg(long, env = "ONBOARDING_WORKERS", global = true)]
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormatArg {
+    Text,
+    Json,
+}
+
+impl From<LogFormatArg> for LogFormat {
+    fn from(value: LogFormatArg) -> Self {
+        match value {
+            LogFormatArg::Text => LogFormat::Text,
+            LogFormatArg::Json => LogFormat::Json,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default).
+    Serve,
+    /// Manage API keys.
+    #[command(subcommand)]
+    ApiKeys(ApiKeysCommand),
+    /// Manage programs.
+    #[command(subcommand)]
+    Programs(ProgramsCommand),
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeysCommand {
+    /// Create an API key; the key itself is printed once, alone on the last line.
+    Create {
+        /// A name to recognise the key by.
+        #[arg(long)]
+        name: String,
+        /// The group (tenant) the key belongs to; default: the first group.
+        #[arg(long)]
+        group: Option<String>,
+        /// Create the key in a new group of its own, isolated from all other data.
+        #[arg(long, conflicts_with = "group")]
+        new_group: bool,
+    },
+    /// Revoke an API key by its ID (`api_key_...`); requests with it get 401.
+    Revoke {
+        /// The key's ID, as printed when it was created.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProgramsCommand {
+    /// Create a program; its ID is printed alone on the last line.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// The group (tenant) the program belongs to; default: the first group.
+        #[arg(long)]
+        group: Option<String>,
+    },
+}
+
+impl Options {
+    pub fn settings(&self) -> Settings {
+        let mut settings = Settings::for_database(self.database_url.clone());
+        settings.database_max_connections = self.db_max_connections.max(1);
+        settings.listen = self.listen;
+        settings.public_url = self.public_url.clone();
+        settings.session_ttl = self.session_ttl;
+        settings.sweep_interval = self.sweep_interval;
+        settings.workers = self.workers;
+        settings
+    }
+}

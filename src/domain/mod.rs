@@ -1,0 +1,11 @@
+//! Types that are valid by construction. No I/O here.
+
+pub mod api_key;
+pub mod entity;
+pub mod ids;
+pub mod program;
+pub mod redirect_url;
+pub mod session;
+pub mod time;
+
+pub use redirect_url::RedirectUrl;

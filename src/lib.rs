@@ -1,0 +1,14 @@
+//! Hosted Onboarding: a self-hostable service, wire-compatible with Increase's
+//! Entity Onboarding Sessions API, that onboards a platform's customers through
+//! a hosted web form.
+
+pub mod api;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod web;
+pub mod workers;

@@ -1,0 +1,141 @@
+//! Builds the HTTP application from its parts.
+
+use std::{net::TcpListener, sync::Arc, time::Instant};
+
+use actix_web::{
+    App, HttpRequest, HttpResponse, HttpServer, ResponseError,
+    body::MessageBody,
+    dev::{Server, ServiceRequest, ServiceResponse},
+    middleware::{Next, from_fn},
+    web,
+};
+use url::Url;
+
+use crate::{
+    api::{self, error::ApiError},
+    clock::{Clock, SystemClock},
+    config::Settings,
+    store::Store,
+    web as pages,
+    workers,
+};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+    /// Base of every `session_url`.
+    pub public_url: Url,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Opens the database (applying migrations), binds the listener and
+    /// prepares the server. Port 0 picks a free port (see [`Application::port`]).
+    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, std::io::Error> {
+        let store = Store::connect(&settings).await.map_err(std::io::Error::other)?;
+        Self::build_with_store(settings, clock, store)
+    }
+
+    pub fn build_with_store(settings: Settings, clock: Arc<dyn Clock>, store: Store) -> Result<Self, std::io::Error> {
+        let listener = TcpListener::bind(settings.listen)?;
+        let address = listener.local_addr()?;
+        let public_url = match &settings.public_url {
+            Some(url) => url.clone(),
+            None => {
+                let host = if address.ip().is_unspecified() { "localhost".to_owned() } else { address.ip().to_string() };
+                let host = if address.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };
+                Url::parse(&format!("http://{host}:{}", address.port())).map_err(std::io::Error::other)?
+            }
+        };
+        let state = web::Data::new(AppState { store, settings: Arc::new(settings.clone()), clock, public_url });
+        let server_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(server_state.clone())
+                .wrap(from_fn(log_request))
+                .route("/health", web::get().to(health))
+                .configure(api::configure)
+                .configure(pages::configure)
+                .default_service(web::to(not_found))
+        })
+        .listen(listener)?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers.max(1));
+        }
+        Ok(Self { port: address.port(), server: server.run(), state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn public_url(&self) -> &Url {
+        &self.state.public_url
+    }
+
+    /// Serves until the process is stopped, sweeping expired sessions meanwhile.
+    pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
+        let sweeper = tokio::spawn(workers::expiry::run(
+            self.state.store.clone(),
+            self.state.clock.clone(),
+            self.state.settings.sweep_interval,
+        ));
+        let result = self.server.await;
+        sweeper.abort();
+        result
+    }
+}
+
+impl Application {
+    pub async fn build_default(settings: Settings) -> Result<Self, std::io::Error> {
+        Self::build(settings, Arc::new(SystemClock)).await
+    }
+}
+
+async fn health() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+/// Unknown routes: an HTML page under the browser-facing prefixes, the JSON
+/// envelope everywhere else.
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    let path = req.path();
+    if path.starts_with("/onboarding") || path.starts_with("/static") {
+        pages::PageError::NotFound.error_response()
+    } else {
+        ApiError::MethodNotFound { method: req.method().to_string(), path: path.to_owned() }.error_response()
+    }
+}
+
+/// One log line per request, with a request id (also sent back as
+/// `x-request-id`). Only the path is logged: query strings can carry the
+/// form's secret token.
+async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = crate::domain::ids::random_alphanumeric(16);
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let mut response = next.call(req).await?;
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
+    }
+    tracing::info!(
+        request_id = %request_id,
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    Ok(response)
+}

@@ -1,0 +1,347 @@
+//! Entity Onboarding Sessions.
+
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::domain::{entity::EntityDetails, session::SessionStatus, time::to_micros};
+
+use super::{Idempotency, Outcome, Store, StoreError, entities, idempotency};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub seq: i64,
+    pub id: String,
+    pub program_id: String,
+    pub entity_id: Option<String>,
+    pub redirect_url: String,
+    pub token: String,
+    pub status: String,
+    pub idempotency_key: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id: String,
+    pub program_id: String,
+    pub entity_id: Option<String>,
+    pub redirect_url: String,
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SessionFilter {
+    /// Only sessions whose effective status is one of these (all when `None`).
+    pub statuses: Option<Vec<SessionStatus>>,
+    pub idempotency_key: Option<String>,
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+/// A session found by its form token, with what the form page shows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenLookup {
+    #[sqlx(flatten)]
+    pub session: SessionRow,
+    pub program_name: String,
+}
+
+const COLUMNS: &str = "s.seq, s.id, s.program_id, s.entity_id, s.redirect_url, s.token, s.status, \
+    s.idempotency_key, s.created_at, s.expires_at";
+
+impl Store {
+    pub async fn insert_session(
+        &self,
+        group_id: &str,
+        session: &NewSession,
+        idempotency: Option<Idempotency<'_>>,
+        now: DateTime<Utc>,
+        render: impl FnOnce(&SessionRow) -> Result<String, serde_json::Error>,
+    ) -> Result<Outcome<SessionRow>, StoreError> {
+        let result = async {
+            let mut tx = self.begin_write().await?;
+            if let Some(idem) = idempotency
+                && let Some(stored) = idempotency::find_response(&mut tx, group_id, idem.key).await?
+            {
+                return Ok(Outcome::Replayed(stored));
+            }
+            let program: Option<i64> = sqlx::query_scalar("SELECT 1 FROM programs WHERE group_id = ? AND id = ?")
+                .bind(group_id)
+                .bind(&session.program_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if program.is_none() {
+                return Err(StoreError::InvalidReference {
+                    field: "program_id",
+                    message: "no Program with this ID exists",
+                });
+            }
+            if let Some(entity_id) = &session.entity_id {
+                let status: Option<String> =
+                    sqlx::query_scalar("SELECT status FROM entities WHERE group_id = ? AND id = ?")
+                        .bind(group_id)
+                        .bind(entity_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                match status.as_deref() {
+                    None => {
+                        return Err(StoreError::InvalidReference {
+                            field: "entity_id",
+                            message: "no Entity with this ID exists",
+                        });
+                    }
+                    Some("active") => {}
+                    Some(_) => {
+                        return Err(StoreError::InvalidReference {
+                            field: "entity_id",
+                            message: "the Entity is archived or disabled and cannot be onboarded",
+                        });
+                    }
+                }
+            }
+            sqlx::query(
+                "INSERT INTO entity_onboarding_sessions
+                    (id, group_id, program_id, entity_id, redirect_url, token, status,
+                     idempotency_key, created_at, expires_at)
+                 VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
+            )
+            .bind(&session.id)
+            .bind(group_id)
+            .bind(&session.program_id)
+            .bind(&session.entity_id)
+            .bind(&session.redirect_url)
+            .bind(&session.token)
+            .bind(idempotency.map(|i| i.key))
+            .bind(to_micros(now))
+            .bind(to_micros(session.expires_at))
+            .execute(&mut *tx)
+            .await?;
+            let row = find_session_row(&mut tx, group_id, &session.id).await?.ok_or(StoreError::NotFound)?;
+            if let Some(idem) = idempotency {
+                let body = render(&row)?;
+                idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, to_micros(now)).await?;
+            }
+            tx.commit().await?;
+            Ok(Outcome::Done(row))
+        }
+        .await;
+        self.settle_race(group_id, idempotency, result).await
+    }
+
+    pub async fn find_session(&self, group_id: &str, id: &str) -> Result<Option<SessionRow>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        find_session_row(&mut conn, group_id, id).await
+    }
+
+    /// Newest first, filtered by effective status (a session past its
+    /// `expires_at` counts as expired even before the sweep persists it).
+    pub async fn list_sessions(
+        &self,
+        group_id: &str,
+        filter: &SessionFilter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionRow>, StoreError> {
+        let now = to_micros(now);
+        let mut query = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {COLUMNS} FROM entity_onboarding_sessions s WHERE s.group_id = "
+        ));
+        query.push_bind(group_id);
+        if let Some(statuses) = &filter.statuses {
+            let active = statuses.contains(&SessionStatus::Active);
+            let expired = statuses.contains(&SessionStatus::Expired);
+            match (active, expired) {
+                (true, true) => {}
+                (true, false) => {
+                    query.push(" AND s.status = 'active' AND s.expires_at > ").push_bind(now);
+                }
+                (false, true) => {
+                    query
+                        .push(" AND (s.status = 'expired' OR (s.status = 'active' AND s.expires_at <= ")
+                        .push_bind(now)
+                        .push("))");
+                }
+                (false, false) => {
+                    query.push(" AND 0 = 1");
+                }
+            }
+        }
+        if let Some(key) = &filter.idempotency_key {
+            query.push(" AND s.idempotency_key = ").push_bind(key.clone());
+        }
+        if let Some(seq) = filter.before_seq {
+            query.push(" AND s.seq < ").push_bind(seq);
+        }
+        query.push(" ORDER BY s.seq DESC LIMIT ").push_bind(filter.limit);
+        Ok(query.build_query_as::<SessionRow>().fetch_all(&self.pool).await?)
+    }
+
+    /// Ends an active session now; an expired one is returned unchanged.
+    pub async fn expire_session(
+        &self,
+        group_id: &str,
+        id: &str,
+        idempotency: Option<Idempotency<'_>>,
+        now: DateTime<Utc>,
+        render: impl FnOnce(&SessionRow) -> Result<String, serde_json::Error>,
+    ) -> Result<Outcome<SessionRow>, StoreError> {
+        let result = async {
+            let mut tx = self.begin_write().await?;
+            if let Some(idem) = idempotency
+                && let Some(stored) = idempotency::find_response(&mut tx, group_id, idem.key).await?
+            {
+                return Ok(Outcome::Replayed(stored));
+            }
+            let now = to_micros(now);
+            sqlx::query(
+                "UPDATE entity_onboarding_sessions SET status = 'expired', expires_at = MIN(expires_at, ?)
+                 WHERE group_id = ? AND id = ? AND status = 'active'",
+            )
+            .bind(now)
+            .bind(group_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let row = find_session_row(&mut tx, group_id, id).await?.ok_or(StoreError::NotFound)?;
+            if let Some(idem) = idempotency {
+                let body = render(&row)?;
+                idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, now).await?;
+            }
+            tx.commit().await?;
+            Ok(Outcome::Done(row))
+        }
+        .await;
+        self.settle_race(group_id, idempotency, result).await
+    }
+
+    /// Completes an active session as if its form had been submitted: creates
+    /// an Entity from `details` (or confirms the Entity the session was created
+    /// for), links it and expires the session, all in one transaction. Exactly
+    /// one of any number of concurrent submissions succeeds.
+    pub async fn submit_session_simulated(
+        &self,
+        group_id: &str,
+        id: &str,
+        details: &EntityDetails,
+        idempotency: Option<Idempotency<'_>>,
+        now: DateTime<Utc>,
+        render: impl FnOnce(&SessionRow) -> Result<String, serde_json::Error>,
+    ) -> Result<Outcome<SessionRow>, StoreError> {
+        let result = async {
+            let mut tx = self.begin_write().await?;
+            if let Some(idem) = idempotency
+                && let Some(stored) = idempotency::find_response(&mut tx, group_id, idem.key).await?
+            {
+                return Ok(Outcome::Replayed(stored));
+            }
+            let session = claim_active_session(&mut tx, group_id, id, now).await?;
+            let entity_id = match &session.entity_id {
+                Some(entity_id) => {
+                    entities::confirm_details(&mut tx, group_id, entity_id, now).await?;
+                    entity_id.clone()
+                }
+                None => {
+                    let entity_id = crate::domain::ids::new_id(crate::domain::ids::ENTITY);
+                    entities::insert_entity_row(
+                        &mut tx,
+                        group_id,
+                        &entities::NewEntityRow {
+                            id: &entity_id,
+                            details,
+                            description: None,
+                            creating_session_id: Some(id),
+                            idempotency_key: None,
+                            details_confirmed_at: Some(now),
+                            validation: Some(r#"{"issues":[],"status":"valid"}"#),
+                        },
+                        now,
+                    )
+                    .await?;
+                    entity_id
+                }
+            };
+            sqlx::query("UPDATE entity_onboarding_sessions SET entity_id = ? WHERE id = ?")
+                .bind(&entity_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let row = find_session_row(&mut tx, group_id, id).await?.ok_or(StoreError::NotFound)?;
+            if let Some(idem) = idempotency {
+                let body = render(&row)?;
+                idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, to_micros(now)).await?;
+            }
+            tx.commit().await?;
+            Ok(Outcome::Done(row))
+        }
+        .await;
+        self.settle_race(group_id, idempotency, result).await
+    }
+
+    /// Persists the expiry of every active session whose `expires_at` is not
+    /// after `now`. Safe to run concurrently from several instances.
+    pub async fn expire_sessions_before(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE entity_onboarding_sessions SET status = 'expired'
+             WHERE status = 'active' AND expires_at <= ?",
+        )
+        .bind(to_micros(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
+    /// The session behind a hosted form link, whatever its status.
+    pub async fn find_session_by_token(&self, token: &str) -> Result<Option<TokenLookup>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS}, p.name AS program_name
+             FROM entity_onboarding_sessions s JOIN programs p ON p.id = s.program_id
+             WHERE s.token = ?"
+        );
+        Ok(sqlx::query_as::<_, TokenLookup>(sqlx::AssertSqlSafe(sql))
+            .bind(token)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+}
+
+/// Moves an active, unexpired session to `expired` and returns it as it was.
+/// The conditional UPDATE makes the database, not Rust, decide who wins.
+async fn claim_active_session(
+    conn: &mut SqliteConnection,
+    group_id: &str,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<SessionRow, StoreError> {
+    let now = to_micros(now);
+    let claimed = sqlx::query(
+        "UPDATE entity_onboarding_sessions SET status = 'expired', completed_at = ?
+         WHERE group_id = ? AND id = ? AND status = 'active' AND expires_at > ?",
+    )
+    .bind(now)
+    .bind(group_id)
+    .bind(id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let row = find_session_row(conn, group_id, id).await?.ok_or(StoreError::NotFound)?;
+    if claimed.rows_affected() == 0 {
+        return Err(StoreError::InvalidState("the session is not active: it has expired or was already submitted"));
+    }
+    Ok(row)
+}
+
+async fn find_session_row(
+    conn: &mut SqliteConnection,
+    group_id: &str,
+    id: &str,
+) -> Result<Option<SessionRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM entity_onboarding_sessions s WHERE s.group_id = ? AND s.id = ?");
+    Ok(sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(sql))
+        .bind(group_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}

@@ -1,0 +1,82 @@
+//! Error pages: the same classification as the API, rendered as HTML.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use askama::Template;
+
+use crate::store::StoreError;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    heading: &'a str,
+    message: &'a str,
+    hint: Option<&'a str>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("page not found")]
+    NotFound,
+    /// The onboarding link has expired or was already used.
+    #[error("link no longer valid")]
+    Gone,
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl PageError {
+    pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(error))
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::NotFound,
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Gone => StatusCode::GONE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let page = match self {
+            Self::NotFound => ErrorPage {
+                heading: "We couldn't find this page",
+                message: "This onboarding link is not valid. Check that you copied the whole link.",
+                hint: Some("If it still doesn't work, ask the company that sent you the link for a new one."),
+            },
+            Self::Gone => ErrorPage {
+                heading: "This link is no longer valid",
+                message: "This onboarding link has expired or has already been used.",
+                hint: Some(
+                    "Please ask the company that sent it to you for a new link. If you already finished, there is nothing more to do.",
+                ),
+            },
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, "page failed");
+                ErrorPage {
+                    heading: "Something went wrong",
+                    message: "We couldn't show this page. Nothing you entered was lost; please try again in a minute.",
+                    hint: None,
+                }
+            }
+        };
+        match page.render() {
+            Ok(body) => super::html(self.status_code(), body),
+            Err(error) => {
+                tracing::error!(%error, "error page failed to render");
+                HttpResponse::build(self.status_code()).content_type("text/plain; charset=utf-8").body(page.heading.to_owned())
+            }
+        }
+    }
+}
