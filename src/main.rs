@@ -4,7 +4,10 @@ use clap::Parser;
 use onboarding::{
     cli::{ApiKeysCommand, Cli, Command, ProgramsCommand},
     clock::{Clock, SystemClock},
-    domain::{api_key, ids, program::{Bank, parse_program_name}},
+    domain::{
+        api_key, ids,
+        program::{Bank, parse_program_name},
+    },
     startup::Application,
     store::{NewProgram, Store},
     telemetry,
@@ -35,7 +38,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let key = api_key::generate();
-            if let Some(created) = store.bootstrap_if_empty(&api_key::digest(&key), clock.now()).await? {
+            if let Some(created) = store
+                .bootstrap_if_empty(&api_key::digest(&key), clock.now())
+                .await?
+            {
                 println!("First start: created a default program and a sandbox API key.");
                 println!("  Program ID: {}", created.program_id);
                 println!("  API key:    {key}");
@@ -49,24 +55,45 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             // Store::connect already applied every pending migration.
             println!("Database is up to date.");
         }
-        Command::ApiKeys(ApiKeysCommand::Create { name, group, new_group }) => {
+        Command::ApiKeys(ApiKeysCommand::Create {
+            name,
+            group,
+            new_group,
+        }) => {
             let name = parse_program_name(&name).map_err(|e| format!("--name {e}"))?;
             let group_id = resolve_group(&store, group, new_group, &clock).await?;
             let key = api_key::generate();
-            let id = store.insert_api_key(&group_id, &name, &api_key::digest(&key), clock.now()).await?;
+            let id = store
+                .insert_api_key(&group_id, &name, &api_key::digest(&key), clock.now())
+                .await?;
             println!("Created API key {id} in group {group_id}. The key is shown only once:");
             println!("{key}");
         }
         Command::ApiKeys(ApiKeysCommand::Revoke { id }) => {
-            store.revoke_api_key(&id, clock.now()).await.map_err(|_| format!("no API key {id:?}"))?;
+            store
+                .revoke_api_key(&id, clock.now())
+                .await
+                .map_err(|_| format!("no API key {id:?}"))?;
             println!("Revoked API key {id}.");
         }
         Command::Programs(ProgramsCommand::Create { name, group }) => {
             let name = parse_program_name(&name).map_err(|e| format!("--name {e}"))?;
             let group_id = resolve_group(&store, group, false, &clock).await?;
-            let program =
-                NewProgram { id: ids::new_id(ids::PROGRAM), name, bank: Bank::CoreBank, lending_maximum_extendable_credit: None };
-            store.insert_program(&group_id, &program, None, clock.now(), |_| Ok(String::new())).await?;
+            let program = NewProgram {
+                id: ids::new_id(ids::PROGRAM),
+                name,
+                bank: Bank::CoreBank,
+                lending_maximum_extendable_credit: None,
+            };
+            store
+                .insert_program(
+                    &group_id,
+                    &program,
+                    None,
+                    clock.now(),
+                    |_| Ok(String::new()),
+                )
+                .await?;
             println!("Created program in group {group_id}:");
             println!("{}", program.id);
         }

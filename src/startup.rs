@@ -16,8 +16,7 @@ use crate::{
     clock::{Clock, SystemClock},
     config::Settings,
     store::Store,
-    web as pages,
-    workers,
+    web as pages, workers,
 };
 
 /// What every handler can reach.
@@ -39,22 +38,42 @@ impl Application {
     /// Opens the database (applying migrations), binds the listener and
     /// prepares the server. Port 0 picks a free port (see [`Application::port`]).
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, std::io::Error> {
-        let store = Store::connect(&settings).await.map_err(std::io::Error::other)?;
+        let store = Store::connect(&settings)
+            .await
+            .map_err(std::io::Error::other)?;
         Self::build_with_store(settings, clock, store)
     }
 
-    pub fn build_with_store(settings: Settings, clock: Arc<dyn Clock>, store: Store) -> Result<Self, std::io::Error> {
+    pub fn build_with_store(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        store: Store,
+    ) -> Result<Self, std::io::Error> {
         let listener = TcpListener::bind(settings.listen)?;
         let address = listener.local_addr()?;
         let public_url = match &settings.public_url {
             Some(url) => url.clone(),
             None => {
-                let host = if address.ip().is_unspecified() { "localhost".to_owned() } else { address.ip().to_string() };
-                let host = if address.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };
-                Url::parse(&format!("http://{host}:{}", address.port())).map_err(std::io::Error::other)?
+                let host = if address.ip().is_unspecified() {
+                    "localhost".to_owned()
+                } else {
+                    address.ip().to_string()
+                };
+                let host = if address.is_ipv6() && host != "localhost" {
+                    format!("[{host}]")
+                } else {
+                    host
+                };
+                Url::parse(&format!("http://{host}:{}", address.port()))
+                    .map_err(std::io::Error::other)?
             }
         };
-        let state = web::Data::new(AppState { store, settings: Arc::new(settings.clone()), clock, public_url });
+        let state = web::Data::new(AppState {
+            store,
+            settings: Arc::new(settings.clone()),
+            clock,
+            public_url,
+        });
         let server_state = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()
@@ -69,7 +88,11 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers.max(1));
         }
-        Ok(Self { port: address.port(), server: server.run(), state })
+        Ok(Self {
+            port: address.port(),
+            server: server.run(),
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -110,7 +133,11 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
     if path.starts_with("/onboarding") || path.starts_with("/static") {
         pages::PageError::NotFound.error_response()
     } else {
-        ApiError::MethodNotFound { method: req.method().to_string(), path: path.to_owned() }.error_response()
+        ApiError::MethodNotFound {
+            method: req.method().to_string(),
+            path: path.to_owned(),
+        }
+        .error_response()
     }
 }
 
@@ -127,7 +154,10 @@ async fn log_request(
     let path = req.path().to_owned();
     let mut response = next.call(req).await?;
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
+        response.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("x-request-id"),
+            value,
+        );
     }
     tracing::info!(
         request_id = %request_id,

@@ -15,8 +15,14 @@ pub struct Caller {
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<&str, AuthFailure> {
-    let value = req.headers().get(header::AUTHORIZATION).ok_or(AuthFailure::NoHeader)?;
-    let value = value.to_str().map_err(|_| AuthFailure::NoCredential)?.trim();
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or(AuthFailure::NoHeader)?;
+    let value = value
+        .to_str()
+        .map_err(|_| AuthFailure::NoCredential)?
+        .trim();
     let (scheme, token) = value.split_once(' ').ok_or(AuthFailure::NoCredential)?;
     let token = token.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
@@ -34,7 +40,9 @@ impl FromRequest for Caller {
         let digest = bearer_token(req).map(api_key::digest);
         Box::pin(async move {
             let digest = digest.map_err(ApiError::InvalidApiKey)?;
-            let state = state.ok_or_else(|| ApiError::MalformedRequest("application state missing".to_owned()))?;
+            let state = state.ok_or_else(|| {
+                ApiError::MalformedRequest("application state missing".to_owned())
+            })?;
             let owner = state
                 .store
                 .find_api_key_owner(&digest)
@@ -43,7 +51,10 @@ impl FromRequest for Caller {
             if owner.revoked_at.is_some() {
                 return Err(ApiError::InvalidApiKey(AuthFailure::DeletedCredential));
             }
-            Ok(Caller { group_id: owner.group_id, api_key_id: owner.api_key_id })
+            Ok(Caller {
+                group_id: owner.group_id,
+                api_key_id: owner.api_key_id,
+            })
         })
     }
 }

@@ -8,7 +8,10 @@ use serde_json::Value;
 use super::{auth::Caller, error::ApiError};
 use crate::{
     domain::{
-        entity::{Address, BeneficialOwner, Corporation, EntityDetails, Individual, LegalIdentifier, Structure, TermsAgreement},
+        entity::{
+            Address, BeneficialOwner, Corporation, EntityDetails, Individual, LegalIdentifier,
+            Structure, TermsAgreement,
+        },
         ids, time,
     },
     startup::AppState,
@@ -43,7 +46,9 @@ impl<'a> From<&'a Corporation> for CorporationResponse<'a> {
             tax_identifier: c.legal_identifier.as_ref().map(|id| id.value.as_str()),
             address: &c.address,
             beneficial_owners: &c.beneficial_owners,
-            beneficial_ownership_exemption_reason: c.beneficial_ownership_exemption_reason.as_deref(),
+            beneficial_ownership_exemption_reason: c
+                .beneficial_ownership_exemption_reason
+                .as_deref(),
         }
     }
 }
@@ -87,12 +92,29 @@ pub struct Entity {
 
 impl Entity {
     pub fn from_row(row: EntityRow) -> Result<Self, ApiError> {
-        let structure = Structure::parse(&row.structure)
-            .ok_or_else(|| ApiError::internal(std::io::Error::other(format!("unknown structure {:?}", row.structure))))?;
-        let details = EntityDetails::from_json(structure, &row.details).map_err(ApiError::internal)?;
-        let validation = row.validation.as_deref().map(serde_json::from_str).transpose().map_err(ApiError::internal)?;
-        let terms_agreements = serde_json::from_str(&row.terms_agreements).map_err(ApiError::internal)?;
-        Ok(Self { row, structure, details, validation, terms_agreements })
+        let structure = Structure::parse(&row.structure).ok_or_else(|| {
+            ApiError::internal(std::io::Error::other(format!(
+                "unknown structure {:?}",
+                row.structure
+            )))
+        })?;
+        let details =
+            EntityDetails::from_json(structure, &row.details).map_err(ApiError::internal)?;
+        let validation = row
+            .validation
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(ApiError::internal)?;
+        let terms_agreements =
+            serde_json::from_str(&row.terms_agreements).map_err(ApiError::internal)?;
+        Ok(Self {
+            row,
+            structure,
+            details,
+            validation,
+            terms_agreements,
+        })
     }
 
     pub fn response(&self) -> EntityResponse<'_> {
@@ -114,7 +136,9 @@ impl Entity {
             description: row.description.as_deref(),
             status: &row.status,
             details_confirmed_at: row.details_confirmed_at.map(time::from_micros),
-            creating_entity_onboarding_session_id: row.creating_entity_onboarding_session_id.as_deref(),
+            creating_entity_onboarding_session_id: row
+                .creating_entity_onboarding_session_id
+                .as_deref(),
             idempotency_key: row.idempotency_key.as_deref(),
             created_at: time::from_micros(row.created_at),
             validation: self.validation.clone(),
@@ -134,7 +158,11 @@ pub async fn retrieve_entity(
     if !ids::has_shape(ids::ENTITY, &id) {
         return Err(ApiError::ObjectNotFound);
     }
-    let row = state.store.find_entity(&caller.group_id, &id).await?.ok_or(ApiError::ObjectNotFound)?;
+    let row = state
+        .store
+        .find_entity(&caller.group_id, &id)
+        .await?
+        .ok_or(ApiError::ObjectNotFound)?;
     let entity = Entity::from_row(row)?;
     Ok(HttpResponse::Ok().json(entity.response()))
 }

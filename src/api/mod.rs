@@ -18,7 +18,10 @@ fn resource(path: &str) -> Resource {
 }
 
 pub async fn method_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotFound { method: req.method().to_string(), path: req.path().to_owned() })
+    Err(ApiError::MethodNotFound {
+        method: req.method().to_string(),
+        path: req.path().to_owned(),
+    })
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -30,8 +33,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(sessions::list_sessions))
                 .route(web::post().to(sessions::create_session)),
         )
-        .service(resource("/entity_onboarding_sessions/{id}").route(web::get().to(sessions::retrieve_session)))
-        .service(resource("/entity_onboarding_sessions/{id}/expire").route(web::post().to(sessions::expire_session)))
+        .service(
+            resource("/entity_onboarding_sessions/{id}")
+                .route(web::get().to(sessions::retrieve_session)),
+        )
+        .service(
+            resource("/entity_onboarding_sessions/{id}/expire")
+                .route(web::post().to(sessions::expire_session)),
+        )
         .service(
             resource("/simulations/entity_onboarding_sessions/{id}/submit")
                 .route(web::post().to(sessions::simulate_submit)),

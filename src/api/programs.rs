@@ -50,7 +50,11 @@ impl From<&ProgramRow> for ProgramResponse {
             created_at: time::from_micros(row.created_at),
             default_digital_card_profile_id: row.default_digital_card_profile_id.clone(),
             interest_rate: row.interest_rate.clone(),
-            lending: row.lending_maximum_extendable_credit.map(|maximum_extendable_credit| Lending { maximum_extendable_credit }),
+            lending: row
+                .lending_maximum_extendable_credit
+                .map(|maximum_extendable_credit| Lending {
+                    maximum_extendable_credit,
+                }),
             name: row.name.clone(),
             kind: "program",
             updated_at: time::from_micros(row.updated_at),
@@ -89,8 +93,14 @@ impl CreateProgramBody {
                 Bank::CoreBank
             }),
         };
-        if self.lending_maximum_extendable_credit.is_some_and(|credit| credit < 0) {
-            errors.push(FieldError::new("lending_maximum_extendable_credit", "must not be negative"));
+        if self
+            .lending_maximum_extendable_credit
+            .is_some_and(|credit| credit < 0)
+        {
+            errors.push(FieldError::new(
+                "lending_maximum_extendable_credit",
+                "must not be negative",
+            ));
         }
         match name {
             Some(name) if errors.is_empty() => Ok(NewProgram {
@@ -113,16 +123,23 @@ pub async fn create_program(
     let body = read_json(&req, payload, state.settings.max_body_bytes).await?;
     let write = WriteRequest::new(&req, &body.canonical)?;
     if let Some(key) = &write.key
-        && let Some(stored) = state.store.find_idempotent_response(&caller.group_id, key).await?
+        && let Some(stored) = state
+            .store
+            .find_idempotent_response(&caller.group_id, key)
+            .await?
     {
         return write.replay(stored);
     }
     let program = body.parse::<CreateProgramBody>()?.into_new_program()?;
     let outcome = state
         .store
-        .insert_program(&caller.group_id, &program, write.idempotency(), state.clock.now(), |row| {
-            serde_json::to_string(&ProgramResponse::from(row))
-        })
+        .insert_program(
+            &caller.group_id,
+            &program,
+            write.idempotency(),
+            state.clock.now(),
+            |row| serde_json::to_string(&ProgramResponse::from(row)),
+        )
         .await?;
     write.respond(outcome, |row| ProgramResponse::from(row))
 }
@@ -135,7 +152,11 @@ pub async fn retrieve_program(
     if !ids::has_shape(ids::PROGRAM, &id) {
         return Err(ApiError::ObjectNotFound);
     }
-    let row = state.store.find_program(&caller.group_id, &id).await?.ok_or(ApiError::ObjectNotFound)?;
+    let row = state
+        .store
+        .find_program(&caller.group_id, &id)
+        .await?
+        .ok_or(ApiError::ObjectNotFound)?;
     Ok(HttpResponse::Ok().json(ProgramResponse::from(&row)))
 }
 
@@ -146,6 +167,14 @@ pub async fn list_programs(
 ) -> Result<HttpResponse, ApiError> {
     let query = ListQuery::parse(req.query_string());
     let page = query.page()?;
-    let rows = state.store.list_programs(&caller.group_id, page.before_seq, page.fetch_limit()).await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, page, |row| row.seq, |row| ProgramResponse::from(row))))
+    let rows = state
+        .store
+        .list_programs(&caller.group_id, page.before_seq, page.fetch_limit())
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        page,
+        |row| row.seq,
+        |row| ProgramResponse::from(row),
+    )))
 }

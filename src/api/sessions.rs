@@ -41,7 +41,8 @@ impl SessionResponse {
     pub fn new(row: &SessionRow, public_url: &Url, now: DateTime<Utc>) -> Self {
         let expires_at = time::from_micros(row.expires_at);
         let status = SessionStatus::effective(&row.status, expires_at, now);
-        let session_url = (status == SessionStatus::Active).then(|| session_url(public_url, &row.token));
+        let session_url =
+            (status == SessionStatus::Active).then(|| session_url(public_url, &row.token));
         Self {
             id: row.id.clone(),
             created_at: time::from_micros(row.created_at),
@@ -59,7 +60,10 @@ impl SessionResponse {
 
 /// `{public_base_url}/onboarding/sessions?id={token}`
 pub fn session_url(public_url: &Url, token: &str) -> String {
-    format!("{}/onboarding/sessions?id={token}", public_url.as_str().trim_end_matches('/'))
+    format!(
+        "{}/onboarding/sessions?id={token}",
+        public_url.as_str().trim_end_matches('/')
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,7 +82,10 @@ impl CreateSessionBody {
                 None
             }
             Some(id) if !ids::has_shape(ids::PROGRAM, &id) => {
-                errors.push(FieldError::new("program_id", "no Program with this ID exists"));
+                errors.push(FieldError::new(
+                    "program_id",
+                    "no Program with this ID exists",
+                ));
                 None
             }
             Some(id) => Some(id),
@@ -97,7 +104,10 @@ impl CreateSessionBody {
         if let Some(id) = &self.entity_id
             && !ids::has_shape(ids::ENTITY, id)
         {
-            errors.push(FieldError::new("entity_id", "no Entity with this ID exists"));
+            errors.push(FieldError::new(
+                "entity_id",
+                "no Entity with this ID exists",
+            ));
         }
         match (program_id, redirect_url) {
             (Some(program_id), Some(redirect_url)) if errors.is_empty() => Ok(NewSession {
@@ -122,19 +132,28 @@ pub async fn create_session(
     let body = read_json(&req, payload, state.settings.max_body_bytes).await?;
     let write = WriteRequest::new(&req, &body.canonical)?;
     if let Some(key) = &write.key
-        && let Some(stored) = state.store.find_idempotent_response(&caller.group_id, key).await?
+        && let Some(stored) = state
+            .store
+            .find_idempotent_response(&caller.group_id, key)
+            .await?
     {
         return write.replay(stored);
     }
     let now = state.clock.now();
     let ttl = chrono::Duration::from_std(state.settings.session_ttl).map_err(ApiError::internal)?;
-    let session = body.parse::<CreateSessionBody>()?.into_new_session(now + ttl)?;
+    let session = body
+        .parse::<CreateSessionBody>()?
+        .into_new_session(now + ttl)?;
     let render = |row: &SessionRow| SessionResponse::new(row, &state.public_url, now);
     let outcome = state
         .store
-        .insert_session(&caller.group_id, &session, write.idempotency(), now, |row| {
-            serde_json::to_string(&render(row))
-        })
+        .insert_session(
+            &caller.group_id,
+            &session,
+            write.idempotency(),
+            now,
+            |row| serde_json::to_string(&render(row)),
+        )
         .await?;
     write.respond(outcome, render)
 }
@@ -147,8 +166,16 @@ pub async fn retrieve_session(
     if !ids::has_shape(ids::SESSION, &id) {
         return Err(ApiError::ObjectNotFound);
     }
-    let row = state.store.find_session(&caller.group_id, &id).await?.ok_or(ApiError::ObjectNotFound)?;
-    Ok(HttpResponse::Ok().json(SessionResponse::new(&row, &state.public_url, state.clock.now())))
+    let row = state
+        .store
+        .find_session(&caller.group_id, &id)
+        .await?
+        .ok_or(ApiError::ObjectNotFound)?;
+    Ok(HttpResponse::Ok().json(SessionResponse::new(
+        &row,
+        &state.public_url,
+        state.clock.now(),
+    )))
 }
 
 pub async fn list_sessions(
@@ -160,7 +187,10 @@ pub async fn list_sessions(
     let mut errors = Vec::new();
     let page = query.page().unwrap_or_else(|mut bad| {
         errors.append(&mut bad);
-        super::pagination::PageRequest { limit: 1, before_seq: None }
+        super::pagination::PageRequest {
+            limit: 1,
+            before_seq: None,
+        }
     });
     let statuses = query
         .list("status.in", SessionStatus::parse, "active, expired")
@@ -173,11 +203,22 @@ pub async fn list_sessions(
         return Err(ApiError::InvalidParameters(errors));
     }
     let now = state.clock.now();
-    let filter = SessionFilter { statuses, idempotency_key, before_seq: page.before_seq, limit: page.fetch_limit() };
-    let rows = state.store.list_sessions(&caller.group_id, &filter, now).await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, page, |row| row.seq, |row| {
-        SessionResponse::new(row, &state.public_url, now)
-    })))
+    let filter = SessionFilter {
+        statuses,
+        idempotency_key,
+        before_seq: page.before_seq,
+        limit: page.fetch_limit(),
+    };
+    let rows = state
+        .store
+        .list_sessions(&caller.group_id, &filter, now)
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        page,
+        |row| row.seq,
+        |row| SessionResponse::new(row, &state.public_url, now),
+    )))
 }
 
 pub async fn expire_session(
@@ -196,7 +237,9 @@ pub async fn expire_session(
     let render = |row: &SessionRow| SessionResponse::new(row, &state.public_url, now);
     let outcome = state
         .store
-        .expire_session(&caller.group_id, &id, write.idempotency(), now, |row| serde_json::to_string(&render(row)))
+        .expire_session(&caller.group_id, &id, write.idempotency(), now, |row| {
+            serde_json::to_string(&render(row))
+        })
         .await?;
     write.respond(outcome, render)
 }
@@ -215,7 +258,10 @@ pub async fn simulate_submit(
     }
     let write = WriteRequest::new(&req, "")?;
     if let Some(key) = &write.key
-        && let Some(stored) = state.store.find_idempotent_response(&caller.group_id, key).await?
+        && let Some(stored) = state
+            .store
+            .find_idempotent_response(&caller.group_id, key)
+            .await?
     {
         return write.replay(stored);
     }
@@ -224,9 +270,14 @@ pub async fn simulate_submit(
     let render = |row: &SessionRow| SessionResponse::new(row, &state.public_url, now);
     let outcome = state
         .store
-        .submit_session_simulated(&caller.group_id, &id, &details, write.idempotency(), now, |row| {
-            serde_json::to_string(&render(row))
-        })
+        .submit_session_simulated(
+            &caller.group_id,
+            &id,
+            &details,
+            write.idempotency(),
+            now,
+            |row| serde_json::to_string(&render(row)),
+        )
         .await?;
     write.respond(outcome, render)
 }

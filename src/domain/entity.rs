@@ -218,7 +218,10 @@ mod tests {
     fn details_round_trip_through_json() {
         let details = sandbox_corporation();
         let json = details.to_json().unwrap();
-        assert_eq!(EntityDetails::from_json(Structure::Corporation, &json).unwrap(), details);
+        assert_eq!(
+            EntityDetails::from_json(Structure::Corporation, &json).unwrap(),
+            details
+        );
         assert!(EntityDetails::from_json(Structure::NaturalPerson, &json).is_err());
     }
 }

@@ -9,7 +9,12 @@ pub enum Bank {
 }
 
 impl Bank {
-    pub const ALL: [Bank; 4] = [Self::CoreBank, Self::FirstInternetBank, Self::GrasshopperBank, Self::IncreaseBank];
+    pub const ALL: [Bank; 4] = [
+        Self::CoreBank,
+        Self::FirstInternetBank,
+        Self::GrasshopperBank,
+        Self::IncreaseBank,
+    ];
 
     pub fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|bank| bank.as_str() == value)

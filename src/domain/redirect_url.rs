@@ -20,12 +20,23 @@ impl RedirectUrl {
         if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err("must not contain spaces or control characters");
         }
-        let url = Url::parse(input).map_err(|_| "must be an absolute URL such as https://example.com/done")?;
+        // The URL parser would quietly repair `https:///x` or backslashes; a
+        // redirect target should be written out plainly instead.
+        let after_scheme = input.split_once("://").map(|(_, rest)| rest);
+        if input.contains('\\') || after_scheme.is_none_or(|rest| rest.starts_with('/')) {
+            return Err("must be an absolute URL such as https://example.com/done");
+        }
+        let url = Url::parse(input)
+            .map_err(|_| "must be an absolute URL such as https://example.com/done")?;
         let host = url.host().ok_or("must include a host name")?;
         match url.scheme() {
             "https" => {}
             "http" if is_loopback(&host) => {}
-            "http" => return Err("must use https (plain http is allowed only for localhost and 127.0.0.1)"),
+            "http" => {
+                return Err(
+                    "must use https (plain http is allowed only for localhost and 127.0.0.1)",
+                );
+            }
             _ => return Err("must be an https URL"),
         }
         if !url.username().is_empty() || url.password().is_some() {
@@ -90,12 +101,17 @@ mod tests {
             "ftp://example.com/",
             "https://user:pass@example.com/",
             "https:///nohost",
+            "https:\\\\evil.example/",
+            "https:evil.example",
             "https://exa mple.com/",
             " https://example.com/",
             "https://example.com/\nSet-Cookie:x",
             "http://localhost.evil.com/",
         ] {
-            assert!(RedirectUrl::parse(bad).is_err(), "{bad:?} should be rejected");
+            assert!(
+                RedirectUrl::parse(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
         let long = format!("https://example.com/{}", "a".repeat(2000));
         assert!(RedirectUrl::parse(&long).is_err());

@@ -44,15 +44,27 @@ mod tests {
     #[test]
     fn a_session_past_its_expiry_reads_as_expired() {
         let now = Utc::now();
-        assert_eq!(SessionStatus::effective("active", now + Duration::seconds(1), now), SessionStatus::Active);
-        assert_eq!(SessionStatus::effective("active", now, now), SessionStatus::Expired);
-        assert_eq!(SessionStatus::effective("expired", now + Duration::hours(1), now), SessionStatus::Expired);
+        assert_eq!(
+            SessionStatus::effective("active", now + Duration::seconds(1), now),
+            SessionStatus::Active
+        );
+        assert_eq!(
+            SessionStatus::effective("active", now, now),
+            SessionStatus::Expired
+        );
+        assert_eq!(
+            SessionStatus::effective("expired", now + Duration::hours(1), now),
+            SessionStatus::Expired
+        );
     }
 
     #[test]
     fn parses_only_known_statuses() {
         assert_eq!(SessionStatus::parse("active"), Some(SessionStatus::Active));
-        assert_eq!(SessionStatus::parse("expired"), Some(SessionStatus::Expired));
+        assert_eq!(
+            SessionStatus::parse("expired"),
+            Some(SessionStatus::Expired)
+        );
         assert_eq!(SessionStatus::parse("Active"), None);
         assert_eq!(SessionStatus::parse("finished"), None);
     }

@@ -22,7 +22,10 @@ pub struct Bootstrap {
 }
 
 impl Store {
-    pub async fn find_api_key_owner(&self, key_hash: &str) -> Result<Option<ApiKeyOwner>, StoreError> {
+    pub async fn find_api_key_owner(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<ApiKeyOwner>, StoreError> {
         Ok(sqlx::query_as::<_, ApiKeyOwner>(
             "SELECT id AS api_key_id, group_id, revoked_at FROM api_keys WHERE key_hash = ?",
         )
@@ -86,12 +89,17 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn revoke_api_key(&self, api_key_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
-            .bind(to_micros(now))
-            .bind(api_key_id)
-            .execute(&self.pool)
-            .await?;
+    pub async fn revoke_api_key(
+        &self,
+        api_key_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let done =
+            sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
+                .bind(to_micros(now))
+                .bind(api_key_id)
+                .execute(&self.pool)
+                .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -107,7 +115,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<Bootstrap>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let groups: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM groups").fetch_one(&mut *tx).await?;
+        let groups: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM groups")
+            .fetch_one(&mut *tx)
+            .await?;
         if groups > 0 {
             return Ok(None);
         }
@@ -130,7 +140,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(Some(Bootstrap { group_id, program_id: program.id, api_key_id }))
+        Ok(Some(Bootstrap {
+            group_id,
+            program_id: program.id,
+            api_key_id,
+        }))
     }
 }
 

@@ -87,7 +87,11 @@ pub(super) async fn confirm_details(
 }
 
 impl Store {
-    pub async fn find_entity(&self, group_id: &str, id: &str) -> Result<Option<EntityRow>, StoreError> {
+    pub async fn find_entity(
+        &self,
+        group_id: &str,
+        id: &str,
+    ) -> Result<Option<EntityRow>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM entities WHERE group_id = ? AND id = ?");
         Ok(sqlx::query_as::<_, EntityRow>(sqlx::AssertSqlSafe(sql))
             .bind(group_id)

@@ -28,7 +28,10 @@ pub enum StoreError {
     NotFound,
     /// A request names an object that does not exist or cannot be used.
     #[error("invalid reference in {field}: {message}")]
-    InvalidReference { field: &'static str, message: &'static str },
+    InvalidReference {
+        field: &'static str,
+        message: &'static str,
+    },
     /// The action is not allowed in the object's current state.
     #[error("invalid operation: {0}")]
     InvalidState(&'static str),

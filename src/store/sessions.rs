@@ -63,15 +63,17 @@ impl Store {
         let result = async {
             let mut tx = self.begin_write().await?;
             if let Some(idem) = idempotency
-                && let Some(stored) = idempotency::find_response(&mut tx, group_id, idem.key).await?
+                && let Some(stored) =
+                    idempotency::find_response(&mut tx, group_id, idem.key).await?
             {
                 return Ok(Outcome::Replayed(stored));
             }
-            let program: Option<i64> = sqlx::query_scalar("SELECT 1 FROM programs WHERE group_id = ? AND id = ?")
-                .bind(group_id)
-                .bind(&session.program_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let program: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM programs WHERE group_id = ? AND id = ?")
+                    .bind(group_id)
+                    .bind(&session.program_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if program.is_none() {
                 return Err(StoreError::InvalidReference {
                     field: "program_id",
@@ -118,10 +120,20 @@ impl Store {
             .bind(to_micros(session.expires_at))
             .execute(&mut *tx)
             .await?;
-            let row = find_session_row(&mut tx, group_id, &session.id).await?.ok_or(StoreError::NotFound)?;
+            let row = find_session_row(&mut tx, group_id, &session.id)
+                .await?
+                .ok_or(StoreError::NotFound)?;
             if let Some(idem) = idempotency {
                 let body = render(&row)?;
-                idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, to_micros(now)).await?;
+                idempotency::record_response(
+                    &mut tx,
+                    group_id,
+                    idem,
+                    &row.id,
+                    &body,
+                    to_micros(now),
+                )
+                .await?;
             }
             tx.commit().await?;
             Ok(Outcome::Done(row))
@@ -130,7 +142,11 @@ impl Store {
         self.settle_race(group_id, idempotency, result).await
     }
 
-    pub async fn find_session(&self, group_id: &str, id: &str) -> Result<Option<SessionRow>, StoreError> {
+    pub async fn find_session(
+        &self,
+        group_id: &str,
+        id: &str,
+    ) -> Result<Option<SessionRow>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         find_session_row(&mut conn, group_id, id).await
     }
@@ -154,7 +170,9 @@ impl Store {
             match (active, expired) {
                 (true, true) => {}
                 (true, false) => {
-                    query.push(" AND s.status = 'active' AND s.expires_at > ").push_bind(now);
+                    query
+                        .push(" AND s.status = 'active' AND s.expires_at > ")
+                        .push_bind(now);
                 }
                 (false, true) => {
                     query
@@ -168,13 +186,20 @@ impl Store {
             }
         }
         if let Some(key) = &filter.idempotency_key {
-            query.push(" AND s.idempotency_key = ").push_bind(key.clone());
+            query
+                .push(" AND s.idempotency_key = ")
+                .push_bind(key.clone());
         }
         if let Some(seq) = filter.before_seq {
             query.push(" AND s.seq < ").push_bind(seq);
         }
-        query.push(" ORDER BY s.seq DESC LIMIT ").push_bind(filter.limit);
-        Ok(query.build_query_as::<SessionRow>().fetch_all(&self.pool).await?)
+        query
+            .push(" ORDER BY s.seq DESC LIMIT ")
+            .push_bind(filter.limit);
+        Ok(query
+            .build_query_as::<SessionRow>()
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// Ends an active session now; an expired one is returned unchanged.
@@ -231,7 +256,8 @@ impl Store {
         let result = async {
             let mut tx = self.begin_write().await?;
             if let Some(idem) = idempotency
-                && let Some(stored) = idempotency::find_response(&mut tx, group_id, idem.key).await?
+                && let Some(stored) =
+                    idempotency::find_response(&mut tx, group_id, idem.key).await?
             {
                 return Ok(Outcome::Replayed(stored));
             }
@@ -266,10 +292,20 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            let row = find_session_row(&mut tx, group_id, id).await?.ok_or(StoreError::NotFound)?;
+            let row = find_session_row(&mut tx, group_id, id)
+                .await?
+                .ok_or(StoreError::NotFound)?;
             if let Some(idem) = idempotency {
                 let body = render(&row)?;
-                idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, to_micros(now)).await?;
+                idempotency::record_response(
+                    &mut tx,
+                    group_id,
+                    idem,
+                    &row.id,
+                    &body,
+                    to_micros(now),
+                )
+                .await?;
             }
             tx.commit().await?;
             Ok(Outcome::Done(row))
@@ -294,7 +330,10 @@ impl Store {
     }
 
     /// The session behind a hosted form link, whatever its status.
-    pub async fn find_session_by_token(&self, token: &str) -> Result<Option<TokenLookup>, StoreError> {
+    pub async fn find_session_by_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<TokenLookup>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS}, p.name AS program_name
              FROM entity_onboarding_sessions s JOIN programs p ON p.id = s.program_id
@@ -326,9 +365,13 @@ async fn claim_active_session(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    let row = find_session_row(conn, group_id, id).await?.ok_or(StoreError::NotFound)?;
+    let row = find_session_row(conn, group_id, id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     if claimed.rows_affected() == 0 {
-        return Err(StoreError::InvalidState("the session is not active: it has expired or was already submitted"));
+        return Err(StoreError::InvalidState(
+            "the session is not active: it has expired or was already submitted",
+        ));
     }
     Ok(row)
 }
@@ -338,7 +381,9 @@ async fn find_session_row(
     group_id: &str,
     id: &str,
 ) -> Result<Option<SessionRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM entity_onboarding_sessions s WHERE s.group_id = ? AND s.id = ?");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM entity_onboarding_sessions s WHERE s.group_id = ? AND s.id = ?"
+    );
     Ok(sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(sql))
         .bind(group_id)
         .bind(id)

@@ -53,7 +53,9 @@ impl ResponseError for PageError {
             Self::NotFound => ErrorPage {
                 heading: "We couldn't find this page",
                 message: "This onboarding link is not valid. Check that you copied the whole link.",
-                hint: Some("If it still doesn't work, ask the company that sent you the link for a new one."),
+                hint: Some(
+                    "If it still doesn't work, ask the company that sent you the link for a new one.",
+                ),
             },
             Self::Gone => ErrorPage {
                 heading: "This link is no longer valid",
@@ -75,7 +77,9 @@ impl ResponseError for PageError {
             Ok(body) => super::html(self.status_code(), body),
             Err(error) => {
                 tracing::error!(%error, "error page failed to render");
-                HttpResponse::build(self.status_code()).content_type("text/plain; charset=utf-8").body(page.heading.to_owned())
+                HttpResponse::build(self.status_code())
+                    .content_type("text/plain; charset=utf-8")
+                    .body(page.heading.to_owned())
             }
         }
     }

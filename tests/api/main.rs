@@ -1,0 +1,11 @@
+//! Integration tests of the JSON API and the hosted pages, each against a real
+//! server on port 0 with a fresh database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod errors;
+mod form_page;
+mod helpers;
+mod idempotency;
+mod programs;
+mod sessions;
