@@ -49,6 +49,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             }
             let app = Application::build_with_store(settings, Arc::new(clock), store.clone())?;
             tracing::info!(port = app.port(), public_url = %app.public_url(), "listening");
+            println!("Hosted Onboarding is listening on {}", app.public_url());
             app.run_until_stopped().await?;
         }
         Command::Migrate => {

@@ -3,9 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod cli;
 mod errors;
 mod form_page;
 mod helpers;
 mod idempotency;
 mod programs;
+mod sdk;
 mod sessions;

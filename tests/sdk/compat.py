@@ -1,0 +1,140 @@
+"""Drives a running Hosted Onboarding server with Increase's official Python SDK.
+
+Environment: INCREASE_BASE_URL, INCREASE_API_KEY, PROGRAM_ID. Runs every check
+twice: with the SDK's default (lenient) and strict response validation.
+"""
+
+import os
+import sys
+from datetime import datetime
+
+import increase
+from increase import Increase
+
+BASE_URL = os.environ["INCREASE_BASE_URL"]
+API_KEY = os.environ["INCREASE_API_KEY"]
+PROGRAM_ID = os.environ["PROGRAM_ID"]
+
+passed = 0
+failed = 0
+
+
+def check(name, fn):
+    global passed, failed
+    try:
+        fn()
+        passed += 1
+        print(f"ok   {name}")
+    except Exception as error:  # noqa: BLE001 - report every failure
+        failed += 1
+        print(f"FAIL {name}: {type(error).__name__}: {error}")
+
+
+def expect_error(cls, fn):
+    try:
+        fn()
+    except cls as error:
+        return error
+    raise AssertionError(f"expected {cls.__name__}")
+
+
+def run(strict: bool) -> None:
+    mode = "strict" if strict else "default"
+    client = Increase(api_key=API_KEY, base_url=BASE_URL, _strict_response_validation=strict)
+    sessions = client.entity_onboarding_sessions
+    redirect = "https://platform.example.com/done?ref=sdk"
+
+    def create_retrieve():
+        s = sessions.create(program_id=PROGRAM_ID, redirect_url=redirect)
+        assert s.type == "entity_onboarding_session"
+        assert s.status == "active"
+        assert s.program_id == PROGRAM_ID
+        assert s.redirect_url == redirect
+        assert isinstance(s.created_at, datetime) and isinstance(s.expires_at, datetime)
+        assert s.session_url and s.session_url.startswith(BASE_URL + "/onboarding/sessions?id=")
+        assert s.entity_id is None
+        assert s.idempotency_key and s.idempotency_key.startswith("stainless-python-retry-")
+        again = sessions.retrieve(s.id)
+        assert again == s, (again, s)
+
+    def list_auto_paginates():
+        made = {sessions.create(program_id=PROGRAM_ID, redirect_url=redirect).id for _ in range(5)}
+        first = sessions.list(limit=2)
+        assert len(first.data) == 2 and first.has_next_page()
+        seen = [s.id for s in sessions.list(limit=2)]
+        assert len(seen) == len(set(seen)), "no repeats"
+        assert made <= set(seen), "every session is reached through the pages"
+
+    def status_filter_and_expire():
+        s = sessions.create(program_id=PROGRAM_ID, redirect_url=redirect)
+        expired = sessions.expire(s.id)
+        assert expired.status == "expired" and expired.session_url is None
+        assert sessions.expire(s.id) == expired, "expiring twice is safe"
+        expired_ids = {x.id for x in sessions.list(status={"in": ["expired"]})}
+        active_ids = {x.id for x in sessions.list(status={"in": ["active"]})}
+        assert s.id in expired_ids and s.id not in active_ids
+        both = {x.id for x in sessions.list(status={"in": ["active", "expired"]})}
+        assert expired_ids | active_ids == both
+
+    def idempotency_filter_and_replay():
+        key = f"sdk-{mode}-replay"
+        raw1 = sessions.with_raw_response.create(program_id=PROGRAM_ID, redirect_url=redirect, idempotency_key=key)
+        raw2 = sessions.with_raw_response.create(program_id=PROGRAM_ID, redirect_url=redirect, idempotency_key=key)
+        assert raw2.headers.get("Idempotent-Replayed") == "true"
+        assert raw1.parse().id == raw2.parse().id
+        found = list(sessions.list(idempotency_key=key))
+        assert [x.id for x in found] == [raw1.parse().id]
+
+    def simulate_submit_and_entity():
+        s = sessions.create(program_id=PROGRAM_ID, redirect_url=redirect)
+        done = client.simulations.entity_onboarding_sessions.submit(s.id)
+        assert done.status == "expired" and done.entity_id and done.session_url is None
+        entity = client.entities.retrieve(done.entity_id)
+        assert entity.type == "entity" and entity.structure == "corporation"
+        assert entity.creating_entity_onboarding_session_id == s.id
+        owner = entity.corporation.beneficial_owners[0]
+        assert len(owner.individual.identification.number_last4) == 4
+        assert "control" in owner.prongs
+
+    def programs():
+        created = client.simulations.programs.create(name=f"SDK {mode}")
+        assert created.name == f"SDK {mode}" and created.type == "program"
+        assert client.programs.retrieve(created.id) == created
+        assert created.id in {p.id for p in client.programs.list()}
+
+    def error_classes():
+        e = expect_error(increase.InvalidParametersError, lambda: sessions.create(program_id=PROGRAM_ID, redirect_url="javascript:alert(1)"))
+        assert e.status_code == 400 and any(x["field"] == "redirect_url" for x in e.errors)
+        expect_error(increase.ObjectNotFoundError, lambda: sessions.retrieve("entity_onboarding_session_aaaaaaaaaaaaaaaaaaaa"))
+        expect_error(increase.ObjectNotFoundError, lambda: client.entities.retrieve("entity_aaaaaaaaaaaaaaaaaaaa"))
+        bad = Increase(api_key="secret_key_wrong", base_url=BASE_URL, _strict_response_validation=strict)
+        e = expect_error(increase.InvalidAPIKeyError, lambda: bad.programs.list())
+        assert e.reason == "no_credential"
+        key = f"sdk-{mode}-conflict"
+        first = sessions.create(program_id=PROGRAM_ID, redirect_url=redirect, idempotency_key=key)
+        e = expect_error(increase.IdempotencyKeyAlreadyUsedError,
+                         lambda: sessions.create(program_id=PROGRAM_ID, redirect_url=redirect + "&x=1", idempotency_key=key))
+        assert e.resource_id == first.id
+        gone = sessions.expire(sessions.create(program_id=PROGRAM_ID, redirect_url=redirect).id)
+        expect_error(increase.InvalidOperationError, lambda: client.simulations.entity_onboarding_sessions.submit(gone.id))
+        expect_error(increase.APIMethodNotFoundError, lambda: client.get("/no_such_method", cast_to=object))
+        expect_error(increase.MalformedRequestError, lambda: client.post(
+            "/entity_onboarding_sessions", cast_to=object, body="not an object",
+            options={"headers": {"Content-Type": "text/plain"}}))
+
+    for name, fn in [
+        ("create and retrieve", create_retrieve),
+        ("list with auto-pagination", list_auto_paginates),
+        ("status.in filter and expire", status_filter_and_expire),
+        ("idempotency replay and filter", idempotency_filter_and_replay),
+        ("simulate submit and entities.retrieve", simulate_submit_and_entity),
+        ("programs", programs),
+        ("error classes", error_classes),
+    ]:
+        check(f"[{mode}] {name}", fn)
+
+
+run(strict=False)
+run(strict=True)
+print(f"sdk: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
