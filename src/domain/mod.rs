@@ -1,11 +1,15 @@
 //! Types that are valid by construction. No I/O here.
 
+pub mod address;
 pub mod api_key;
 pub mod entity;
 pub mod ids;
+pub mod onboarding;
+pub mod person;
 pub mod program;
 pub mod redirect_url;
 pub mod session;
+pub mod tax_id;
 pub mod time;
 
 pub use redirect_url::RedirectUrl;

@@ -1,0 +1,668 @@
+//! What a customer (through the form) or a platform (through `POST /entities`)
+//! submits, and the one set of rules that turns it into an [`EntityDetails`].
+//!
+//! Problems are reported by JSON path (`corporation.address.zip`); the hosted
+//! form names its inputs by the same paths, so both layers share the rules.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{
+    address::{UsState, Zip, parse_country},
+    entity::{
+        Address, BeneficialOwner, Corporation, EntityDetails, Identification, IdentificationMethod,
+        Individual, LegalIdentifier, LegalIdentifierCategory, Prong,
+    },
+    ids,
+    person::{parse_date_of_birth, parse_email, parse_naics, parse_text, parse_website},
+    tax_id::{Ein, TaxpayerNumber, document_last4},
+};
+
+pub const MAX_BENEFICIAL_OWNERS: usize = 8;
+pub const MAX_OWNERSHIP_PRONGS: usize = 4;
+const MAX_NAME: usize = 200;
+const MAX_LINE: usize = 200;
+
+/// One problem with a submission, at a JSON path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Problems(Vec<Problem>);
+
+impl Problems {
+    pub fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Problem {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_vec(self) -> Vec<Problem> {
+        self.0
+    }
+
+    /// Runs a parser on a present value, or records "is required".
+    fn required<T, E: Into<String>>(
+        &mut self,
+        path: &str,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        match value.map(str::trim).filter(|v| !v.is_empty()) {
+            None => {
+                self.add(path, "is required");
+                None
+            }
+            Some(value) => self.check(path, parse(value)),
+        }
+    }
+
+    /// Runs a parser on a value if one was given (blank counts as absent).
+    fn optional<T, E: Into<String>>(
+        &mut self,
+        path: &str,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<Option<T>> {
+        match value.map(str::trim).filter(|v| !v.is_empty()) {
+            None => Some(None),
+            Some(value) => self.check(path, parse(value)).map(Some),
+        }
+    }
+
+    fn check<T, E: Into<String>>(&mut self, path: &str, result: Result<T, E>) -> Option<T> {
+        result.map_err(|message| self.add(path, message)).ok()
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct AddressInput {
+    pub line1: Option<String>,
+    pub line2: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub zip: Option<String>,
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct DocumentInput {
+    pub country: Option<String>,
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct IdentificationInput {
+    pub method: Option<String>,
+    pub number: Option<String>,
+    /// Issuing country of a passport or other document (the form's field).
+    pub country: Option<String>,
+    pub passport: Option<DocumentInput>,
+    pub other: Option<DocumentInput>,
+    pub drivers_license: Option<DocumentInput>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct IndividualInput {
+    pub name: Option<String>,
+    pub date_of_birth: Option<String>,
+    #[serde(default)]
+    pub address: AddressInput,
+    #[serde(default)]
+    pub identification: IdentificationInput,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct BeneficialOwnerInput {
+    #[serde(default)]
+    pub individual: IndividualInput,
+    #[serde(default)]
+    pub prongs: Vec<String>,
+    pub company_title: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct LegalIdentifierInput {
+    pub value: Option<String>,
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct CorporationInput {
+    pub name: Option<String>,
+    pub legal_identifier: Option<LegalIdentifierInput>,
+    /// Older API versions send the EIN here.
+    pub tax_identifier: Option<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub incorporation_state: Option<String>,
+    pub industry_code: Option<String>,
+    #[serde(default)]
+    pub address: AddressInput,
+    #[serde(default)]
+    pub beneficial_owners: Vec<BeneficialOwnerInput>,
+    pub beneficial_ownership_exemption_reason: Option<String>,
+}
+
+const EXEMPTION_REASONS: [&str; 4] = [
+    "regulated_financial_institution",
+    "publicly_traded_company",
+    "public_entity",
+    "other",
+];
+
+pub fn parse_address(input: &AddressInput, path: &str, problems: &mut Problems) -> Option<Address> {
+    let line1 = problems.required(&format!("{path}.line1"), input.line1.as_deref(), |v| {
+        parse_text(v, MAX_LINE)
+    });
+    let line2 = problems.optional(&format!("{path}.line2"), input.line2.as_deref(), |v| {
+        parse_text(v, MAX_LINE)
+    });
+    let city = problems.required(&format!("{path}.city"), input.city.as_deref(), |v| {
+        parse_text(v, 100)
+    });
+    let country = problems
+        .optional(
+            &format!("{path}.country"),
+            input.country.as_deref(),
+            parse_country,
+        )
+        .map(|c| c.unwrap_or_else(|| "US".to_owned()));
+    let (state, zip) = if country.as_deref() == Some("US") {
+        let state = problems.required(&format!("{path}.state"), input.state.as_deref(), |v| {
+            UsState::parse(v).map(|s| s.code().to_owned())
+        });
+        let zip = problems.required(&format!("{path}.zip"), input.zip.as_deref(), |v| {
+            Zip::parse(v).map(|z| z.as_str().to_owned())
+        });
+        (state.map(Some), zip.map(Some))
+    } else {
+        (
+            problems.optional(&format!("{path}.state"), input.state.as_deref(), |v| {
+                parse_text(v, 100)
+            }),
+            problems.optional(&format!("{path}.zip"), input.zip.as_deref(), |v| {
+                parse_text(v, 20)
+            }),
+        )
+    };
+    Some(Address {
+        line1: line1?,
+        line2: line2?,
+        city: Some(city?),
+        state: state?,
+        zip: zip?,
+        country: country?,
+    })
+}
+
+fn parse_identification(
+    input: &IdentificationInput,
+    path: &str,
+    problems: &mut Problems,
+) -> Option<Identification> {
+    let method_path = format!("{path}.method");
+    let number_path = format!("{path}.number");
+    let method = problems.required(&method_path, input.method.as_deref(), |v| match v {
+        "social_security_number" => Ok(IdentificationMethod::SocialSecurityNumber),
+        "individual_taxpayer_identification_number" => Ok(IdentificationMethod::IndividualTaxpayerIdentificationNumber),
+        "passport" => Ok(IdentificationMethod::Passport),
+        "drivers_license" => Ok(IdentificationMethod::DriversLicense),
+        "other" => Ok(IdentificationMethod::Other),
+        _ => Err("must be social_security_number, individual_taxpayer_identification_number, passport, drivers_license or other"),
+    })?;
+    let number = input.number.as_deref();
+    let last4 = match method {
+        IdentificationMethod::SocialSecurityNumber => {
+            problems.required(&number_path, number, |v| {
+                TaxpayerNumber::parse_ssn(v).map(|n| n.last4().to_owned())
+            })
+        }
+        IdentificationMethod::IndividualTaxpayerIdentificationNumber => {
+            problems.required(&number_path, number, |v| {
+                TaxpayerNumber::parse_itin(v).map(|n| n.last4().to_owned())
+            })
+        }
+        IdentificationMethod::Passport | IdentificationMethod::Other => {
+            let country = input
+                .country
+                .as_deref()
+                .or_else(|| input.passport.as_ref().and_then(|d| d.country.as_deref()))
+                .or_else(|| input.other.as_ref().and_then(|d| d.country.as_deref()));
+            let country = problems.required(&format!("{path}.country"), country, parse_country);
+            let last4 = problems.required(&number_path, number, document_last4);
+            country.and(last4)
+        }
+        IdentificationMethod::DriversLicense => {
+            let state = input
+                .drivers_license
+                .as_ref()
+                .and_then(|d| d.state.as_deref());
+            let state = problems.required(
+                &format!("{path}.drivers_license.state"),
+                state,
+                UsState::parse,
+            );
+            let last4 = problems.required(&number_path, number, document_last4);
+            state.and(last4)
+        }
+    }?;
+    Some(Identification {
+        method,
+        number_last4: last4,
+    })
+}
+
+pub fn parse_individual(
+    input: &IndividualInput,
+    path: &str,
+    today: NaiveDate,
+    problems: &mut Problems,
+) -> Option<Individual> {
+    let name = problems.required(&format!("{path}.name"), input.name.as_deref(), |v| {
+        parse_text(v, MAX_NAME)
+    });
+    let date_of_birth = problems.required(
+        &format!("{path}.date_of_birth"),
+        input.date_of_birth.as_deref(),
+        |v| parse_date_of_birth(v, today),
+    );
+    let address = parse_address(&input.address, &format!("{path}.address"), problems);
+    let identification = parse_identification(
+        &input.identification,
+        &format!("{path}.identification"),
+        problems,
+    );
+    Some(Individual {
+        name: name?,
+        date_of_birth: date_of_birth?,
+        address: address?,
+        identification: Some(identification?),
+    })
+}
+
+fn parse_prongs(raw: &[String], path: &str, problems: &mut Problems) -> Option<Vec<Prong>> {
+    let mut prongs = Vec::new();
+    for value in raw {
+        let prong = match value.as_str() {
+            "ownership" => Prong::Ownership,
+            "control" => Prong::Control,
+            _ => {
+                problems.add(path, "must contain only ownership and control");
+                return None;
+            }
+        };
+        if !prongs.contains(&prong) {
+            prongs.push(prong);
+        }
+    }
+    if prongs.is_empty() {
+        problems.add(path, "choose ownership (25% or more), control, or both");
+        return None;
+    }
+    prongs.sort_by_key(|p| matches!(p, Prong::Control));
+    Some(prongs)
+}
+
+pub fn parse_corporation(
+    input: &CorporationInput,
+    today: NaiveDate,
+    problems: &mut Problems,
+) -> Option<Corporation> {
+    let name = problems.required("corporation.name", input.name.as_deref(), |v| {
+        parse_text(v, MAX_NAME)
+    });
+    let category = input
+        .legal_identifier
+        .as_ref()
+        .and_then(|l| l.category.as_deref())
+        .unwrap_or("us_employer_identification_number");
+    let raw_identifier = input
+        .legal_identifier
+        .as_ref()
+        .and_then(|l| l.value.as_deref())
+        .or(input.tax_identifier.as_deref());
+    let legal_identifier = match category {
+        "us_employer_identification_number" => problems
+            .required("corporation.legal_identifier.value", raw_identifier, |v| {
+                Ein::parse(v).map(|e| e.as_str().to_owned())
+            })
+            .map(|value| LegalIdentifier {
+                category: LegalIdentifierCategory::UsEmployerIdentificationNumber,
+                value,
+            }),
+        "other" => problems
+            .required("corporation.legal_identifier.value", raw_identifier, |v| {
+                parse_text(v, 40)
+            })
+            .map(|value| LegalIdentifier {
+                category: LegalIdentifierCategory::Other,
+                value,
+            }),
+        _ => {
+            problems.add(
+                "corporation.legal_identifier.category",
+                "must be us_employer_identification_number or other",
+            );
+            None
+        }
+    };
+    let website = problems.optional(
+        "corporation.website",
+        input.website.as_deref(),
+        parse_website,
+    );
+    let email = problems.optional("corporation.email", input.email.as_deref(), parse_email);
+    let incorporation_state = problems.required(
+        "corporation.incorporation_state",
+        input.incorporation_state.as_deref(),
+        |v| UsState::parse(v).map(|s| s.code().to_owned()),
+    );
+    let industry_code = problems.optional(
+        "corporation.industry_code",
+        input.industry_code.as_deref(),
+        parse_naics,
+    );
+    let address = parse_address(&input.address, "corporation.address", problems);
+    let exemption = problems.optional(
+        "corporation.beneficial_ownership_exemption_reason",
+        input.beneficial_ownership_exemption_reason.as_deref(),
+        |v| EXEMPTION_REASONS.contains(&v).then(|| v.to_owned()).ok_or("must be one of regulated_financial_institution, publicly_traded_company, public_entity, other"),
+    );
+
+    let owners_path = "corporation.beneficial_owners";
+    if input.beneficial_owners.len() > MAX_BENEFICIAL_OWNERS {
+        problems.add(
+            owners_path,
+            format!("must list at most {MAX_BENEFICIAL_OWNERS} beneficial owners"),
+        );
+    }
+    let mut owners = Vec::new();
+    let mut owners_ok = true;
+    for (index, owner) in input
+        .beneficial_owners
+        .iter()
+        .take(MAX_BENEFICIAL_OWNERS)
+        .enumerate()
+    {
+        let path = format!("{owners_path}.{index}");
+        let individual = parse_individual(
+            &owner.individual,
+            &format!("{path}.individual"),
+            today,
+            problems,
+        );
+        let prongs = parse_prongs(&owner.prongs, &format!("{path}.prongs"), problems);
+        let title = problems.optional(
+            &format!("{path}.company_title"),
+            owner.company_title.as_deref(),
+            |v| parse_text(v, 100),
+        );
+        match (individual, prongs, title) {
+            (Some(individual), Some(prongs), Some(company_title)) => owners.push(BeneficialOwner {
+                id: ids::new_id(ids::BENEFICIAL_OWNER),
+                company_title,
+                prongs,
+                individual,
+            }),
+            _ => owners_ok = false,
+        }
+    }
+    let exempt = matches!(exemption, Some(Some(_)));
+    if owners_ok && !exempt {
+        if input.beneficial_owners.is_empty() {
+            problems.add(owners_path, "add at least one beneficial owner");
+        } else if !owners.iter().any(|o| o.prongs.contains(&Prong::Control)) {
+            problems.add(owners_path, "at least one beneficial owner must have the control prong (someone who manages the company)");
+        }
+        if owners
+            .iter()
+            .filter(|o| o.prongs.contains(&Prong::Ownership))
+            .count()
+            > MAX_OWNERSHIP_PRONGS
+        {
+            problems.add(owners_path, "at most 4 people can each own 25% or more");
+        }
+    }
+    if !problems.is_empty() {
+        return None;
+    }
+    Some(Corporation {
+        name: name?,
+        website: website?,
+        email: email?,
+        incorporation_state: Some(incorporation_state?),
+        industry_code: industry_code?,
+        legal_identifier: Some(legal_identifier?),
+        address: address?,
+        beneficial_owners: owners,
+        beneficial_ownership_exemption_reason: exemption?,
+    })
+}
+
+/// Parses a corporation or a natural person into Entity details.
+pub fn parse_details(
+    structure: &str,
+    corporation: Option<&CorporationInput>,
+    natural_person: Option<&IndividualInput>,
+    today: NaiveDate,
+) -> Result<EntityDetails, Vec<Problem>> {
+    let mut problems = Problems::default();
+    let details = match structure {
+        "corporation" => match corporation {
+            Some(input) => {
+                parse_corporation(input, today, &mut problems).map(EntityDetails::Corporation)
+            }
+            None => {
+                problems.add("corporation", "is required when structure is corporation");
+                None
+            }
+        },
+        "natural_person" => match natural_person {
+            Some(input) => parse_individual(input, "natural_person", today, &mut problems)
+                .map(EntityDetails::NaturalPerson),
+            None => {
+                problems.add(
+                    "natural_person",
+                    "is required when structure is natural_person",
+                );
+                None
+            }
+        },
+        _ => {
+            problems.add("structure", "must be corporation or natural_person");
+            None
+        }
+    };
+    match details {
+        Some(details) if problems.is_empty() => Ok(details),
+        _ => Err(problems.into_vec()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+    }
+
+    fn address() -> AddressInput {
+        AddressInput {
+            line1: Some("1 Main St".into()),
+            city: Some("Springfield".into()),
+            state: Some("IL".into()),
+            zip: Some("62701".into()),
+            ..Default::default()
+        }
+    }
+
+    fn person(ssn: &str) -> IndividualInput {
+        IndividualInput {
+            name: Some("Ada Lovelace".into()),
+            date_of_birth: Some("1980-12-10".into()),
+            address: address(),
+            identification: IdentificationInput {
+                method: Some("social_security_number".into()),
+                number: Some(ssn.into()),
+                ..Default::default()
+            },
+        }
+    }
+
+    fn owner(prongs: &[&str]) -> BeneficialOwnerInput {
+        BeneficialOwnerInput {
+            individual: person("123-45-6789"),
+            prongs: prongs.iter().map(|p| p.to_string()).collect(),
+            company_title: Some("CEO".into()),
+        }
+    }
+
+    fn corporation(owners: Vec<BeneficialOwnerInput>) -> CorporationInput {
+        CorporationInput {
+            name: Some("Acme LLC".into()),
+            legal_identifier: Some(LegalIdentifierInput {
+                value: Some("12-3456789".into()),
+                category: None,
+            }),
+            incorporation_state: Some("DE".into()),
+            address: address(),
+            beneficial_owners: owners,
+            ..Default::default()
+        }
+    }
+
+    fn paths(result: Result<EntityDetails, Vec<Problem>>) -> Vec<String> {
+        result.unwrap_err().into_iter().map(|p| p.path).collect()
+    }
+
+    #[test]
+    fn a_complete_corporation_parses_and_keeps_only_last4() {
+        let details = parse_details(
+            "corporation",
+            Some(&corporation(vec![owner(&["control", "ownership"])])),
+            None,
+            today(),
+        )
+        .unwrap();
+        let EntityDetails::Corporation(c) = details else {
+            panic!()
+        };
+        assert_eq!(c.legal_identifier.unwrap().value, "123456789");
+        let owner = &c.beneficial_owners[0];
+        assert_eq!(owner.prongs, vec![Prong::Ownership, Prong::Control]);
+        assert_eq!(
+            owner
+                .individual
+                .identification
+                .as_ref()
+                .unwrap()
+                .number_last4,
+            "6789"
+        );
+        assert_eq!(c.address.country, "US");
+    }
+
+    #[test]
+    fn a_corporation_needs_a_control_person() {
+        let result = parse_details(
+            "corporation",
+            Some(&corporation(vec![owner(&["ownership"])])),
+            None,
+            today(),
+        );
+        assert_eq!(paths(result), vec!["corporation.beneficial_owners"]);
+        let result = parse_details("corporation", Some(&corporation(vec![])), None, today());
+        assert_eq!(paths(result), vec!["corporation.beneficial_owners"]);
+    }
+
+    #[test]
+    fn at_most_four_people_own_25_percent() {
+        let mut owners: Vec<_> = (0..5).map(|_| owner(&["ownership"])).collect();
+        owners[0] = owner(&["ownership", "control"]);
+        let result = parse_details("corporation", Some(&corporation(owners)), None, today());
+        assert_eq!(paths(result), vec!["corporation.beneficial_owners"]);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_its_path() {
+        let mut input = corporation(vec![owner(&[])]);
+        input.name = Some("  ".into());
+        input.legal_identifier = Some(LegalIdentifierInput {
+            value: Some("12-345".into()),
+            category: None,
+        });
+        input.address.zip = Some("1234".into());
+        input.beneficial_owners[0].individual.date_of_birth = Some("1990-02-30".into());
+        input.beneficial_owners[0].individual.identification.number = Some("000-00-0000".into());
+        let result = parse_details("corporation", Some(&input), None, today());
+        assert_eq!(
+            paths(result),
+            vec![
+                "corporation.name",
+                "corporation.legal_identifier.value",
+                "corporation.address.zip",
+                "corporation.beneficial_owners.0.individual.date_of_birth",
+                "corporation.beneficial_owners.0.individual.identification.number",
+                "corporation.beneficial_owners.0.prongs",
+            ]
+        );
+    }
+
+    #[test]
+    fn natural_persons_and_foreign_documents() {
+        let mut p = person("912-70-1234");
+        p.identification.method = Some("individual_taxpayer_identification_number".into());
+        assert!(parse_details("natural_person", None, Some(&p), today()).is_ok());
+        p.identification = IdentificationInput {
+            method: Some("passport".into()),
+            number: Some("X1234567".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            paths(parse_details("natural_person", None, Some(&p), today())),
+            vec!["natural_person.identification.country"]
+        );
+        p.identification.country = Some("FR".into());
+        let EntityDetails::NaturalPerson(person) =
+            parse_details("natural_person", None, Some(&p), today()).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(person.identification.unwrap().number_last4, "4567");
+    }
+
+    #[test]
+    fn foreign_addresses_do_not_need_us_states() {
+        let mut p = person("123-45-6789");
+        p.address = AddressInput {
+            line1: Some("10 Downing St".into()),
+            city: Some("London".into()),
+            zip: Some("SW1A 2AA".into()),
+            country: Some("GB".into()),
+            ..Default::default()
+        };
+        assert!(parse_details("natural_person", None, Some(&p), today()).is_ok());
+    }
+
+    #[test]
+    fn unknown_structures_are_rejected() {
+        assert_eq!(
+            paths(parse_details("trust", None, None, today())),
+            vec!["structure"]
+        );
+        assert_eq!(
+            paths(parse_details("corporation", None, None, today())),
+            vec!["corporation"]
+        );
+    }
+}
