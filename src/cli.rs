@@ -26,30 +26,15 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Options {
     /// Database: a `sqlite:` URL or a file path (created on first start).
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://onboarding.db",
-        global = true
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://onboarding.db", global = true)]
     pub database_url: String,
 
     /// Maximum number of pooled database connections.
-    #[arg(
-        long,
-        env = "ONBOARDING_DB_MAX_CONNECTIONS",
-        default_value_t = 8,
-        global = true
-    )]
+    #[arg(long, env = "ONBOARDING_DB_MAX_CONNECTIONS", default_value_t = 8, global = true)]
     pub db_max_connections: u32,
 
     /// Address the HTTP server listens on.
-    #[arg(
-        long,
-        env = "ONBOARDING_LISTEN",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "ONBOARDING_LISTEN", default_value = "127.0.0.1:8080", global = true)]
     pub listen: SocketAddr,
 
     /// Public base URL used to build `session_url` (default: derived from the listen address).

@@ -26,20 +26,14 @@ pub struct OffsetClock {
 
 impl OffsetClock {
     pub fn advance(&self, by: Duration) {
-        let mut offset = self
-            .offset
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut offset = self.offset.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         *offset += by;
     }
 }
 
 impl Clock for OffsetClock {
     fn now(&self) -> DateTime<Utc> {
-        let offset = *self
-            .offset
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let offset = *self.offset.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         Utc::now() + offset
     }
 }

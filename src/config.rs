@@ -64,9 +64,7 @@ pub fn parse_duration(input: &str) -> Result<Duration, String> {
             'm' => 60,
             's' => 1,
             _ => {
-                return Err(format!(
-                    "unknown unit {c:?} in duration {input:?} (use d, h, m or s)"
-                ));
+                return Err(format!("unknown unit {c:?} in duration {input:?} (use d, h, m or s)"));
             }
         };
         let value: u64 = digits
@@ -78,24 +76,19 @@ pub fn parse_duration(input: &str) -> Result<Duration, String> {
         digits.clear();
     }
     if !digits.is_empty() {
-        return Err(format!(
-            "missing unit after {digits:?} in duration {input:?}"
-        ));
+        return Err(format!("missing unit after {digits:?} in duration {input:?}"));
     }
     Ok(Duration::from_secs(total))
 }
 
 /// A public base URL must be an absolute http(s) URL without query or fragment.
 pub fn parse_public_url(input: &str) -> Result<Url, String> {
-    let url = Url::parse(input.trim_end_matches('/'))
-        .map_err(|e| format!("invalid URL {input:?}: {e}"))?;
+    let url = Url::parse(input.trim_end_matches('/')).map_err(|e| format!("invalid URL {input:?}: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(format!("{input:?} must be an absolute http or https URL"));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "{input:?} must not have a query string or fragment"
-        ));
+        return Err(format!("{input:?} must not have a query string or fragment"));
     }
     Ok(url)
 }
@@ -119,15 +112,11 @@ mod tests {
     #[test]
     fn public_urls_parse() {
         assert_eq!(
-            parse_public_url("https://onboard.example.com/")
-                .unwrap()
-                .as_str(),
+            parse_public_url("https://onboard.example.com/").unwrap().as_str(),
             "https://onboard.example.com/"
         );
         assert_eq!(
-            parse_public_url("https://example.com/onboarding/")
-                .unwrap()
-                .as_str(),
+            parse_public_url("https://example.com/onboarding/").unwrap().as_str(),
             "https://example.com/onboarding"
         );
         assert!(parse_public_url("example.com").is_err());

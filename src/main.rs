@@ -38,10 +38,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let key = api_key::generate();
-            if let Some(created) = store
-                .bootstrap_if_empty(&api_key::digest(&key), clock.now())
-                .await?
-            {
+            if let Some(created) = store.bootstrap_if_empty(&api_key::digest(&key), clock.now()).await? {
                 println!("First start: created a default program and a sandbox API key.");
                 println!("  Program ID: {}", created.program_id);
                 println!("  API key:    {key}");
@@ -56,11 +53,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             // Store::connect already applied every pending migration.
             println!("Database is up to date.");
         }
-        Command::ApiKeys(ApiKeysCommand::Create {
-            name,
-            group,
-            new_group,
-        }) => {
+        Command::ApiKeys(ApiKeysCommand::Create { name, group, new_group }) => {
             let name = parse_program_name(&name).map_err(|e| format!("--name {e}"))?;
             let group_id = resolve_group(&store, group, new_group, &clock).await?;
             let key = api_key::generate();
@@ -87,13 +80,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 lending_maximum_extendable_credit: None,
             };
             store
-                .insert_program(
-                    &group_id,
-                    &program,
-                    None,
-                    clock.now(),
-                    |_| Ok(String::new()),
-                )
+                .insert_program(&group_id, &program, None, clock.now(), |_| Ok(String::new()))
                 .await?;
             println!("Created program in group {group_id}:");
             println!("{}", program.id);

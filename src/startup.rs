@@ -38,17 +38,11 @@ impl Application {
     /// Opens the database (applying migrations), binds the listener and
     /// prepares the server. Port 0 picks a free port (see [`Application::port`]).
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, std::io::Error> {
-        let store = Store::connect(&settings)
-            .await
-            .map_err(std::io::Error::other)?;
+        let store = Store::connect(&settings).await.map_err(std::io::Error::other)?;
         Self::build_with_store(settings, clock, store)
     }
 
-    pub fn build_with_store(
-        settings: Settings,
-        clock: Arc<dyn Clock>,
-        store: Store,
-    ) -> Result<Self, std::io::Error> {
+    pub fn build_with_store(settings: Settings, clock: Arc<dyn Clock>, store: Store) -> Result<Self, std::io::Error> {
         let listener = TcpListener::bind(settings.listen)?;
         let address = listener.local_addr()?;
         let public_url = match &settings.public_url {
@@ -64,8 +58,7 @@ impl Application {
                 } else {
                     host
                 };
-                Url::parse(&format!("http://{host}:{}", address.port()))
-                    .map_err(std::io::Error::other)?
+                Url::parse(&format!("http://{host}:{}", address.port())).map_err(std::io::Error::other)?
             }
         };
         let state = web::Data::new(AppState {
@@ -154,10 +147,9 @@ async fn log_request(
     let path = req.path().to_owned();
     let mut response = next.call(req).await?;
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert(
-            actix_web::http::header::HeaderName::from_static("x-request-id"),
-            value,
-        );
+        response
+            .headers_mut()
+            .insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
     }
     tracing::info!(
         request_id = %request_id,

@@ -15,14 +15,8 @@ pub struct Caller {
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<&str, AuthFailure> {
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or(AuthFailure::NoHeader)?;
-    let value = value
-        .to_str()
-        .map_err(|_| AuthFailure::NoCredential)?
-        .trim();
+    let value = req.headers().get(header::AUTHORIZATION).ok_or(AuthFailure::NoHeader)?;
+    let value = value.to_str().map_err(|_| AuthFailure::NoCredential)?.trim();
     let (scheme, token) = value.split_once(' ').ok_or(AuthFailure::NoCredential)?;
     let token = token.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
@@ -40,9 +34,7 @@ impl FromRequest for Caller {
         let digest = bearer_token(req).map(api_key::digest);
         Box::pin(async move {
             let digest = digest.map_err(ApiError::InvalidApiKey)?;
-            let state = state.ok_or_else(|| {
-                ApiError::MalformedRequest("application state missing".to_owned())
-            })?;
+            let state = state.ok_or_else(|| ApiError::MalformedRequest("application state missing".to_owned()))?;
             let owner = state
                 .store
                 .find_api_key_owner(&digest)

@@ -1,21 +1,29 @@
 //! Entities (SPEC 3.2). A person's identification only ever shows its last 4.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{auth::Caller, error::ApiError};
+use super::{
+    auth::Caller,
+    error::{ApiError, FieldError},
+    pagination::{ListQuery, Page, PageRequest},
+    request::{WriteRequest, read_json},
+};
 use crate::{
     domain::{
         entity::{
-            Address, BeneficialOwner, Corporation, EntityDetails, Individual, LegalIdentifier,
-            Structure, TermsAgreement,
+            Address, BeneficialOwner, Corporation, EntityDetails, EntityStatus, Individual, LegalIdentifier, Structure,
+            TermsAgreement,
         },
-        ids, time,
+        ids,
+        onboarding::{CorporationInput, IndividualInput, parse_details},
+        person::parse_text,
+        time,
     },
     startup::AppState,
-    store::EntityRow,
+    store::{EntityFilter, EntityRow, NewEntity},
 };
 
 /// A corporation as shown on the wire: the stored document plus
@@ -46,9 +54,7 @@ impl<'a> From<&'a Corporation> for CorporationResponse<'a> {
             tax_identifier: c.legal_identifier.as_ref().map(|id| id.value.as_str()),
             address: &c.address,
             beneficial_owners: &c.beneficial_owners,
-            beneficial_ownership_exemption_reason: c
-                .beneficial_ownership_exemption_reason
-                .as_deref(),
+            beneficial_ownership_exemption_reason: c.beneficial_ownership_exemption_reason.as_deref(),
         }
     }
 }
@@ -93,21 +99,16 @@ pub struct Entity {
 impl Entity {
     pub fn from_row(row: EntityRow) -> Result<Self, ApiError> {
         let structure = Structure::parse(&row.structure).ok_or_else(|| {
-            ApiError::internal(std::io::Error::other(format!(
-                "unknown structure {:?}",
-                row.structure
-            )))
+            ApiError::internal(std::io::Error::other(format!("unknown structure {:?}", row.structure)))
         })?;
-        let details =
-            EntityDetails::from_json(structure, &row.details).map_err(ApiError::internal)?;
+        let details = EntityDetails::from_json(structure, &row.details).map_err(ApiError::internal)?;
         let validation = row
             .validation
             .as_deref()
             .map(serde_json::from_str)
             .transpose()
             .map_err(ApiError::internal)?;
-        let terms_agreements =
-            serde_json::from_str(&row.terms_agreements).map_err(ApiError::internal)?;
+        let terms_agreements = serde_json::from_str(&row.terms_agreements).map_err(ApiError::internal)?;
         Ok(Self {
             row,
             structure,
@@ -136,9 +137,7 @@ impl Entity {
             description: row.description.as_deref(),
             status: &row.status,
             details_confirmed_at: row.details_confirmed_at.map(time::from_micros),
-            creating_entity_onboarding_session_id: row
-                .creating_entity_onboarding_session_id
-                .as_deref(),
+            creating_entity_onboarding_session_id: row.creating_entity_onboarding_session_id.as_deref(),
             idempotency_key: row.idempotency_key.as_deref(),
             created_at: time::from_micros(row.created_at),
             validation: self.validation.clone(),
@@ -165,4 +164,151 @@ pub async fn retrieve_entity(
         .ok_or(ApiError::ObjectNotFound)?;
     let entity = Entity::from_row(row)?;
     Ok(HttpResponse::Ok().json(entity.response()))
+}
+
+#[derive(Debug, Deserialize)]
+struct CreateEntityBody {
+    structure: Option<String>,
+    corporation: Option<CorporationInput>,
+    natural_person: Option<IndividualInput>,
+    description: Option<String>,
+}
+
+impl CreateEntityBody {
+    fn into_new_entity(self, today: chrono::NaiveDate) -> Result<NewEntity, ApiError> {
+        let mut errors = Vec::new();
+        let description = match self.description.as_deref().map(|d| parse_text(d, 200)) {
+            Some(Err(message)) => {
+                errors.push(FieldError::new("description", message));
+                None
+            }
+            Some(Ok(description)) => Some(description),
+            None => None,
+        };
+        let details = match self.structure.as_deref() {
+            None => {
+                errors.push(FieldError::new("structure", "is required"));
+                None
+            }
+            Some(structure) => {
+                match parse_details(
+                    structure,
+                    self.corporation.as_ref(),
+                    self.natural_person.as_ref(),
+                    today,
+                ) {
+                    Ok(details) => Some(details),
+                    Err(problems) => {
+                        errors.extend(problems.into_iter().map(|p| FieldError::new(p.path, p.message)));
+                        None
+                    }
+                }
+            }
+        };
+        match details {
+            Some(details) if errors.is_empty() => Ok(NewEntity {
+                id: ids::new_id(ids::ENTITY),
+                details,
+                description,
+            }),
+            _ => Err(ApiError::InvalidParameters(errors)),
+        }
+    }
+}
+
+fn render(row: &EntityRow) -> Result<String, serde_json::Error> {
+    let entity = Entity::from_row(row.clone()).map_err(|_| serde::ser::Error::custom("stored entity is unreadable"))?;
+    serde_json::to_string(&entity.response())
+}
+
+fn respond_entity(row: &EntityRow) -> Result<HttpResponse, ApiError> {
+    let entity = Entity::from_row(row.clone())?;
+    Ok(HttpResponse::Ok().json(entity.response()))
+}
+
+pub async fn create_entity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_json(&req, payload, state.settings.max_body_bytes).await?;
+    let write = WriteRequest::new(&req, &body.canonical)?;
+    if let Some(key) = &write.key
+        && let Some(stored) = state.store.find_idempotent_response(&caller.group_id, key).await?
+    {
+        return write.replay(stored);
+    }
+    let now = state.clock.now();
+    let entity = body.parse::<CreateEntityBody>()?.into_new_entity(now.date_naive())?;
+    let outcome = state
+        .store
+        .insert_entity(&caller.group_id, &entity, write.idempotency(), now, render)
+        .await?;
+    match outcome {
+        crate::store::Outcome::Done(row) => respond_entity(&row),
+        crate::store::Outcome::Replayed(stored) => write.replay(stored),
+    }
+}
+
+fn timestamp_filter(query: &ListQuery, name: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+    let raw = query.get(name)?;
+    match DateTime::parse_from_rfc3339(raw) {
+        Ok(at) => Some(time::to_micros(at.with_timezone(&Utc))),
+        Err(_) => {
+            errors.push(FieldError::new(
+                name,
+                "must be an ISO 8601 timestamp, like 2026-01-31T23:59:59Z",
+            ));
+            None
+        }
+    }
+}
+
+pub async fn list_entities(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let query = ListQuery::parse(req.query_string());
+    let mut errors = Vec::new();
+    let page = query.page().unwrap_or_else(|mut bad| {
+        errors.append(&mut bad);
+        PageRequest {
+            limit: 1,
+            before_seq: None,
+        }
+    });
+    let statuses = query
+        .list(
+            "status.in",
+            |s| EntityStatus::parse(s).map(|s| s.as_str().to_owned()),
+            "active, archived, disabled",
+        )
+        .unwrap_or_else(|bad| {
+            errors.push(bad);
+            None
+        });
+    let filter = EntityFilter {
+        statuses,
+        idempotency_key: query.get("idempotency_key").map(str::to_owned),
+        created_after: timestamp_filter(&query, "created_at.after", &mut errors),
+        created_before: timestamp_filter(&query, "created_at.before", &mut errors),
+        created_on_or_after: timestamp_filter(&query, "created_at.on_or_after", &mut errors),
+        created_on_or_before: timestamp_filter(&query, "created_at.on_or_before", &mut errors),
+        before_seq: page.before_seq,
+        limit: page.fetch_limit(),
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidParameters(errors));
+    }
+    let rows = state.store.list_entities(&caller.group_id, &filter).await?;
+    let entities = rows.into_iter().map(Entity::from_row).collect::<Result<Vec<_>, _>>()?;
+    let page = Page::from_rows(
+        entities,
+        page,
+        |e| e.row.seq,
+        |e| serde_json::to_value(e.response()).unwrap_or(Value::Null),
+    );
+    Ok(HttpResponse::Ok().json(page))
 }

@@ -105,27 +105,19 @@ impl ApiError {
             Self::IdempotencyKeyAlreadyUsed { .. } => {
                 "The idempotency key was already used for a different request.".to_owned()
             }
-            Self::InvalidOperation(_) => {
-                "The operation is not allowed in the object's current state.".to_owned()
-            }
+            Self::InvalidOperation(_) => "The operation is not allowed in the object's current state.".to_owned(),
             Self::Internal(_) => "An internal error occurred.".to_owned(),
         }
     }
 
     fn detail(&self) -> Option<String> {
         match self {
-            Self::InvalidParameters(_) => {
-                Some("See `errors` for each invalid parameter.".to_owned())
-            }
+            Self::InvalidParameters(_) => Some("See `errors` for each invalid parameter.".to_owned()),
             Self::MalformedRequest(detail) => Some(detail.clone()),
-            Self::PayloadTooLarge(limit) => {
-                Some(format!("Request bodies are limited to {limit} bytes."))
-            }
+            Self::PayloadTooLarge(limit) => Some(format!("Request bodies are limited to {limit} bytes.")),
             Self::InvalidApiKey(failure) => Some(failure.detail().to_owned()),
             Self::ObjectNotFound => None,
-            Self::MethodNotFound { method, path } => {
-                Some(format!("There is no API method {method} {path}."))
-            }
+            Self::MethodNotFound { method, path } => Some(format!("There is no API method {method} {path}.")),
             Self::IdempotencyKeyAlreadyUsed { resource_id } => Some(format!(
                 "The Idempotency-Key header was first used to make {resource_id}; use a new key for a new request."
             )),
@@ -163,9 +155,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidApiKey(_) => StatusCode::UNAUTHORIZED,
             Self::ObjectNotFound | Self::MethodNotFound { .. } => StatusCode::NOT_FOUND,
-            Self::IdempotencyKeyAlreadyUsed { .. } | Self::InvalidOperation(_) => {
-                StatusCode::CONFLICT
-            }
+            Self::IdempotencyKeyAlreadyUsed { .. } | Self::InvalidOperation(_) => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

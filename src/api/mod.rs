@@ -33,17 +33,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(sessions::list_sessions))
                 .route(web::post().to(sessions::create_session)),
         )
-        .service(
-            resource("/entity_onboarding_sessions/{id}")
-                .route(web::get().to(sessions::retrieve_session)),
-        )
-        .service(
-            resource("/entity_onboarding_sessions/{id}/expire")
-                .route(web::post().to(sessions::expire_session)),
-        )
+        .service(resource("/entity_onboarding_sessions/{id}").route(web::get().to(sessions::retrieve_session)))
+        .service(resource("/entity_onboarding_sessions/{id}/expire").route(web::post().to(sessions::expire_session)))
         .service(
             resource("/simulations/entity_onboarding_sessions/{id}/submit")
                 .route(web::post().to(sessions::simulate_submit)),
+        )
+        .service(
+            resource("/entities")
+                .route(web::get().to(entities::list_entities))
+                .route(web::post().to(entities::create_entity)),
         )
         .service(resource("/entities/{id}").route(web::get().to(entities::retrieve_entity)));
 }

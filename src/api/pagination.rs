@@ -47,10 +47,7 @@ impl ListQuery {
             match parse(item) {
                 Some(value) => out.push(value),
                 None => {
-                    return Err(FieldError::new(
-                        name,
-                        format!("{item:?} is not one of {allowed}"),
-                    ));
+                    return Err(FieldError::new(name, format!("{item:?} is not one of {allowed}")));
                 }
             }
         }
@@ -64,10 +61,7 @@ impl ListQuery {
             Some(raw) => match raw.parse::<i64>() {
                 Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => limit,
                 _ => {
-                    errors.push(FieldError::new(
-                        "limit",
-                        "must be a whole number from 1 to 100",
-                    ));
+                    errors.push(FieldError::new("limit", "must be a whole number from 1 to 100"));
                     MAX_LIMIT
                 }
             },
@@ -77,10 +71,7 @@ impl ListQuery {
             Some(raw) => match decode_cursor(raw) {
                 Some(seq) => Some(seq),
                 None => {
-                    errors.push(FieldError::new(
-                        "cursor",
-                        "is not a cursor returned by this API",
-                    ));
+                    errors.push(FieldError::new("cursor", "is not a cursor returned by this API"));
                     None
                 }
             },
@@ -142,10 +133,7 @@ fn encode_cursor(seq: i64) -> String {
 fn decode_cursor(cursor: &str) -> Option<i64> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let text = String::from_utf8(bytes).ok()?;
-    text.strip_prefix("v1:")?
-        .parse::<i64>()
-        .ok()
-        .filter(|seq| *seq > 0)
+    text.strip_prefix("v1:")?.parse::<i64>().ok().filter(|seq| *seq > 0)
 }
 
 impl From<Vec<FieldError>> for ApiError {
@@ -170,13 +158,7 @@ mod tests {
     fn limits_are_bounded() {
         assert_eq!(ListQuery::parse("").page().unwrap().limit, 100);
         assert_eq!(ListQuery::parse("limit=7").page().unwrap().limit, 7);
-        for bad in [
-            "limit=0",
-            "limit=101",
-            "limit=abc",
-            "limit=-1",
-            "cursor=zzz",
-        ] {
+        for bad in ["limit=0", "limit=101", "limit=abc", "limit=-1", "cursor=zzz"] {
             assert!(ListQuery::parse(bad).page().is_err(), "{bad}");
         }
     }
@@ -189,15 +171,9 @@ mod tests {
             |s| (s == "active" || s == "expired").then(|| s.to_owned()),
             "active, expired",
         );
-        assert_eq!(
-            parsed.unwrap(),
-            Some(vec!["active".to_owned(), "expired".to_owned()])
-        );
-        let bad = ListQuery::parse("status.in=active,bogus").list(
-            "status.in",
-            |s| (s == "active").then_some(()),
-            "active",
-        );
+        assert_eq!(parsed.unwrap(), Some(vec!["active".to_owned(), "expired".to_owned()]));
+        let bad =
+            ListQuery::parse("status.in=active,bogus").list("status.in", |s| (s == "active").then_some(()), "active");
         assert_eq!(bad.unwrap_err().field, "status.in");
     }
 

@@ -93,10 +93,7 @@ impl CreateProgramBody {
                 Bank::CoreBank
             }),
         };
-        if self
-            .lending_maximum_extendable_credit
-            .is_some_and(|credit| credit < 0)
-        {
+        if self.lending_maximum_extendable_credit.is_some_and(|credit| credit < 0) {
             errors.push(FieldError::new(
                 "lending_maximum_extendable_credit",
                 "must not be negative",
@@ -123,10 +120,7 @@ pub async fn create_program(
     let body = read_json(&req, payload, state.settings.max_body_bytes).await?;
     let write = WriteRequest::new(&req, &body.canonical)?;
     if let Some(key) = &write.key
-        && let Some(stored) = state
-            .store
-            .find_idempotent_response(&caller.group_id, key)
-            .await?
+        && let Some(stored) = state.store.find_idempotent_response(&caller.group_id, key).await?
     {
         return write.replay(stored);
     }

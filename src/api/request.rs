@@ -27,10 +27,7 @@ impl WriteRequest {
                     .to_str()
                     .map_err(|_| ApiError::field(IDEMPOTENCY_HEADER, "must be printable ASCII"))?;
                 if key.is_empty() || key.len() > 200 {
-                    return Err(ApiError::field(
-                        IDEMPOTENCY_HEADER,
-                        "must be 1 to 200 characters long",
-                    ));
+                    return Err(ApiError::field(IDEMPOTENCY_HEADER, "must be 1 to 200 characters long"));
                 }
                 Some(key.to_owned())
             }
@@ -62,10 +59,8 @@ impl WriteRequest {
                 resource_id: stored.resource_id,
             });
         }
-        let status = actix_web::http::StatusCode::from_u16(
-            u16::try_from(stored.response_status).unwrap_or(200),
-        )
-        .unwrap_or(actix_web::http::StatusCode::OK);
+        let status = actix_web::http::StatusCode::from_u16(u16::try_from(stored.response_status).unwrap_or(200))
+            .unwrap_or(actix_web::http::StatusCode::OK);
         Ok(HttpResponse::build(status)
             .insert_header(("Idempotent-Replayed", "true"))
             .content_type("application/json")
@@ -105,11 +100,7 @@ impl JsonBody {
 
 /// Reads a JSON object body of at most `limit` bytes. An empty body counts
 /// as `{}` so that missing fields are reported one by one.
-pub async fn read_json(
-    req: &HttpRequest,
-    mut payload: web::Payload,
-    limit: usize,
-) -> Result<JsonBody, ApiError> {
+pub async fn read_json(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<JsonBody, ApiError> {
     if let Some(length) = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -121,9 +112,7 @@ pub async fn read_json(
     }
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| {
-            ApiError::MalformedRequest("The request body could not be read.".to_owned())
-        })?;
+        let chunk = chunk.map_err(|_| ApiError::MalformedRequest("The request body could not be read.".to_owned()))?;
         if bytes.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge(limit));
         }
@@ -143,13 +132,11 @@ pub async fn read_json(
     let essence = content_type.split(';').next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case("application/json") {
         return Err(ApiError::MalformedRequest(
-            "Send the request body as JSON with the header `Content-Type: application/json`."
-                .to_owned(),
+            "Send the request body as JSON with the header `Content-Type: application/json`.".to_owned(),
         ));
     }
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|error| {
-        ApiError::MalformedRequest(format!("The request body is not valid JSON: {error}."))
-    })?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|error| ApiError::MalformedRequest(format!("The request body is not valid JSON: {error}.")))?;
     if !value.is_object() {
         return Err(ApiError::MalformedRequest(
             "The request body must be a JSON object.".to_owned(),
@@ -161,11 +148,7 @@ pub async fn read_json(
 }
 
 /// Drains and ignores the body of a body-less action (`expire`, `submit`).
-pub async fn discard_body(
-    req: &HttpRequest,
-    payload: web::Payload,
-    limit: usize,
-) -> Result<(), ApiError> {
+pub async fn discard_body(req: &HttpRequest, payload: web::Payload, limit: usize) -> Result<(), ApiError> {
     let body = read_json(req, payload, limit).await;
     match body {
         Ok(_) | Err(ApiError::MalformedRequest(_)) => Ok(()),

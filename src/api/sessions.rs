@@ -41,8 +41,7 @@ impl SessionResponse {
     pub fn new(row: &SessionRow, public_url: &Url, now: DateTime<Utc>) -> Self {
         let expires_at = time::from_micros(row.expires_at);
         let status = SessionStatus::effective(&row.status, expires_at, now);
-        let session_url =
-            (status == SessionStatus::Active).then(|| session_url(public_url, &row.token));
+        let session_url = (status == SessionStatus::Active).then(|| session_url(public_url, &row.token));
         Self {
             id: row.id.clone(),
             created_at: time::from_micros(row.created_at),
@@ -82,10 +81,7 @@ impl CreateSessionBody {
                 None
             }
             Some(id) if !ids::has_shape(ids::PROGRAM, &id) => {
-                errors.push(FieldError::new(
-                    "program_id",
-                    "no Program with this ID exists",
-                ));
+                errors.push(FieldError::new("program_id", "no Program with this ID exists"));
                 None
             }
             Some(id) => Some(id),
@@ -104,10 +100,7 @@ impl CreateSessionBody {
         if let Some(id) = &self.entity_id
             && !ids::has_shape(ids::ENTITY, id)
         {
-            errors.push(FieldError::new(
-                "entity_id",
-                "no Entity with this ID exists",
-            ));
+            errors.push(FieldError::new("entity_id", "no Entity with this ID exists"));
         }
         match (program_id, redirect_url) {
             (Some(program_id), Some(redirect_url)) if errors.is_empty() => Ok(NewSession {
@@ -132,28 +125,19 @@ pub async fn create_session(
     let body = read_json(&req, payload, state.settings.max_body_bytes).await?;
     let write = WriteRequest::new(&req, &body.canonical)?;
     if let Some(key) = &write.key
-        && let Some(stored) = state
-            .store
-            .find_idempotent_response(&caller.group_id, key)
-            .await?
+        && let Some(stored) = state.store.find_idempotent_response(&caller.group_id, key).await?
     {
         return write.replay(stored);
     }
     let now = state.clock.now();
     let ttl = chrono::Duration::from_std(state.settings.session_ttl).map_err(ApiError::internal)?;
-    let session = body
-        .parse::<CreateSessionBody>()?
-        .into_new_session(now + ttl)?;
+    let session = body.parse::<CreateSessionBody>()?.into_new_session(now + ttl)?;
     let render = |row: &SessionRow| SessionResponse::new(row, &state.public_url, now);
     let outcome = state
         .store
-        .insert_session(
-            &caller.group_id,
-            &session,
-            write.idempotency(),
-            now,
-            |row| serde_json::to_string(&render(row)),
-        )
+        .insert_session(&caller.group_id, &session, write.idempotency(), now, |row| {
+            serde_json::to_string(&render(row))
+        })
         .await?;
     write.respond(outcome, render)
 }
@@ -171,11 +155,7 @@ pub async fn retrieve_session(
         .find_session(&caller.group_id, &id)
         .await?
         .ok_or(ApiError::ObjectNotFound)?;
-    Ok(HttpResponse::Ok().json(SessionResponse::new(
-        &row,
-        &state.public_url,
-        state.clock.now(),
-    )))
+    Ok(HttpResponse::Ok().json(SessionResponse::new(&row, &state.public_url, state.clock.now())))
 }
 
 pub async fn list_sessions(
@@ -209,10 +189,7 @@ pub async fn list_sessions(
         before_seq: page.before_seq,
         limit: page.fetch_limit(),
     };
-    let rows = state
-        .store
-        .list_sessions(&caller.group_id, &filter, now)
-        .await?;
+    let rows = state.store.list_sessions(&caller.group_id, &filter, now).await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,
         page,
@@ -258,10 +235,7 @@ pub async fn simulate_submit(
     }
     let write = WriteRequest::new(&req, "")?;
     if let Some(key) = &write.key
-        && let Some(stored) = state
-            .store
-            .find_idempotent_response(&caller.group_id, key)
-            .await?
+        && let Some(stored) = state.store.find_idempotent_response(&caller.group_id, key).await?
     {
         return write.replay(stored);
     }
@@ -270,14 +244,9 @@ pub async fn simulate_submit(
     let render = |row: &SessionRow| SessionResponse::new(row, &state.public_url, now);
     let outcome = state
         .store
-        .submit_session_simulated(
-            &caller.group_id,
-            &id,
-            &details,
-            write.idempotency(),
-            now,
-            |row| serde_json::to_string(&render(row)),
-        )
+        .submit_session_simulated(&caller.group_id, &id, &details, write.idempotency(), now, |row| {
+            serde_json::to_string(&render(row))
+        })
         .await?;
     write.respond(outcome, render)
 }

@@ -32,10 +32,7 @@ pub fn has_shape(prefix: &str, candidate: &str) -> bool {
         .strip_prefix(prefix)
         .and_then(|rest| rest.strip_prefix('_'))
         .is_some_and(|random| {
-            random.len() == RANDOM_LEN
-                && random
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            random.len() == RANDOM_LEN && random.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 

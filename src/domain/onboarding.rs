@@ -10,8 +10,8 @@ use serde::Deserialize;
 use super::{
     address::{UsState, Zip, parse_country},
     entity::{
-        Address, BeneficialOwner, Corporation, EntityDetails, Identification, IdentificationMethod,
-        Individual, LegalIdentifier, LegalIdentifierCategory, Prong,
+        Address, BeneficialOwner, Corporation, EntityDetails, Identification, IdentificationMethod, Individual,
+        LegalIdentifier, LegalIdentifierCategory, Prong,
     },
     ids,
     person::{parse_date_of_birth, parse_email, parse_naics, parse_text, parse_website},
@@ -166,15 +166,9 @@ pub fn parse_address(input: &AddressInput, path: &str, problems: &mut Problems) 
     let line2 = problems.optional(&format!("{path}.line2"), input.line2.as_deref(), |v| {
         parse_text(v, MAX_LINE)
     });
-    let city = problems.required(&format!("{path}.city"), input.city.as_deref(), |v| {
-        parse_text(v, 100)
-    });
+    let city = problems.required(&format!("{path}.city"), input.city.as_deref(), |v| parse_text(v, 100));
     let country = problems
-        .optional(
-            &format!("{path}.country"),
-            input.country.as_deref(),
-            parse_country,
-        )
+        .optional(&format!("{path}.country"), input.country.as_deref(), parse_country)
         .map(|c| c.unwrap_or_else(|| "US".to_owned()));
     let (state, zip) = if country.as_deref() == Some("US") {
         let state = problems.required(&format!("{path}.state"), input.state.as_deref(), |v| {
@@ -186,12 +180,8 @@ pub fn parse_address(input: &AddressInput, path: &str, problems: &mut Problems) 
         (state.map(Some), zip.map(Some))
     } else {
         (
-            problems.optional(&format!("{path}.state"), input.state.as_deref(), |v| {
-                parse_text(v, 100)
-            }),
-            problems.optional(&format!("{path}.zip"), input.zip.as_deref(), |v| {
-                parse_text(v, 20)
-            }),
+            problems.optional(&format!("{path}.state"), input.state.as_deref(), |v| parse_text(v, 100)),
+            problems.optional(&format!("{path}.zip"), input.zip.as_deref(), |v| parse_text(v, 20)),
         )
     };
     Some(Address {
@@ -204,11 +194,7 @@ pub fn parse_address(input: &AddressInput, path: &str, problems: &mut Problems) 
     })
 }
 
-fn parse_identification(
-    input: &IdentificationInput,
-    path: &str,
-    problems: &mut Problems,
-) -> Option<Identification> {
+fn parse_identification(input: &IdentificationInput, path: &str, problems: &mut Problems) -> Option<Identification> {
     let method_path = format!("{path}.method");
     let number_path = format!("{path}.number");
     let method = problems.required(&method_path, input.method.as_deref(), |v| match v {
@@ -221,16 +207,12 @@ fn parse_identification(
     })?;
     let number = input.number.as_deref();
     let last4 = match method {
-        IdentificationMethod::SocialSecurityNumber => {
-            problems.required(&number_path, number, |v| {
-                TaxpayerNumber::parse_ssn(v).map(|n| n.last4().to_owned())
-            })
-        }
-        IdentificationMethod::IndividualTaxpayerIdentificationNumber => {
-            problems.required(&number_path, number, |v| {
-                TaxpayerNumber::parse_itin(v).map(|n| n.last4().to_owned())
-            })
-        }
+        IdentificationMethod::SocialSecurityNumber => problems.required(&number_path, number, |v| {
+            TaxpayerNumber::parse_ssn(v).map(|n| n.last4().to_owned())
+        }),
+        IdentificationMethod::IndividualTaxpayerIdentificationNumber => problems.required(&number_path, number, |v| {
+            TaxpayerNumber::parse_itin(v).map(|n| n.last4().to_owned())
+        }),
         IdentificationMethod::Passport | IdentificationMethod::Other => {
             let country = input
                 .country
@@ -242,15 +224,8 @@ fn parse_identification(
             country.and(last4)
         }
         IdentificationMethod::DriversLicense => {
-            let state = input
-                .drivers_license
-                .as_ref()
-                .and_then(|d| d.state.as_deref());
-            let state = problems.required(
-                &format!("{path}.drivers_license.state"),
-                state,
-                UsState::parse,
-            );
+            let state = input.drivers_license.as_ref().and_then(|d| d.state.as_deref());
+            let state = problems.required(&format!("{path}.drivers_license.state"), state, UsState::parse);
             let last4 = problems.required(&number_path, number, document_last4);
             state.and(last4)
         }
@@ -270,17 +245,11 @@ pub fn parse_individual(
     let name = problems.required(&format!("{path}.name"), input.name.as_deref(), |v| {
         parse_text(v, MAX_NAME)
     });
-    let date_of_birth = problems.required(
-        &format!("{path}.date_of_birth"),
-        input.date_of_birth.as_deref(),
-        |v| parse_date_of_birth(v, today),
-    );
+    let date_of_birth = problems.required(&format!("{path}.date_of_birth"), input.date_of_birth.as_deref(), |v| {
+        parse_date_of_birth(v, today)
+    });
     let address = parse_address(&input.address, &format!("{path}.address"), problems);
-    let identification = parse_identification(
-        &input.identification,
-        &format!("{path}.identification"),
-        problems,
-    );
+    let identification = parse_identification(&input.identification, &format!("{path}.identification"), problems);
     Some(Individual {
         name: name?,
         date_of_birth: date_of_birth?,
@@ -312,14 +281,8 @@ fn parse_prongs(raw: &[String], path: &str, problems: &mut Problems) -> Option<V
     Some(prongs)
 }
 
-pub fn parse_corporation(
-    input: &CorporationInput,
-    today: NaiveDate,
-    problems: &mut Problems,
-) -> Option<Corporation> {
-    let name = problems.required("corporation.name", input.name.as_deref(), |v| {
-        parse_text(v, MAX_NAME)
-    });
+pub fn parse_corporation(input: &CorporationInput, today: NaiveDate, problems: &mut Problems) -> Option<Corporation> {
+    let name = problems.required("corporation.name", input.name.as_deref(), |v| parse_text(v, MAX_NAME));
     let category = input
         .legal_identifier
         .as_ref()
@@ -355,27 +318,24 @@ pub fn parse_corporation(
             None
         }
     };
-    let website = problems.optional(
-        "corporation.website",
-        input.website.as_deref(),
-        parse_website,
-    );
+    let website = problems.optional("corporation.website", input.website.as_deref(), parse_website);
     let email = problems.optional("corporation.email", input.email.as_deref(), parse_email);
     let incorporation_state = problems.required(
         "corporation.incorporation_state",
         input.incorporation_state.as_deref(),
         |v| UsState::parse(v).map(|s| s.code().to_owned()),
     );
-    let industry_code = problems.optional(
-        "corporation.industry_code",
-        input.industry_code.as_deref(),
-        parse_naics,
-    );
+    let industry_code = problems.optional("corporation.industry_code", input.industry_code.as_deref(), parse_naics);
     let address = parse_address(&input.address, "corporation.address", problems);
     let exemption = problems.optional(
         "corporation.beneficial_ownership_exemption_reason",
         input.beneficial_ownership_exemption_reason.as_deref(),
-        |v| EXEMPTION_REASONS.contains(&v).then(|| v.to_owned()).ok_or("must be one of regulated_financial_institution, publicly_traded_company, public_entity, other"),
+        |v| {
+            EXEMPTION_REASONS
+                .contains(&v)
+                .then(|| v.to_owned())
+                .ok_or("must be one of regulated_financial_institution, publicly_traded_company, public_entity, other")
+        },
     );
 
     let owners_path = "corporation.beneficial_owners";
@@ -387,25 +347,13 @@ pub fn parse_corporation(
     }
     let mut owners = Vec::new();
     let mut owners_ok = true;
-    for (index, owner) in input
-        .beneficial_owners
-        .iter()
-        .take(MAX_BENEFICIAL_OWNERS)
-        .enumerate()
-    {
+    for (index, owner) in input.beneficial_owners.iter().take(MAX_BENEFICIAL_OWNERS).enumerate() {
         let path = format!("{owners_path}.{index}");
-        let individual = parse_individual(
-            &owner.individual,
-            &format!("{path}.individual"),
-            today,
-            problems,
-        );
+        let individual = parse_individual(&owner.individual, &format!("{path}.individual"), today, problems);
         let prongs = parse_prongs(&owner.prongs, &format!("{path}.prongs"), problems);
-        let title = problems.optional(
-            &format!("{path}.company_title"),
-            owner.company_title.as_deref(),
-            |v| parse_text(v, 100),
-        );
+        let title = problems.optional(&format!("{path}.company_title"), owner.company_title.as_deref(), |v| {
+            parse_text(v, 100)
+        });
         match (individual, prongs, title) {
             (Some(individual), Some(prongs), Some(company_title)) => owners.push(BeneficialOwner {
                 id: ids::new_id(ids::BENEFICIAL_OWNER),
@@ -421,14 +369,12 @@ pub fn parse_corporation(
         if input.beneficial_owners.is_empty() {
             problems.add(owners_path, "add at least one beneficial owner");
         } else if !owners.iter().any(|o| o.prongs.contains(&Prong::Control)) {
-            problems.add(owners_path, "at least one beneficial owner must have the control prong (someone who manages the company)");
+            problems.add(
+                owners_path,
+                "at least one beneficial owner must have the control prong (someone who manages the company)",
+            );
         }
-        if owners
-            .iter()
-            .filter(|o| o.prongs.contains(&Prong::Ownership))
-            .count()
-            > MAX_OWNERSHIP_PRONGS
-        {
+        if owners.iter().filter(|o| o.prongs.contains(&Prong::Ownership)).count() > MAX_OWNERSHIP_PRONGS {
             problems.add(owners_path, "at most 4 people can each own 25% or more");
         }
     }
@@ -458,22 +404,18 @@ pub fn parse_details(
     let mut problems = Problems::default();
     let details = match structure {
         "corporation" => match corporation {
-            Some(input) => {
-                parse_corporation(input, today, &mut problems).map(EntityDetails::Corporation)
-            }
+            Some(input) => parse_corporation(input, today, &mut problems).map(EntityDetails::Corporation),
             None => {
                 problems.add("corporation", "is required when structure is corporation");
                 None
             }
         },
         "natural_person" => match natural_person {
-            Some(input) => parse_individual(input, "natural_person", today, &mut problems)
-                .map(EntityDetails::NaturalPerson),
+            Some(input) => {
+                parse_individual(input, "natural_person", today, &mut problems).map(EntityDetails::NaturalPerson)
+            }
             None => {
-                problems.add(
-                    "natural_person",
-                    "is required when structure is natural_person",
-                );
+                problems.add("natural_person", "is required when structure is natural_person");
                 None
             }
         },
@@ -560,15 +502,7 @@ mod tests {
         assert_eq!(c.legal_identifier.unwrap().value, "123456789");
         let owner = &c.beneficial_owners[0];
         assert_eq!(owner.prongs, vec![Prong::Ownership, Prong::Control]);
-        assert_eq!(
-            owner
-                .individual
-                .identification
-                .as_ref()
-                .unwrap()
-                .number_last4,
-            "6789"
-        );
+        assert_eq!(owner.individual.identification.as_ref().unwrap().number_last4, "6789");
         assert_eq!(c.address.country, "US");
     }
 
@@ -633,8 +567,7 @@ mod tests {
             vec!["natural_person.identification.country"]
         );
         p.identification.country = Some("FR".into());
-        let EntityDetails::NaturalPerson(person) =
-            parse_details("natural_person", None, Some(&p), today()).unwrap()
+        let EntityDetails::NaturalPerson(person) = parse_details("natural_person", None, Some(&p), today()).unwrap()
         else {
             panic!()
         };
@@ -656,10 +589,7 @@ mod tests {
 
     #[test]
     fn unknown_structures_are_rejected() {
-        assert_eq!(
-            paths(parse_details("trust", None, None, today())),
-            vec!["structure"]
-        );
+        assert_eq!(paths(parse_details("trust", None, None, today())), vec!["structure"]);
         assert_eq!(
             paths(parse_details("corporation", None, None, today())),
             vec!["corporation"]

@@ -8,8 +8,7 @@ pub const MIN_AGE_YEARS: i32 = 18;
 /// at least 18 years old on `today`.
 pub fn parse_date_of_birth(input: &str, today: NaiveDate) -> Result<NaiveDate, &'static str> {
     let input = input.trim();
-    let date = NaiveDate::parse_from_str(input, "%Y-%m-%d")
-        .map_err(|_| "must be a real date, like 1980-07-31")?;
+    let date = NaiveDate::parse_from_str(input, "%Y-%m-%d").map_err(|_| "must be a real date, like 1980-07-31")?;
     if input.len() != 10 {
         return Err("must be a real date, like 1980-07-31");
     }
@@ -19,12 +18,10 @@ pub fn parse_date_of_birth(input: &str, today: NaiveDate) -> Result<NaiveDate, &
     if date.year() < 1900 {
         return Err("must be after 1900");
     }
-    let adult_on = date
-        .with_year(date.year() + MIN_AGE_YEARS)
-        .unwrap_or_else(|| {
-            // Born on February 29th: an adult on March 1st of the 18th year.
-            NaiveDate::from_ymd_opt(date.year() + MIN_AGE_YEARS, 3, 1).unwrap_or(date)
-        });
+    let adult_on = date.with_year(date.year() + MIN_AGE_YEARS).unwrap_or_else(|| {
+        // Born on February 29th: an adult on March 1st of the 18th year.
+        NaiveDate::from_ymd_opt(date.year() + MIN_AGE_YEARS, 3, 1).unwrap_or(date)
+    });
     if adult_on > today {
         return Err("must be of someone at least 18 years old");
     }
@@ -79,10 +76,7 @@ pub fn parse_website(input: &str) -> Result<String, &'static str> {
         format!("https://{input}")
     };
     match url::Url::parse(&candidate) {
-        Ok(url)
-            if matches!(url.scheme(), "http" | "https")
-                && url.host_str().is_some_and(|h| h.contains('.')) =>
-        {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| h.contains('.')) => {
             Ok(url.to_string())
         }
         _ => Err("must be a website address, like https://example.com"),
@@ -103,14 +97,8 @@ mod tests {
             parse_date_of_birth("1980-07-31", today()).unwrap(),
             NaiveDate::from_ymd_opt(1980, 7, 31).unwrap()
         );
-        assert!(
-            parse_date_of_birth("2008-11-26", today()).is_ok(),
-            "18 today"
-        );
-        assert!(
-            parse_date_of_birth("2008-11-27", today()).is_err(),
-            "18 tomorrow"
-        );
+        assert!(parse_date_of_birth("2008-11-26", today()).is_ok(), "18 today");
+        assert!(parse_date_of_birth("2008-11-27", today()).is_err(), "18 tomorrow");
         for bad in [
             "1990-02-30",
             "1990-13-01",
@@ -149,10 +137,7 @@ mod tests {
         assert!(parse_email("ada@example.com").is_ok());
         assert!(parse_email("ada@").is_err());
         assert!(parse_email("<script>@x").is_err());
-        assert_eq!(
-            parse_website("example.com").unwrap(),
-            "https://example.com/"
-        );
+        assert_eq!(parse_website("example.com").unwrap(), "https://example.com/");
         assert!(parse_website("https://example.com/about").is_ok());
         assert!(parse_website("javascript:alert(1)").is_err());
         assert!(parse_website("localhost").is_err());

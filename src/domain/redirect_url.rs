@@ -26,16 +26,13 @@ impl RedirectUrl {
         if input.contains('\\') || after_scheme.is_none_or(|rest| rest.starts_with('/')) {
             return Err("must be an absolute URL such as https://example.com/done");
         }
-        let url = Url::parse(input)
-            .map_err(|_| "must be an absolute URL such as https://example.com/done")?;
+        let url = Url::parse(input).map_err(|_| "must be an absolute URL such as https://example.com/done")?;
         let host = url.host().ok_or("must include a host name")?;
         match url.scheme() {
             "https" => {}
             "http" if is_loopback(&host) => {}
             "http" => {
-                return Err(
-                    "must use https (plain http is allowed only for localhost and 127.0.0.1)",
-                );
+                return Err("must use https (plain http is allowed only for localhost and 127.0.0.1)");
             }
             _ => return Err("must be an https URL"),
         }
@@ -108,10 +105,7 @@ mod tests {
             "https://example.com/\nSet-Cookie:x",
             "http://localhost.evil.com/",
         ] {
-            assert!(
-                RedirectUrl::parse(bad).is_err(),
-                "{bad:?} should be rejected"
-            );
+            assert!(RedirectUrl::parse(bad).is_err(), "{bad:?} should be rejected");
         }
         let long = format!("https://example.com/{}", "a".repeat(2000));
         assert!(RedirectUrl::parse(&long).is_err());

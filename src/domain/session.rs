@@ -48,10 +48,7 @@ mod tests {
             SessionStatus::effective("active", now + Duration::seconds(1), now),
             SessionStatus::Active
         );
-        assert_eq!(
-            SessionStatus::effective("active", now, now),
-            SessionStatus::Expired
-        );
+        assert_eq!(SessionStatus::effective("active", now, now), SessionStatus::Expired);
         assert_eq!(
             SessionStatus::effective("expired", now + Duration::hours(1), now),
             SessionStatus::Expired
@@ -61,10 +58,7 @@ mod tests {
     #[test]
     fn parses_only_known_statuses() {
         assert_eq!(SessionStatus::parse("active"), Some(SessionStatus::Active));
-        assert_eq!(
-            SessionStatus::parse("expired"),
-            Some(SessionStatus::Expired)
-        );
+        assert_eq!(SessionStatus::parse("expired"), Some(SessionStatus::Expired));
         assert_eq!(SessionStatus::parse("Active"), None);
         assert_eq!(SessionStatus::parse("finished"), None);
     }

@@ -42,12 +42,7 @@ pub struct TaxpayerNumber {
 
 impl std::fmt::Debug for TaxpayerNumber {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "TaxpayerNumber({:?}, ***-**-{})",
-            self.method,
-            self.last4()
-        )
+        write!(f, "TaxpayerNumber({:?}, ***-**-{})", self.method, self.last4())
     }
 }
 
@@ -97,10 +92,7 @@ impl TaxpayerNumber {
 /// as its last four characters.
 pub fn document_last4(input: &str) -> Result<String, &'static str> {
     let cleaned: String = input.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
-    if cleaned.len() < 4
-        || cleaned.len() > 40
-        || !cleaned.chars().all(|c| c.is_ascii_alphanumeric())
-    {
+    if cleaned.len() < 4 || cleaned.len() > 40 || !cleaned.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err("must be 4 to 40 letters and digits");
     }
     Ok(cleaned[cleaned.len() - 4..].to_ascii_uppercase())
@@ -147,11 +139,7 @@ mod tests {
         ] {
             assert!(TaxpayerNumber::parse_ssn(bad).is_err(), "{bad}");
         }
-        assert!(
-            TaxpayerNumber::parse_ssn("912-70-1234")
-                .unwrap_err()
-                .contains("ITIN")
-        );
+        assert!(TaxpayerNumber::parse_ssn("912-70-1234").unwrap_err().contains("ITIN"));
     }
 
     #[test]
@@ -174,10 +162,7 @@ mod tests {
     fn debug_output_never_shows_the_full_number() {
         let ssn = TaxpayerNumber::parse_ssn("123-45-6789").unwrap();
         let shown = format!("{ssn:?}");
-        assert!(
-            !shown.contains("12345") && shown.contains("6789"),
-            "{shown}"
-        );
+        assert!(!shown.contains("12345") && shown.contains("6789"), "{shown}");
     }
 
     #[test]

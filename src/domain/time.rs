@@ -22,10 +22,7 @@ pub fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::
 }
 
 /// `serialize_with` helper for optional timestamps on the wire (`null` when absent).
-pub fn serialize_option<S: Serializer>(
-    at: &Option<DateTime<Utc>>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+pub fn serialize_option<S: Serializer>(at: &Option<DateTime<Utc>>, serializer: S) -> Result<S::Ok, S::Error> {
     match at {
         Some(at) => serializer.serialize_str(&format_timestamp(*at)),
         None => serializer.serialize_none(),

@@ -22,10 +22,7 @@ pub struct Bootstrap {
 }
 
 impl Store {
-    pub async fn find_api_key_owner(
-        &self,
-        key_hash: &str,
-    ) -> Result<Option<ApiKeyOwner>, StoreError> {
+    pub async fn find_api_key_owner(&self, key_hash: &str) -> Result<Option<ApiKeyOwner>, StoreError> {
         Ok(sqlx::query_as::<_, ApiKeyOwner>(
             "SELECT id AS api_key_id, group_id, revoked_at FROM api_keys WHERE key_hash = ?",
         )
@@ -37,10 +34,9 @@ impl Store {
     /// The oldest group, created if there is none yet.
     pub async fn default_group(&self, now: DateTime<Utc>) -> Result<String, StoreError> {
         let mut tx = self.begin_write().await?;
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT id FROM groups ORDER BY created_at, id LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
+        let existing: Option<String> = sqlx::query_scalar("SELECT id FROM groups ORDER BY created_at, id LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
         let id = match existing {
             Some(id) => id,
             None => {
@@ -89,17 +85,12 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn revoke_api_key(
-        &self,
-        api_key_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let done =
-            sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
-                .bind(to_micros(now))
-                .bind(api_key_id)
-                .execute(&self.pool)
-                .await?;
+    pub async fn revoke_api_key(&self, api_key_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
+            .bind(to_micros(now))
+            .bind(api_key_id)
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -148,11 +139,7 @@ impl Store {
     }
 }
 
-async fn insert_group(
-    conn: &mut sqlx::SqliteConnection,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+async fn insert_group(conn: &mut sqlx::SqliteConnection, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO groups (id, created_at) VALUES (?, ?)")
         .bind(id)
         .bind(to_micros(now))

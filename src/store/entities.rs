@@ -71,15 +71,14 @@ pub(super) async fn confirm_details(
     entity_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let done = sqlx::query(
-        "UPDATE entities SET details_confirmed_at = ?, updated_at = ? WHERE group_id = ? AND id = ?",
-    )
-    .bind(to_micros(now))
-    .bind(to_micros(now))
-    .bind(group_id)
-    .bind(entity_id)
-    .execute(conn)
-    .await?;
+    let done =
+        sqlx::query("UPDATE entities SET details_confirmed_at = ?, updated_at = ? WHERE group_id = ? AND id = ?")
+            .bind(to_micros(now))
+            .bind(to_micros(now))
+            .bind(group_id)
+            .bind(entity_id)
+            .execute(conn)
+            .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
@@ -87,11 +86,7 @@ pub(super) async fn confirm_details(
 }
 
 impl Store {
-    pub async fn find_entity(
-        &self,
-        group_id: &str,
-        id: &str,
-    ) -> Result<Option<EntityRow>, StoreError> {
+    pub async fn find_entity(&self, group_id: &str, id: &str) -> Result<Option<EntityRow>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM entities WHERE group_id = ? AND id = ?");
         Ok(sqlx::query_as::<_, EntityRow>(sqlx::AssertSqlSafe(sql))
             .bind(group_id)
@@ -99,4 +94,139 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?)
     }
+}
+
+/// A new Entity from `POST /entities`.
+#[derive(Debug, Clone)]
+pub struct NewEntity {
+    pub id: String,
+    pub details: EntityDetails,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EntityFilter {
+    pub statuses: Option<Vec<String>>,
+    pub idempotency_key: Option<String>,
+    pub created_after: Option<i64>,
+    pub created_before: Option<i64>,
+    pub created_on_or_after: Option<i64>,
+    pub created_on_or_before: Option<i64>,
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+impl Store {
+    pub async fn insert_entity(
+        &self,
+        group_id: &str,
+        entity: &NewEntity,
+        idempotency: Option<super::Idempotency<'_>>,
+        now: DateTime<Utc>,
+        render: impl FnOnce(&EntityRow) -> Result<String, serde_json::Error>,
+    ) -> Result<super::Outcome<EntityRow>, StoreError> {
+        let result = async {
+            let mut tx = self.begin_write().await?;
+            if let Some(idem) = idempotency
+                && let Some(stored) = super::idempotency::find_response(&mut tx, group_id, idem.key).await?
+            {
+                return Ok(super::Outcome::Replayed(stored));
+            }
+            insert_entity_row(
+                &mut tx,
+                group_id,
+                &NewEntityRow {
+                    id: &entity.id,
+                    details: &entity.details,
+                    description: entity.description.as_deref(),
+                    creating_session_id: None,
+                    idempotency_key: idempotency.map(|i| i.key),
+                    details_confirmed_at: None,
+                    validation: Some(r#"{"issues":[],"status":"pending"}"#),
+                },
+                now,
+            )
+            .await?;
+            let row = find_entity_row(&mut tx, group_id, &entity.id)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            if let Some(idem) = idempotency {
+                let body = render(&row)?;
+                super::idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, to_micros(now)).await?;
+            }
+            tx.commit().await?;
+            Ok(super::Outcome::Done(row))
+        }
+        .await;
+        self.settle_race(group_id, idempotency, result).await
+    }
+
+    pub async fn list_entities(&self, group_id: &str, filter: &EntityFilter) -> Result<Vec<EntityRow>, StoreError> {
+        let mut query =
+            sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("SELECT {COLUMNS} FROM entities WHERE group_id = "));
+        query.push_bind(group_id);
+        if let Some(statuses) = &filter.statuses {
+            query.push(" AND status IN (");
+            let mut list = query.separated(", ");
+            for status in statuses {
+                list.push_bind(status.clone());
+            }
+            query.push(")");
+        }
+        if let Some(key) = &filter.idempotency_key {
+            query.push(" AND idempotency_key = ").push_bind(key.clone());
+        }
+        for (op, value) in [
+            (" AND created_at > ", filter.created_after),
+            (" AND created_at < ", filter.created_before),
+            (" AND created_at >= ", filter.created_on_or_after),
+            (" AND created_at <= ", filter.created_on_or_before),
+        ] {
+            if let Some(value) = value {
+                query.push(op).push_bind(value);
+            }
+        }
+        if let Some(seq) = filter.before_seq {
+            query.push(" AND seq < ").push_bind(seq);
+        }
+        query.push(" ORDER BY seq DESC LIMIT ").push_bind(filter.limit);
+        Ok(query.build_query_as::<EntityRow>().fetch_all(&self.pool).await?)
+    }
+}
+
+pub(super) async fn find_entity_row(
+    conn: &mut SqliteConnection,
+    group_id: &str,
+    id: &str,
+) -> Result<Option<EntityRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM entities WHERE group_id = ? AND id = ?");
+    Ok(sqlx::query_as::<_, EntityRow>(sqlx::AssertSqlSafe(sql))
+        .bind(group_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Appends a terms agreement and records the customer's confirmation.
+pub(super) async fn confirm_and_attest(
+    conn: &mut SqliteConnection,
+    entity_id: &str,
+    terms: &crate::domain::entity::TermsAgreement,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let current: Option<String> = sqlx::query_scalar("SELECT terms_agreements FROM entities WHERE id = ?")
+        .bind(entity_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let mut agreements: Vec<crate::domain::entity::TermsAgreement> =
+        serde_json::from_str(&current.ok_or(StoreError::NotFound)?)?;
+    agreements.push(terms.clone());
+    sqlx::query("UPDATE entities SET terms_agreements = ?, details_confirmed_at = ?, updated_at = ? WHERE id = ?")
+        .bind(serde_json::to_string(&agreements)?)
+        .bind(to_micros(now))
+        .bind(to_micros(now))
+        .bind(entity_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

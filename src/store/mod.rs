@@ -15,10 +15,10 @@ use sqlx::{
 };
 
 pub use api_keys::{ApiKeyOwner, Bootstrap};
-pub use entities::EntityRow;
+pub use entities::{EntityFilter, EntityRow, NewEntity};
 pub use idempotency::{Idempotency, Outcome, StoredResponse};
 pub use programs::{NewProgram, ProgramRow};
-pub use sessions::{NewSession, SessionFilter, SessionRow, TokenLookup};
+pub use sessions::{FormSubmission, NewSession, SessionFilter, SessionRow, TokenLookup};
 
 use crate::config::Settings;
 
@@ -28,10 +28,7 @@ pub enum StoreError {
     NotFound,
     /// A request names an object that does not exist or cannot be used.
     #[error("invalid reference in {field}: {message}")]
-    InvalidReference {
-        field: &'static str,
-        message: &'static str,
-    },
+    InvalidReference { field: &'static str, message: &'static str },
     /// The action is not allowed in the object's current state.
     #[error("invalid operation: {0}")]
     InvalidState(&'static str),

@@ -69,8 +69,7 @@ impl Store {
         let result = async {
             let mut tx = self.begin_write().await?;
             if let Some(idem) = idempotency
-                && let Some(stored) =
-                    idempotency::find_response(&mut tx, group_id, idem.key).await?
+                && let Some(stored) = idempotency::find_response(&mut tx, group_id, idem.key).await?
             {
                 return Ok(Outcome::Replayed(stored));
             }
@@ -80,15 +79,7 @@ impl Store {
                 .ok_or(StoreError::NotFound)?;
             if let Some(idem) = idempotency {
                 let body = render(&row)?;
-                idempotency::record_response(
-                    &mut tx,
-                    group_id,
-                    idem,
-                    &row.id,
-                    &body,
-                    to_micros(now),
-                )
-                .await?;
+                idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, to_micros(now)).await?;
             }
             tx.commit().await?;
             Ok(Outcome::Done(row))
@@ -97,11 +88,7 @@ impl Store {
         self.settle_race(group_id, idempotency, result).await
     }
 
-    pub async fn find_program(
-        &self,
-        group_id: &str,
-        id: &str,
-    ) -> Result<Option<ProgramRow>, StoreError> {
+    pub async fn find_program(&self, group_id: &str, id: &str) -> Result<Option<ProgramRow>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         find_program_row(&mut conn, group_id, id).await
     }
@@ -113,18 +100,13 @@ impl Store {
         before_seq: Option<i64>,
         limit: i64,
     ) -> Result<Vec<ProgramRow>, StoreError> {
-        let mut query = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {COLUMNS} FROM programs WHERE group_id = "
-        ));
+        let mut query = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM programs WHERE group_id = "));
         query.push_bind(group_id);
         if let Some(seq) = before_seq {
             query.push(" AND seq < ").push_bind(seq);
         }
         query.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
-        Ok(query
-            .build_query_as::<ProgramRow>()
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(query.build_query_as::<ProgramRow>().fetch_all(&self.pool).await?)
     }
 }
 

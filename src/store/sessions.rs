@@ -3,7 +3,11 @@
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::domain::{entity::EntityDetails, session::SessionStatus, time::to_micros};
+use crate::domain::{
+    entity::{EntityDetails, TermsAgreement},
+    session::SessionStatus,
+    time::to_micros,
+};
 
 use super::{Idempotency, Outcome, Store, StoreError, entities, idempotency};
 
@@ -19,6 +23,8 @@ pub struct SessionRow {
     pub idempotency_key: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
+    /// Set when the session was completed (by the form or the simulation).
+    pub completed_at: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,7 +55,7 @@ pub struct TokenLookup {
 }
 
 const COLUMNS: &str = "s.seq, s.id, s.program_id, s.entity_id, s.redirect_url, s.token, s.status, \
-    s.idempotency_key, s.created_at, s.expires_at";
+    s.idempotency_key, s.created_at, s.expires_at, s.completed_at";
 
 impl Store {
     pub async fn insert_session(
@@ -63,17 +69,15 @@ impl Store {
         let result = async {
             let mut tx = self.begin_write().await?;
             if let Some(idem) = idempotency
-                && let Some(stored) =
-                    idempotency::find_response(&mut tx, group_id, idem.key).await?
+                && let Some(stored) = idempotency::find_response(&mut tx, group_id, idem.key).await?
             {
                 return Ok(Outcome::Replayed(stored));
             }
-            let program: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM programs WHERE group_id = ? AND id = ?")
-                    .bind(group_id)
-                    .bind(&session.program_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let program: Option<i64> = sqlx::query_scalar("SELECT 1 FROM programs WHERE group_id = ? AND id = ?")
+                .bind(group_id)
+                .bind(&session.program_id)
+                .fetch_optional(&mut *tx)
+                .await?;
             if program.is_none() {
                 return Err(StoreError::InvalidReference {
                     field: "program_id",
@@ -125,15 +129,7 @@ impl Store {
                 .ok_or(StoreError::NotFound)?;
             if let Some(idem) = idempotency {
                 let body = render(&row)?;
-                idempotency::record_response(
-                    &mut tx,
-                    group_id,
-                    idem,
-                    &row.id,
-                    &body,
-                    to_micros(now),
-                )
-                .await?;
+                idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, to_micros(now)).await?;
             }
             tx.commit().await?;
             Ok(Outcome::Done(row))
@@ -142,11 +138,7 @@ impl Store {
         self.settle_race(group_id, idempotency, result).await
     }
 
-    pub async fn find_session(
-        &self,
-        group_id: &str,
-        id: &str,
-    ) -> Result<Option<SessionRow>, StoreError> {
+    pub async fn find_session(&self, group_id: &str, id: &str) -> Result<Option<SessionRow>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         find_session_row(&mut conn, group_id, id).await
     }
@@ -186,20 +178,13 @@ impl Store {
             }
         }
         if let Some(key) = &filter.idempotency_key {
-            query
-                .push(" AND s.idempotency_key = ")
-                .push_bind(key.clone());
+            query.push(" AND s.idempotency_key = ").push_bind(key.clone());
         }
         if let Some(seq) = filter.before_seq {
             query.push(" AND s.seq < ").push_bind(seq);
         }
-        query
-            .push(" ORDER BY s.seq DESC LIMIT ")
-            .push_bind(filter.limit);
-        Ok(query
-            .build_query_as::<SessionRow>()
-            .fetch_all(&self.pool)
-            .await?)
+        query.push(" ORDER BY s.seq DESC LIMIT ").push_bind(filter.limit);
+        Ok(query.build_query_as::<SessionRow>().fetch_all(&self.pool).await?)
     }
 
     /// Ends an active session now; an expired one is returned unchanged.
@@ -228,7 +213,9 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-            let row = find_session_row(&mut tx, group_id, id).await?.ok_or(StoreError::NotFound)?;
+            let row = find_session_row(&mut tx, group_id, id)
+                .await?
+                .ok_or(StoreError::NotFound)?;
             if let Some(idem) = idempotency {
                 let body = render(&row)?;
                 idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, now).await?;
@@ -256,8 +243,7 @@ impl Store {
         let result = async {
             let mut tx = self.begin_write().await?;
             if let Some(idem) = idempotency
-                && let Some(stored) =
-                    idempotency::find_response(&mut tx, group_id, idem.key).await?
+                && let Some(stored) = idempotency::find_response(&mut tx, group_id, idem.key).await?
             {
                 return Ok(Outcome::Replayed(stored));
             }
@@ -297,15 +283,7 @@ impl Store {
                 .ok_or(StoreError::NotFound)?;
             if let Some(idem) = idempotency {
                 let body = render(&row)?;
-                idempotency::record_response(
-                    &mut tx,
-                    group_id,
-                    idem,
-                    &row.id,
-                    &body,
-                    to_micros(now),
-                )
-                .await?;
+                idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, to_micros(now)).await?;
             }
             tx.commit().await?;
             Ok(Outcome::Done(row))
@@ -330,10 +308,7 @@ impl Store {
     }
 
     /// The session behind a hosted form link, whatever its status.
-    pub async fn find_session_by_token(
-        &self,
-        token: &str,
-    ) -> Result<Option<TokenLookup>, StoreError> {
+    pub async fn find_session_by_token(&self, token: &str) -> Result<Option<TokenLookup>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS}, p.name AS program_name
              FROM entity_onboarding_sessions s JOIN programs p ON p.id = s.program_id
@@ -343,6 +318,88 @@ impl Store {
             .bind(token)
             .fetch_optional(&self.pool)
             .await?)
+    }
+}
+
+/// How a form submission ended.
+#[derive(Debug)]
+pub enum FormSubmission {
+    /// This request completed the session; the row now carries `entity_id`.
+    Completed(SessionRow),
+    /// An earlier request already completed it (a double click, a second tab).
+    AlreadyCompleted(SessionRow),
+}
+
+impl Store {
+    /// Completes the session behind a form token in one transaction: creates
+    /// the Entity from `details` (or confirms the Entity the session was made
+    /// for), records the attestation, links the Entity and expires the
+    /// session. Concurrent submissions create exactly one Entity.
+    pub async fn submit_session_form(
+        &self,
+        token: &str,
+        details: Option<&EntityDetails>,
+        terms: &TermsAgreement,
+        now: DateTime<Utc>,
+    ) -> Result<FormSubmission, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let found: Option<(String, String)> =
+            sqlx::query_as("SELECT group_id, id FROM entity_onboarding_sessions WHERE token = ?")
+                .bind(token)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (group_id, id) = found.ok_or(StoreError::NotFound)?;
+        let session = match claim_active_session(&mut tx, &group_id, &id, now).await {
+            Ok(session) => session,
+            Err(StoreError::InvalidState(reason)) => {
+                let row = find_session_row(&mut tx, &group_id, &id)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                return match (&row.completed_at, &row.entity_id) {
+                    (Some(_), Some(_)) => Ok(FormSubmission::AlreadyCompleted(row)),
+                    _ => Err(StoreError::InvalidState(reason)),
+                };
+            }
+            Err(other) => return Err(other),
+        };
+        let entity_id = match (&session.entity_id, details) {
+            (Some(entity_id), _) => entity_id.clone(),
+            (None, Some(details)) => {
+                let entity_id = crate::domain::ids::new_id(crate::domain::ids::ENTITY);
+                entities::insert_entity_row(
+                    &mut tx,
+                    &group_id,
+                    &entities::NewEntityRow {
+                        id: &entity_id,
+                        details,
+                        description: None,
+                        creating_session_id: Some(&id),
+                        idempotency_key: None,
+                        details_confirmed_at: Some(now),
+                        validation: Some(r#"{"issues":[],"status":"pending"}"#),
+                    },
+                    now,
+                )
+                .await?;
+                entity_id
+            }
+            (None, None) => {
+                return Err(StoreError::InvalidState(
+                    "the form did not include the Entity's details",
+                ));
+            }
+        };
+        entities::confirm_and_attest(&mut tx, &entity_id, terms, now).await?;
+        sqlx::query("UPDATE entity_onboarding_sessions SET entity_id = ? WHERE id = ?")
+            .bind(&entity_id)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        let row = find_session_row(&mut tx, &group_id, &id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(FormSubmission::Completed(row))
     }
 }
 
@@ -381,9 +438,7 @@ async fn find_session_row(
     group_id: &str,
     id: &str,
 ) -> Result<Option<SessionRow>, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM entity_onboarding_sessions s WHERE s.group_id = ? AND s.id = ?"
-    );
+    let sql = format!("SELECT {COLUMNS} FROM entity_onboarding_sessions s WHERE s.group_id = ? AND s.id = ?");
     Ok(sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(sql))
         .bind(group_id)
         .bind(id)

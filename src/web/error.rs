@@ -53,9 +53,7 @@ impl ResponseError for PageError {
             Self::NotFound => ErrorPage {
                 heading: "We couldn't find this page",
                 message: "This onboarding link is not valid. Check that you copied the whole link.",
-                hint: Some(
-                    "If it still doesn't work, ask the company that sent you the link for a new one.",
-                ),
+                hint: Some("If it still doesn't work, ask the company that sent you the link for a new one."),
             },
             Self::Gone => ErrorPage {
                 heading: "This link is no longer valid",

@@ -24,10 +24,7 @@ fn token(req: &HttpRequest) -> Option<String> {
         .filter(|token| !token.is_empty() && token.len() <= 64)
 }
 
-pub async fn show_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, PageError> {
+pub async fn show_form(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let token = token(&req).ok_or(PageError::NotFound)?;
     let found = state
         .store
@@ -35,17 +32,12 @@ pub async fn show_form(
         .await?
         .ok_or(PageError::NotFound)?;
     let expires_at = time::from_micros(found.session.expires_at);
-    if SessionStatus::effective(&found.session.status, expires_at, state.clock.now())
-        != SessionStatus::Active
-    {
+    if SessionStatus::effective(&found.session.status, expires_at, state.clock.now()) != SessionStatus::Active {
         return Err(PageError::Gone);
     }
     let page = SessionFormPage {
         program_name: &found.program_name,
         expires_at: expires_at.format("%B %-d, %Y at %H:%M").to_string(),
     };
-    Ok(html(
-        StatusCode::OK,
-        page.render().map_err(PageError::internal)?,
-    ))
+    Ok(html(StatusCode::OK, page.render().map_err(PageError::internal)?))
 }

@@ -79,10 +79,7 @@ async fn created_keys_and_programs_work_against_the_server() {
     let (ok, stdout, stderr) = run(&db, &["programs", "create", "--name", "Acme Onboarding"]);
     assert!(ok, "{stderr}");
     let program_id = last_line(&stdout).to_owned();
-    assert!(
-        onboarding::domain::ids::has_shape("program", &program_id),
-        "{stdout}"
-    );
+    assert!(onboarding::domain::ids::has_shape("program", &program_id), "{stdout}");
     let (ok, stdout, stderr) = run(&db, &["api-keys", "create", "--name", "backend"]);
     assert!(ok, "{stderr}");
     let key = last_line(&stdout).to_owned();
@@ -109,10 +106,7 @@ async fn created_keys_and_programs_work_against_the_server() {
             break url.trim_end_matches('/').to_owned();
         }
     };
-    assert!(
-        !printed.iter().any(|l| l.contains("API key")),
-        "{printed:?}"
-    );
+    assert!(!printed.iter().any(|l| l.contains("API key")), "{printed:?}");
     let client = reqwest::Client::new();
     let program: Value = client
         .get(format!("{base}/programs/{program_id}"))

@@ -5,12 +5,7 @@ use crate::helpers::{assert_error, spawn_app};
 #[tokio::test]
 async fn unknown_routes_are_api_method_not_found() {
     let app = spawn_app().await;
-    let body = assert_error(
-        app.get("/accounts").await,
-        404,
-        "api_method_not_found_error",
-    )
-    .await;
+    let body = assert_error(app.get("/accounts").await, 404, "api_method_not_found_error").await;
     assert!(body["detail"].as_str().unwrap().contains("GET /accounts"));
     assert_error(
         app.get("/entity_onboarding_sessions/x/y/z").await,
@@ -81,18 +76,14 @@ async fn non_object_bodies_and_wrong_content_types_are_malformed() {
         .await
         .unwrap();
     let body = assert_error(response, 400, "malformed_request_error").await;
-    assert!(
-        body["detail"]
-            .as_str()
-            .unwrap()
-            .contains("application/json")
-    );
+    assert!(body["detail"].as_str().unwrap().contains("application/json"));
 }
 
 #[tokio::test]
 async fn oversized_bodies_are_rejected_with_the_envelope() {
     let app = spawn_app().await;
-    let big = json!({ "program_id": app.program_id, "redirect_url": "https://example.com", "pad": "x".repeat(100_000) });
+    let big =
+        json!({ "program_id": app.program_id, "redirect_url": "https://example.com", "pad": "x".repeat(100_000) });
     let response = app.post("/entity_onboarding_sessions", &big).await;
     assert_error(response, 413, "malformed_request_error").await;
 }
@@ -118,9 +109,7 @@ async fn conflicts_tell_sdks_not_to_retry() {
     app.post_action(&format!("/entity_onboarding_sessions/{id}/expire"))
         .await;
     let response = app
-        .post_action(&format!(
-            "/simulations/entity_onboarding_sessions/{id}/submit"
-        ))
+        .post_action(&format!("/simulations/entity_onboarding_sessions/{id}/submit"))
         .await;
     assert_eq!(response.headers()["x-should-retry"], "false");
     assert_error(response, 409, "invalid_operation_error").await;

@@ -5,12 +5,7 @@ use crate::helpers::spawn_app;
 async fn assert_page(response: reqwest::Response, status: u16, needle: &str) {
     assert_eq!(response.status().as_u16(), status);
     let headers = response.headers().clone();
-    assert!(
-        headers["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
     assert_eq!(headers["referrer-policy"], "no-referrer");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["cache-control"], "no-store");

@@ -1,8 +1,6 @@
 use std::sync::Arc;
 
-use onboarding::{
-    clock::OffsetClock, config::Settings, domain::api_key, startup::Application, store::Store,
-};
+use onboarding::{clock::OffsetClock, config::Settings, domain::api_key, startup::Application, store::Store};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -22,8 +20,7 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings =
-        Settings::for_database(dir.path().join("test.db").to_string_lossy().into_owned());
+    let mut settings = Settings::for_database(dir.path().join("test.db").to_string_lossy().into_owned());
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.workers = Some(2);
     configure(&mut settings);

@@ -6,17 +6,14 @@ use crate::helpers::{assert_error, error_fields, spawn_app};
 async fn the_same_key_and_request_replays_the_original_response() {
     let app = spawn_app().await;
     let body = json!({ "program_id": app.program_id, "redirect_url": "https://example.com/done" });
-    let first = app
-        .post_with_key("/entity_onboarding_sessions", &body, "key-1")
-        .await;
+    let first = app.post_with_key("/entity_onboarding_sessions", &body, "key-1").await;
     assert_eq!(first.status(), 200);
     assert!(first.headers().get("idempotent-replayed").is_none());
     let first: Value = first.json().await.unwrap();
     assert_eq!(first["idempotency_key"], "key-1");
 
     // Keys order differently: still the same request.
-    let reordered =
-        json!({ "redirect_url": "https://example.com/done", "program_id": app.program_id });
+    let reordered = json!({ "redirect_url": "https://example.com/done", "program_id": app.program_id });
     let second = app
         .post_with_key("/entity_onboarding_sessions", &reordered, "key-1")
         .await;
@@ -25,12 +22,7 @@ async fn the_same_key_and_request_replays_the_original_response() {
     let second: Value = second.json().await.unwrap();
     assert_eq!(first, second);
 
-    let list: Value = app
-        .get("/entity_onboarding_sessions")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get("/entity_onboarding_sessions").await.json().await.unwrap();
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
 }
 
@@ -110,8 +102,7 @@ async fn keys_are_scoped_to_the_api_keys_owner() {
 async fn twenty_concurrent_creates_with_one_key_make_one_session() {
     let app = spawn_app().await;
     let body = json!({ "program_id": app.program_id, "redirect_url": "https://example.com/done" });
-    let requests =
-        (0..20).map(|_| app.post_with_key("/entity_onboarding_sessions", &body, "concurrent-key"));
+    let requests = (0..20).map(|_| app.post_with_key("/entity_onboarding_sessions", &body, "concurrent-key"));
     let responses = futures_util::future::join_all(requests).await;
     let mut ids = Vec::new();
     let mut fresh = 0;
@@ -133,12 +124,7 @@ async fn twenty_concurrent_creates_with_one_key_make_one_session() {
         .await
         .unwrap();
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
-    let all: Value = app
-        .get("/entity_onboarding_sessions")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let all: Value = app.get("/entity_onboarding_sessions").await.json().await.unwrap();
     assert_eq!(all["data"].as_array().unwrap().len(), 1);
 }
 
@@ -179,9 +165,7 @@ async fn overlong_or_empty_keys_are_invalid() {
         .await;
     let error = assert_error(response, 400, "invalid_parameters_error").await;
     assert_eq!(error_fields(&error), vec!["Idempotency-Key"]);
-    let response = app
-        .post_with_key("/entity_onboarding_sessions", &body, "")
-        .await;
+    let response = app.post_with_key("/entity_onboarding_sessions", &body, "").await;
     assert_error(response, 400, "invalid_parameters_error").await;
     let response = app
         .post_with_key("/entity_onboarding_sessions", &body, &"k".repeat(200))

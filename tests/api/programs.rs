@@ -39,7 +39,10 @@ async fn the_default_program_is_listed_and_retrievable_with_every_key() {
 async fn simulated_programs_are_created_with_the_given_values() {
     let app = spawn_app().await;
     let response = app
-        .post("/simulations/programs", &json!({ "name": "Acme Cards", "bank": "grasshopper_bank", "lending_maximum_extendable_credit": 5000 }))
+        .post(
+            "/simulations/programs",
+            &json!({ "name": "Acme Cards", "bank": "grasshopper_bank", "lending_maximum_extendable_credit": 5000 }),
+        )
         .await;
     assert_eq!(response.status(), 200);
     let program: Value = response.json().await.unwrap();
@@ -84,18 +87,8 @@ async fn unknown_or_malformed_program_ids_are_not_found() {
         "object_not_found_error",
     )
     .await;
-    assert_error(
-        app.get("/programs/not-an-id").await,
-        404,
-        "object_not_found_error",
-    )
-    .await;
-    assert_error(
-        app.get("/programs/%00%27").await,
-        404,
-        "object_not_found_error",
-    )
-    .await;
+    assert_error(app.get("/programs/not-an-id").await, 404, "object_not_found_error").await;
+    assert_error(app.get("/programs/%00%27").await, 404, "object_not_found_error").await;
 }
 
 #[tokio::test]

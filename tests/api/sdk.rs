@@ -12,8 +12,7 @@ fn python_with_sdk() -> Result<PathBuf, String> {
     let requirements = root.join("tests").join("sdk").join("requirements.txt");
     let marker = venv.join("installed-requirements.txt");
     let wanted = std::fs::read_to_string(&requirements).map_err(|e| e.to_string())?;
-    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) && python.exists()
-    {
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) && python.exists() {
         return Ok(python);
     }
     let status = Command::new("python3")
@@ -25,14 +24,7 @@ fn python_with_sdk() -> Result<PathBuf, String> {
         return Err("python3 -m venv failed".to_owned());
     }
     let status = Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-r",
-        ])
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
         .arg(&requirements)
         .status()
         .map_err(|e| e.to_string())?;
@@ -48,9 +40,7 @@ async fn the_official_python_sdk_works_unchanged() {
     let python = match python_with_sdk() {
         Ok(python) => python,
         Err(reason) if std::env::var_os("CI").is_none() => {
-            eprintln!(
-                "skipping the Python SDK check ({reason}); install python3 with venv and pip to run it"
-            );
+            eprintln!("skipping the Python SDK check ({reason}); install python3 with venv and pip to run it");
             return;
         }
         Err(reason) => panic!("the Python SDK check must run in CI: {reason}"),
@@ -71,9 +61,6 @@ async fn the_official_python_sdk_works_unchanged() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "SDK checks failed:\n{stdout}\n{stderr}"
-    );
+    assert!(output.status.success(), "SDK checks failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("sdk: 14 passed, 0 failed"), "{stdout}");
 }

@@ -37,10 +37,7 @@ async fn a_created_session_is_active_with_a_separate_secret_link() {
     assert_eq!(session["entity_id"], Value::Null);
     assert_eq!(session["idempotency_key"], Value::Null);
     assert_eq!(session["program_id"], app.program_id.as_str());
-    assert_eq!(
-        session["redirect_url"],
-        "https://platform.example.com/onboarded?ref=42"
-    );
+    assert_eq!(session["redirect_url"], "https://platform.example.com/onboarded?ref=42");
     assert!(session["created_at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(
         ts(&session["expires_at"]) - ts(&session["created_at"]),
@@ -175,7 +172,9 @@ async fn another_groups_program_cannot_be_used() {
 async fn unknown_extra_body_keys_are_ignored() {
     let app = spawn_app().await;
     let session = app
-        .create_session_with(json!({ "program_id": app.program_id, "redirect_url": "https://e.example", "something_new": [1] }))
+        .create_session_with(
+            json!({ "program_id": app.program_id, "redirect_url": "https://e.example", "something_new": [1] }),
+        )
         .await;
     assert_eq!(session["status"], "active");
 }
@@ -188,8 +187,7 @@ async fn unknown_malformed_and_foreign_session_ids_are_not_found() {
     for path in [
         "/entity_onboarding_sessions/entity_onboarding_session_aaaaaaaaaaaaaaaaaaaa".to_owned(),
         "/entity_onboarding_sessions/garbage".to_owned(),
-        "/entity_onboarding_sessions/entity_onboarding_session_aaaaaaaaaaaaaaaaaaaa/expire"
-            .to_owned(),
+        "/entity_onboarding_sessions/entity_onboarding_session_aaaaaaaaaaaaaaaaaaaa/expire".to_owned(),
         "/simulations/entity_onboarding_sessions/garbage/submit".to_owned(),
     ] {
         let response = if path.ends_with("expire") || path.ends_with("submit") {
@@ -211,9 +209,7 @@ async fn unknown_malformed_and_foreign_session_ids_are_not_found() {
 }
 
 async fn list(app: &TestApp, query: &str) -> Value {
-    let response = app
-        .get(&format!("/entity_onboarding_sessions{query}"))
-        .await;
+    let response = app.get(&format!("/entity_onboarding_sessions{query}")).await;
     assert_eq!(response.status(), 200, "{query}");
     response.json().await.unwrap()
 }
@@ -232,12 +228,7 @@ async fn lists_paginate_newest_first_without_gaps_or_repeats() {
     let app = spawn_app().await;
     let mut created = Vec::new();
     for _ in 0..7 {
-        created.push(
-            app.create_session().await["id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
+        created.push(app.create_session().await["id"].as_str().unwrap().to_owned());
     }
     created.reverse();
     let mut seen = Vec::new();
@@ -272,9 +263,7 @@ async fn bad_list_parameters_are_invalid() {
         ("?status.in=active,finished", "status.in"),
         ("?status.in=", "status.in"),
     ] {
-        let response = app
-            .get(&format!("/entity_onboarding_sessions{query}"))
-            .await;
+        let response = app.get(&format!("/entity_onboarding_sessions{query}")).await;
         let body = assert_error(response, 400, "invalid_parameters_error").await;
         assert_eq!(error_fields(&body), vec![field], "{query}");
     }
@@ -283,14 +272,8 @@ async fn bad_list_parameters_are_invalid() {
 #[tokio::test]
 async fn lists_filter_by_status_and_idempotency_key() {
     let app = spawn_app().await;
-    let active = app.create_session().await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let ended = app.create_session().await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let active = app.create_session().await["id"].as_str().unwrap().to_owned();
+    let ended = app.create_session().await["id"].as_str().unwrap().to_owned();
     app.post_action(&format!("/entity_onboarding_sessions/{ended}/expire"))
         .await;
     let keyed: Value = app
@@ -309,19 +292,10 @@ async fn lists_filter_by_status_and_idempotency_key() {
         ids(&list(&app, "?status.in=active").await),
         vec![keyed.clone(), active.clone()]
     );
-    assert_eq!(
-        ids(&list(&app, "?status.in=expired").await),
-        vec![ended.clone()]
-    );
-    assert_eq!(
-        ids(&list(&app, "?status.in=active%2Cexpired").await).len(),
-        3
-    );
+    assert_eq!(ids(&list(&app, "?status.in=expired").await), vec![ended.clone()]);
+    assert_eq!(ids(&list(&app, "?status.in=active%2Cexpired").await).len(), 3);
     assert_eq!(ids(&list(&app, "?status.in=expired,active").await).len(), 3);
-    assert_eq!(
-        ids(&list(&app, "?idempotency_key=my-key").await),
-        vec![keyed.clone()]
-    );
+    assert_eq!(ids(&list(&app, "?idempotency_key=my-key").await), vec![keyed.clone()]);
     assert_eq!(
         ids(&list(&app, "?idempotency_key=none-such").await),
         Vec::<String>::new()
@@ -383,31 +357,21 @@ async fn a_session_past_its_expiry_reads_as_expired_before_the_sweep_runs() {
         .unwrap();
     assert_eq!(fetched["status"], "expired");
     assert_eq!(fetched["session_url"], Value::Null);
-    assert_eq!(
-        ids(&list(&app, "?status.in=expired").await),
-        vec![id.to_owned()]
-    );
-    assert_eq!(
-        ids(&list(&app, "?status.in=active").await),
-        Vec::<String>::new()
-    );
+    assert_eq!(ids(&list(&app, "?status.in=expired").await), vec![id.to_owned()]);
+    assert_eq!(ids(&list(&app, "?status.in=active").await), Vec::<String>::new());
     let response = app
-        .post_action(&format!(
-            "/simulations/entity_onboarding_sessions/{id}/submit"
-        ))
+        .post_action(&format!("/simulations/entity_onboarding_sessions/{id}/submit"))
         .await;
     assert_error(response, 409, "invalid_operation_error").await;
 
     // The sweep then persists what readers already see, once.
-    let swept =
-        onboarding::workers::expiry::expire_overdue_sessions(&app.store, app.clock.as_ref())
-            .await
-            .unwrap();
+    let swept = onboarding::workers::expiry::expire_overdue_sessions(&app.store, app.clock.as_ref())
+        .await
+        .unwrap();
     assert_eq!(swept, 1);
-    let swept_again =
-        onboarding::workers::expiry::expire_overdue_sessions(&app.store, app.clock.as_ref())
-            .await
-            .unwrap();
+    let swept_again = onboarding::workers::expiry::expire_overdue_sessions(&app.store, app.clock.as_ref())
+        .await
+        .unwrap();
     assert_eq!(swept_again, 0);
     let after: Value = app
         .get(&format!("/entity_onboarding_sessions/{id}"))
@@ -423,10 +387,9 @@ async fn the_sweep_leaves_live_sessions_alone() {
     let app = spawn_app().await;
     let session = app.create_session().await;
     app.clock.advance(Duration::hours(5));
-    let swept =
-        onboarding::workers::expiry::expire_overdue_sessions(&app.store, app.clock.as_ref())
-            .await
-            .unwrap();
+    let swept = onboarding::workers::expiry::expire_overdue_sessions(&app.store, app.clock.as_ref())
+        .await
+        .unwrap();
     assert_eq!(swept, 0);
     let fetched: Value = app
         .get(&format!(
@@ -469,9 +432,7 @@ async fn simulated_submission_creates_a_linked_entity_once() {
     let session = app.create_session().await;
     let id = session["id"].as_str().unwrap();
     let response = app
-        .post_action(&format!(
-            "/simulations/entity_onboarding_sessions/{id}/submit"
-        ))
+        .post_action(&format!("/simulations/entity_onboarding_sessions/{id}/submit"))
         .await;
     assert_eq!(response.status(), 200);
     let submitted: Value = response.json().await.unwrap();
@@ -479,12 +440,7 @@ async fn simulated_submission_creates_a_linked_entity_once() {
     assert_eq!(submitted["session_url"], Value::Null);
     let entity_id = submitted["entity_id"].as_str().unwrap();
 
-    let entity: Value = app
-        .get(&format!("/entities/{entity_id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let entity: Value = app.get(&format!("/entities/{entity_id}")).await.json().await.unwrap();
     for key in ENTITY_KEYS {
         assert!(entity.get(key).is_some(), "missing {key}");
     }
@@ -498,35 +454,16 @@ async fn simulated_submission_creates_a_linked_entity_once() {
         corporation["legal_identifier"]["category"],
         "us_employer_identification_number"
     );
-    assert_eq!(
-        corporation["tax_identifier"],
-        corporation["legal_identifier"]["value"]
-    );
+    assert_eq!(corporation["tax_identifier"], corporation["legal_identifier"]["value"]);
     let owner = &corporation["beneficial_owners"][0];
-    assert!(
-        owner["id"]
-            .as_str()
-            .unwrap()
-            .starts_with("entity_beneficial_owner_")
-    );
-    assert!(
-        owner["prongs"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("control"))
-    );
+    assert!(owner["id"].as_str().unwrap().starts_with("entity_beneficial_owner_"));
+    assert!(owner["prongs"].as_array().unwrap().contains(&json!("control")));
     let identification = owner["individual"]["identification"].as_object().unwrap();
-    assert_eq!(
-        identification.len(),
-        2,
-        "only method and last 4: {identification:?}"
-    );
+    assert_eq!(identification.len(), 2, "only method and last 4: {identification:?}");
     assert_eq!(identification["number_last4"].as_str().unwrap().len(), 4);
 
     let again = app
-        .post_action(&format!(
-            "/simulations/entity_onboarding_sessions/{id}/submit"
-        ))
+        .post_action(&format!("/simulations/entity_onboarding_sessions/{id}/submit"))
         .await;
     assert_error(again, 409, "invalid_operation_error").await;
     let still: Value = app
@@ -548,16 +485,8 @@ async fn concurrent_simulated_submissions_make_exactly_one_entity() {
     );
     let responses = futures_util::future::join_all((0..10).map(|_| app.post_action(&path))).await;
     let statuses: Vec<u16> = responses.iter().map(|r| r.status().as_u16()).collect();
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 200).count(),
-        1,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 409).count(),
-        9,
-        "{statuses:?}"
-    );
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 9, "{statuses:?}");
 }
 
 #[tokio::test]
@@ -576,7 +505,9 @@ async fn a_session_for_an_existing_entity_completes_without_a_new_entity() {
     let entity_id = submitted["entity_id"].as_str().unwrap();
 
     let second = app
-        .create_session_with(json!({ "program_id": app.program_id, "redirect_url": "https://e.example", "entity_id": entity_id }))
+        .create_session_with(
+            json!({ "program_id": app.program_id, "redirect_url": "https://e.example", "entity_id": entity_id }),
+        )
         .await;
     assert_eq!(second["entity_id"], entity_id);
     let done: Value = app
@@ -590,12 +521,7 @@ async fn a_session_for_an_existing_entity_completes_without_a_new_entity() {
         .unwrap();
     assert_eq!(done["entity_id"], entity_id);
     assert_eq!(done["status"], "expired");
-    let entity: Value = app
-        .get(&format!("/entities/{entity_id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let entity: Value = app.get(&format!("/entities/{entity_id}")).await.json().await.unwrap();
     assert_eq!(entity["creating_entity_onboarding_session_id"], first["id"]);
 }
 
@@ -608,10 +534,5 @@ async fn unknown_entities_are_not_found() {
         "object_not_found_error",
     )
     .await;
-    assert_error(
-        app.get("/entities/whatever").await,
-        404,
-        "object_not_found_error",
-    )
-    .await;
+    assert_error(app.get("/entities/whatever").await, 404, "object_not_found_error").await;
 }
