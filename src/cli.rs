@@ -59,6 +59,15 @@ pub struct Options {
     )]
     pub log_format: LogFormatArg,
 
+    /// Key for the hosted form's cookie (hex or base64, at least 64 bytes). Share it between
+    /// instances; without it a random key is used and form sessions end on restart.
+    #[arg(long, env = "ONBOARDING_COOKIE_KEY", value_parser = config::parse_cookie_key, hide_env_values = true, global = true)]
+    pub cookie_key: Option<config::CookieKey>,
+
+    /// Mark the form's cookie `Secure` (default: when the public URL is https).
+    #[arg(long, env = "ONBOARDING_COOKIE_SECURE", global = true)]
+    pub cookie_secure: Option<bool>,
+
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "ONBOARDING_WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -135,6 +144,8 @@ impl Options {
         settings.session_ttl = self.session_ttl;
         settings.sweep_interval = self.sweep_interval;
         settings.workers = self.workers;
+        settings.cookie_key = self.cookie_key.clone();
+        settings.cookie_secure = self.cookie_secure;
         settings
     }
 }

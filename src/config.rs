@@ -25,6 +25,12 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
+    /// Key (at least 64 bytes) that signs and encrypts the form's cookie;
+    /// random per process when `None`, which logs customers out on restart.
+    pub cookie_key: Option<CookieKey>,
+    /// Whether the form's cookie is `Secure`; `None` means "when the public
+    /// URL is https".
+    pub cookie_secure: Option<bool>,
 }
 
 impl Settings {
@@ -38,6 +44,8 @@ impl Settings {
             sweep_interval: Duration::from_secs(60),
             max_body_bytes: 64 * 1024,
             workers: None,
+            cookie_key: None,
+            cookie_secure: None,
         }
     }
 }
@@ -93,6 +101,34 @@ pub fn parse_public_url(input: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// Secret key material for cookies; never printed.
+#[derive(Clone)]
+pub struct CookieKey(pub Vec<u8>);
+
+impl std::fmt::Debug for CookieKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CookieKey(<redacted>)")
+    }
+}
+
+/// A cookie key given as hex or base64 (standard or URL-safe), at least 64 bytes.
+pub fn parse_cookie_key(input: &str) -> Result<CookieKey, String> {
+    use base64::Engine;
+    let input = input.trim();
+    let bytes = hex::decode(input)
+        .ok()
+        .or_else(|| base64::engine::general_purpose::STANDARD.decode(input).ok())
+        .or_else(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(input).ok())
+        .ok_or("the cookie key must be hex or base64")?;
+    if bytes.len() < 64 {
+        return Err(format!(
+            "the cookie key must be at least 64 bytes (got {}); try `openssl rand -hex 64`",
+            bytes.len()
+        ));
+    }
+    Ok(CookieKey(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +143,13 @@ mod tests {
         assert!(parse_duration("6x").is_err());
         assert!(parse_duration("h").is_err());
         assert!(parse_duration("10m5").is_err());
+    }
+
+    #[test]
+    fn cookie_keys_must_be_long_enough() {
+        assert_eq!(parse_cookie_key(&"ab".repeat(64)).unwrap().0.len(), 64);
+        assert!(parse_cookie_key(&"ab".repeat(63)).is_err());
+        assert!(parse_cookie_key("not a key!").is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::{net::TcpListener, sync::Arc, time::Instant};
 use actix_web::{
     App, HttpRequest, HttpResponse, HttpServer, ResponseError,
     body::MessageBody,
+    cookie::Key,
     dev::{Server, ServiceRequest, ServiceResponse},
     middleware::{Next, from_fn},
     web,
@@ -61,6 +62,18 @@ impl Application {
                 Url::parse(&format!("http://{host}:{}", address.port())).map_err(std::io::Error::other)?
             }
         };
+        let cookies = pages::CookieSettings {
+            key: match &settings.cookie_key {
+                Some(key) => Key::from(&key.0),
+                None => {
+                    tracing::warn!(
+                        "ONBOARDING_COOKIE_KEY is not set: using a random key, so form sessions end on restart"
+                    );
+                    Key::generate()
+                }
+            },
+            secure: settings.cookie_secure.unwrap_or(public_url.scheme() == "https"),
+        };
         let state = web::Data::new(AppState {
             store,
             settings: Arc::new(settings.clone()),
@@ -74,7 +87,7 @@ impl Application {
                 .wrap(from_fn(log_request))
                 .route("/health", web::get().to(health))
                 .configure(api::configure)
-                .configure(pages::configure)
+                .configure(pages::configure(cookies.clone()))
                 .default_service(web::to(not_found))
         })
         .listen(listener)?;

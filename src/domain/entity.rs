@@ -148,6 +148,14 @@ impl EntityDetails {
         }
     }
 
+    /// The business's or the person's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Corporation(corporation) => &corporation.name,
+            Self::NaturalPerson(person) => &person.name,
+        }
+    }
+
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         match self {
             Self::Corporation(corporation) => serde_json::to_string(corporation),

@@ -23,6 +23,16 @@ pub struct EntityRow {
     pub created_at: i64,
 }
 
+impl EntityRow {
+    /// The name on the Entity, for pages (empty if the stored document is unreadable).
+    pub fn display_name(&self) -> String {
+        crate::domain::entity::Structure::parse(&self.structure)
+            .and_then(|structure| EntityDetails::from_json(structure, &self.details).ok())
+            .map(|details| details.name().to_owned())
+            .unwrap_or_default()
+    }
+}
+
 pub(super) struct NewEntityRow<'a> {
     pub id: &'a str,
     pub details: &'a EntityDetails,
@@ -86,6 +96,15 @@ pub(super) async fn confirm_details(
 }
 
 impl Store {
+    /// An Entity by ID alone, for a form page whose session names it.
+    pub async fn find_entity_by_id(&self, id: &str) -> Result<Option<EntityRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM entities WHERE id = ?");
+        Ok(sqlx::query_as::<_, EntityRow>(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
     pub async fn find_entity(&self, group_id: &str, id: &str) -> Result<Option<EntityRow>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM entities WHERE group_id = ? AND id = ?");
         Ok(sqlx::query_as::<_, EntityRow>(sqlx::AssertSqlSafe(sql))

@@ -20,11 +20,25 @@ pub enum PageError {
     /// The onboarding link has expired or was already used.
     #[error("link no longer valid")]
     Gone,
+    /// A form without this browser session's CSRF token.
+    #[error("CSRF token missing or wrong")]
+    Forbidden,
+    #[error("form too large")]
+    TooLarge,
+    #[error("malformed form")]
+    BadRequest,
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl PageError {
+    pub fn from_form_error(error: &actix_web::error::UrlencodedError) -> Self {
+        match error {
+            actix_web::error::UrlencodedError::Overflow { .. } => Self::TooLarge,
+            _ => Self::BadRequest,
+        }
+    }
+
     pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Internal(Box::new(error))
     }
@@ -44,6 +58,9 @@ impl ResponseError for PageError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Gone => StatusCode::GONE,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -61,6 +78,21 @@ impl ResponseError for PageError {
                 hint: Some(
                     "Please ask the company that sent it to you for a new link. If you already finished, there is nothing more to do.",
                 ),
+            },
+            Self::Forbidden => ErrorPage {
+                heading: "Please reload the page and try again",
+                message: "For your security we couldn't accept this form: it was opened in another browser window, or too long ago. Nothing was saved.",
+                hint: Some("Go back, reload the page, and submit the form again."),
+            },
+            Self::TooLarge => ErrorPage {
+                heading: "That was more than we can accept",
+                message: "The form you sent was too large. Please shorten the longest answers and try again.",
+                hint: None,
+            },
+            Self::BadRequest => ErrorPage {
+                heading: "We couldn't read this form",
+                message: "Something was wrong with the form your browser sent. Nothing was saved.",
+                hint: Some("Go back, reload the page, and try again."),
             },
             Self::Internal(cause) => {
                 tracing::error!(error = %cause, "page failed");

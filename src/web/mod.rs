@@ -1,29 +1,86 @@
 //! The hosted pages customers see in their browser.
 
+pub mod csrf;
 pub mod error;
 pub mod form;
+pub mod values;
+pub mod view;
 
-use actix_web::{HttpResponse, http::StatusCode, web};
+use actix_session::{SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore};
+use actix_web::{
+    HttpResponse,
+    cookie::{Key, SameSite},
+    http::StatusCode,
+    web,
+};
 
 pub use error::PageError;
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/onboarding/sessions").route(web::get().to(form::show_form)))
+/// Largest accepted form body.
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// Cookie settings of the form's browser session.
+#[derive(Clone)]
+pub struct CookieSettings {
+    pub key: Key,
+    pub secure: bool,
+}
+
+pub fn configure(cookies: CookieSettings) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        let sessions = SessionMiddleware::builder(CookieSessionStore::default(), cookies.key)
+            .cookie_name("onboarding_session".to_owned())
+            .cookie_path("/onboarding".to_owned())
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_secure(cookies.secure)
+            .cookie_content_security(CookieContentSecurity::Private)
+            .build();
+        cfg.service(
+            web::scope("/onboarding")
+                .wrap(sessions)
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(MAX_FORM_BYTES)
+                        .error_handler(|error, _| PageError::from_form_error(&error).into()),
+                )
+                .service(
+                    web::resource("/sessions")
+                        .route(web::get().to(form::show_form))
+                        .route(web::post().to(form::submit_form)),
+                )
+                .service(web::resource("/attestation").route(web::get().to(form::attestation))),
+        )
         .service(web::resource("/static/style.css").route(web::get().to(stylesheet)));
+    }
 }
 
 /// An HTML response with the headers every hosted page carries: a strict
 /// CSP (no inline or third-party scripts), no referrer (the session token
 /// is in the URL), no caching, no framing, no MIME sniffing.
 pub fn html(status: StatusCode, body: String) -> HttpResponse {
+    page(status, body, "'self'")
+}
+
+/// A form page: its CSP also lets the submission redirect to the platform.
+pub fn html_for_form(status: StatusCode, body: String, redirect_url: &str) -> HttpResponse {
+    let origin = url::Url::parse(redirect_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    page(status, body, &format!("'self' {origin}"))
+}
+
+fn page(status: StatusCode, body: String, form_action: &str) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((
             "Content-Security-Policy",
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' https: http://localhost:* http://127.0.0.1:*; \
-             frame-ancestors 'none'; base-uri 'none'",
+            format!(
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action {form_action}; \
+                 frame-ancestors 'none'; base-uri 'none'"
+            ),
         ))
         .insert_header(("Referrer-Policy", "no-referrer"))
         .insert_header(("X-Content-Type-Options", "nosniff"))

@@ -1,0 +1,345 @@
+//! View models of the form: each input with its label, value and error.
+
+use std::collections::HashMap;
+
+use super::values::{FormValues, OWNERS};
+use crate::domain::{address::US_STATES, onboarding::Problem};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Email,
+    Select,
+}
+
+#[derive(Debug, Clone)]
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// One labelled input.
+#[derive(Debug, Clone)]
+pub struct FieldView {
+    pub id: String,
+    pub name: String,
+    pub label: String,
+    pub kind: Kind,
+    pub value: String,
+    pub error: Option<String>,
+    pub hint: Option<String>,
+    pub autocomplete: &'static str,
+    pub inputmode: &'static str,
+    pub required: bool,
+    pub options: Vec<SelectOption>,
+    pub width: &'static str,
+}
+
+impl FieldView {
+    pub fn is_select(&self) -> bool {
+        self.kind == Kind::Select
+    }
+
+    pub fn input_type(&self) -> &'static str {
+        match self.kind {
+            Kind::Email => "email",
+            _ => "text",
+        }
+    }
+
+    /// IDs of the hint and error, for `aria-describedby`.
+    pub fn described_by(&self) -> String {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(format!("{}-hint", self.id));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}-error", self.id));
+        }
+        ids.join(" ")
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn optional(mut self) -> Self {
+        self.required = false;
+        self
+    }
+
+    pub fn autocomplete(mut self, value: &'static str) -> Self {
+        self.autocomplete = value;
+        self
+    }
+
+    pub fn numeric(mut self) -> Self {
+        self.inputmode = "numeric";
+        self
+    }
+
+    pub fn short(mut self) -> Self {
+        self.width = "w-short";
+        self
+    }
+
+    pub fn email(mut self) -> Self {
+        self.kind = Kind::Email;
+        self
+    }
+
+    pub fn select(mut self, placeholder: &str, options: &[(&str, &str)]) -> Self {
+        self.kind = Kind::Select;
+        let current = self.value.clone();
+        self.options = std::iter::once(SelectOption {
+            value: String::new(),
+            label: placeholder.to_owned(),
+            selected: current.is_empty(),
+        })
+        .chain(options.iter().map(|(value, label)| SelectOption {
+            value: (*value).to_owned(),
+            label: (*label).to_owned(),
+            selected: current.eq_ignore_ascii_case(value),
+        }))
+        .collect();
+        self
+    }
+
+    /// Never echo the value back (full tax ID numbers stay off every page).
+    pub fn secret(mut self) -> Self {
+        let typed: String = self.value.chars().filter(char::is_ascii_alphanumeric).collect();
+        if typed.len() >= 4 && self.error.is_none() {
+            let last4 = &typed[typed.len() - 4..];
+            self.hint = Some(format!(
+                "You entered a number ending in {last4}. For your security we don't show full numbers again: please re-enter it."
+            ));
+        }
+        self.value.clear();
+        self.autocomplete = "off";
+        self
+    }
+}
+
+/// The `id` attribute for a field path (`corporation.address.zip` → `corporation-address-zip`).
+pub fn field_id(path: &str) -> String {
+    path.replace('.', "-")
+}
+
+/// An error in the summary at the top, linking to its field.
+#[derive(Debug, Clone)]
+pub struct SummaryItem {
+    pub href: String,
+    pub text: String,
+}
+
+/// Builds field views from submitted values and problems.
+pub struct Builder<'a> {
+    values: &'a FormValues,
+    errors: HashMap<String, String>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(values: &'a FormValues, problems: &[Problem]) -> Self {
+        let mut errors = HashMap::new();
+        for problem in problems {
+            errors
+                .entry(problem.path.clone())
+                .or_insert_with(|| problem.message.clone());
+        }
+        Self { values, errors }
+    }
+
+    pub fn error(&self, path: &str) -> Option<String> {
+        self.errors.get(path).map(|message| sentence(message))
+    }
+
+    pub fn field(&self, path: &str, label: &str) -> FieldView {
+        FieldView {
+            id: field_id(path),
+            name: path.to_owned(),
+            label: label.to_owned(),
+            kind: Kind::Text,
+            value: self.values.get(path).unwrap_or("").to_owned(),
+            error: self.error(path),
+            hint: None,
+            autocomplete: "off",
+            inputmode: "",
+            required: true,
+            options: Vec::new(),
+            width: "w-full",
+        }
+    }
+
+    pub fn checked(&self, path: &str, value: &str) -> bool {
+        self.values.all(path).iter().any(|v| v == value)
+    }
+
+    pub fn address(&self, prefix: &str) -> Vec<FieldView> {
+        vec![
+            self.field(&format!("{prefix}.line1"), "Street address")
+                .autocomplete("address-line1"),
+            self.field(&format!("{prefix}.line2"), "Apartment, suite or unit")
+                .optional()
+                .autocomplete("address-line2"),
+            self.field(&format!("{prefix}.city"), "City")
+                .autocomplete("address-level2"),
+            self.field(&format!("{prefix}.state"), "State")
+                .autocomplete("address-level1")
+                .select("Choose a state", &states()),
+            self.field(&format!("{prefix}.zip"), "ZIP code")
+                .autocomplete("postal-code")
+                .numeric()
+                .short()
+                .hint("For example, 10045 or 10045-1234"),
+        ]
+    }
+
+    pub fn date_of_birth(&self, path: &str) -> FieldView {
+        self.field(path, "Date of birth")
+            .autocomplete("bday")
+            .short()
+            .hint("For example, 07/31/1980")
+    }
+
+    pub fn identification(&self, prefix: &str) -> Vec<FieldView> {
+        vec![
+            self.field(&format!("{prefix}.method"), "Identification").select(
+                "Choose a document",
+                &[
+                    ("social_security_number", "Social Security number (SSN)"),
+                    (
+                        "individual_taxpayer_identification_number",
+                        "Individual Taxpayer Identification Number (ITIN)",
+                    ),
+                    ("passport", "Passport"),
+                    ("other", "Other government ID"),
+                ],
+            ),
+            self.field(&format!("{prefix}.number"), "Document number")
+                .hint("SSN and ITIN: 9 digits, like 123-45-6789")
+                .secret(),
+            self.field(&format!("{prefix}.country"), "Issuing country")
+                .optional()
+                .short()
+                .hint("Only for a passport or other ID: two letters, like MX")
+                .autocomplete("off"),
+        ]
+    }
+
+    /// Every error, in page order, for the summary at the top.
+    pub fn summary(&self, order: &[String]) -> Vec<SummaryItem> {
+        let mut items: Vec<SummaryItem> = order
+            .iter()
+            .filter_map(|path| {
+                self.errors.get(path).map(|message| SummaryItem {
+                    href: format!("#{}", field_id(path)),
+                    text: summary_text(path, message),
+                })
+            })
+            .collect();
+        for (path, message) in &self.errors {
+            if !order.contains(path) {
+                items.push(SummaryItem {
+                    href: format!("#{}", field_id(path)),
+                    text: summary_text(path, message),
+                });
+            }
+        }
+        items
+    }
+}
+
+fn states() -> Vec<(&'static str, &'static str)> {
+    US_STATES.to_vec()
+}
+
+/// "must be 9 digits" → "Must be 9 digits."
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut out = match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    };
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
+/// A readable label for a path in the error summary.
+fn summary_text(path: &str, message: &str) -> String {
+    let mut parts = path.split('.').peekable();
+    let mut owner = None;
+    let mut last = "";
+    while let Some(part) = parts.next() {
+        if part == "beneficial_owners" {
+            owner = parts.peek().and_then(|i| i.parse::<usize>().ok());
+        }
+        last = part;
+    }
+    let field = match (path, last) {
+        (_, "legal_identifier" | "value") => "EIN".to_owned(),
+        (p, _) if p == OWNERS => "Beneficial owners".to_owned(),
+        (_, "line1") => "Street address".to_owned(),
+        (_, "line2") => "Apartment, suite or unit".to_owned(),
+        (_, "zip") => "ZIP code".to_owned(),
+        (_, "incorporation_state") => "State of incorporation".to_owned(),
+        (_, "industry_code") => "Industry (NAICS code)".to_owned(),
+        (_, "number") => "Document number".to_owned(),
+        (_, "method") => "Identification".to_owned(),
+        (_, "prongs") => "Role".to_owned(),
+        (_, "attest") => "Confirmation".to_owned(),
+        (p, "name") if p.starts_with("corporation.name") => "Legal business name".to_owned(),
+        (_, other) => {
+            let words = other.replace('_', " ");
+            sentence(&words).trim_end_matches('.').to_owned()
+        }
+    };
+    let place = if path.contains(".address.") && path.starts_with("corporation.address") {
+        " (business address)".to_owned()
+    } else if path.contains(".address.") && owner.is_some() {
+        " (home address)".to_owned()
+    } else {
+        String::new()
+    };
+    let field = match owner {
+        Some(index) if path != OWNERS => format!("Beneficial owner {}: {field}{place}", index + 1),
+        _ => format!("{field}{place}"),
+    };
+    let message = message.trim_end_matches('.');
+    format!("{field}: {message}.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_texts_read_well() {
+        assert_eq!(
+            summary_text("corporation.address.zip", "must be a ZIP"),
+            "ZIP code (business address): must be a ZIP."
+        );
+        assert_eq!(
+            summary_text(
+                "corporation.beneficial_owners.1.individual.date_of_birth",
+                "is required"
+            ),
+            "Beneficial owner 2: Date of birth: is required."
+        );
+        assert_eq!(
+            summary_text("corporation.legal_identifier.value", "must be 9 digits"),
+            "EIN: must be 9 digits."
+        );
+    }
+
+    #[test]
+    fn secrets_are_never_echoed() {
+        let values = FormValues::from_pairs(vec![("p.number".into(), "123-45-6789".into())]);
+        let field = Builder::new(&values, &[]).field("p.number", "Number").secret();
+        assert_eq!(field.value, "");
+        assert!(field.hint.unwrap().contains("6789"));
+    }
+}
