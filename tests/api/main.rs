@@ -4,7 +4,9 @@
 
 mod auth;
 mod cli;
+mod entities;
 mod errors;
+mod form;
 mod form_page;
 mod helpers;
 mod idempotency;
