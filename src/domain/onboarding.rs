@@ -371,7 +371,7 @@ pub fn parse_corporation(input: &CorporationInput, today: NaiveDate, problems: &
         } else if !owners.iter().any(|o| o.prongs.contains(&Prong::Control)) {
             problems.add(
                 owners_path,
-                "at least one beneficial owner must have the control prong (someone who manages the company)",
+                "at least one person must manage or control the business (the control prong), for example the CEO",
             );
         }
         if owners.iter().filter(|o| o.prongs.contains(&Prong::Ownership)).count() > MAX_OWNERSHIP_PRONGS {

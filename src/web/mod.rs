@@ -17,6 +17,7 @@ use actix_web::{
 pub use error::PageError;
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
+const FAVICON: &str = include_str!("../../static/favicon.svg");
 
 /// Largest accepted form body.
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -53,7 +54,9 @@ pub fn configure(cookies: CookieSettings) -> impl FnOnce(&mut web::ServiceConfig
                 )
                 .service(web::resource("/attestation").route(web::get().to(form::attestation))),
         )
-        .service(web::resource("/static/style.css").route(web::get().to(stylesheet)));
+        .service(web::resource("/static/style.css").route(web::get().to(stylesheet)))
+        .service(web::resource("/static/favicon.svg").route(web::get().to(favicon)))
+        .service(web::resource("/favicon.ico").route(web::get().to(favicon)));
     }
 }
 
@@ -95,4 +98,12 @@ async fn stylesheet() -> HttpResponse {
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(STYLESHEET)
+}
+
+async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(FAVICON)
 }

@@ -205,7 +205,7 @@ impl<'a> Builder<'a> {
 
     pub fn identification(&self, prefix: &str) -> Vec<FieldView> {
         vec![
-            self.field(&format!("{prefix}.method"), "Identification").select(
+            self.field(&format!("{prefix}.method"), "Type of ID").select(
                 "Choose a document",
                 &[
                     ("social_security_number", "Social Security number (SSN)"),
@@ -288,7 +288,7 @@ fn summary_text(path: &str, message: &str) -> String {
         (_, "incorporation_state") => "State of incorporation".to_owned(),
         (_, "industry_code") => "Industry (NAICS code)".to_owned(),
         (_, "number") => "Document number".to_owned(),
-        (_, "method") => "Identification".to_owned(),
+        (_, "method") => "Type of ID".to_owned(),
         (_, "prongs") => "Role".to_owned(),
         (_, "attest") => "Confirmation".to_owned(),
         (p, "name") if p.starts_with("corporation.name") => "Legal business name".to_owned(),

@@ -2,6 +2,9 @@
 //! server on port 0 with a fresh database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod auth;
 mod cli;
 mod entities;

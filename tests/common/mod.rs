@@ -1,0 +1,130 @@
+//! Shared by the test binaries: a real server on port 0 with its own database.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use onboarding::{clock::OffsetClock, config::Settings, domain::api_key, startup::Application, store::Store};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub address: String,
+    pub api_key: String,
+    pub program_id: String,
+    pub clock: Arc<OffsetClock>,
+    pub store: Store,
+    pub client: Client,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::for_database(dir.path().join("test.db").to_string_lossy().into_owned());
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    settings.workers = Some(2);
+    configure(&mut settings);
+    let store = Store::connect(&settings).await.unwrap();
+    let api_key = api_key::generate();
+    let clock = Arc::new(OffsetClock::default());
+    let created = store
+        .bootstrap_if_empty(
+            &api_key::digest(&api_key),
+            onboarding::clock::Clock::now(clock.as_ref()),
+        )
+        .await
+        .unwrap()
+        .expect("fresh database");
+    let app = Application::build_with_store(settings, clock.clone(), store.clone()).unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        api_key,
+        program_id: created.program_id,
+        clock,
+        store,
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&self.api_key)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(&self.api_key)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_with_key(&self, path: &str, body: &Value, key: &str) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(&self.api_key)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A body-less action, sent the way the official SDKs send it.
+    pub async fn post_action(&self, path: &str) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(&self.api_key)
+            .header("Content-Type", "application/json")
+            .header("Content-Length", "0")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn create_session(&self) -> Value {
+        self.create_session_with(json!({
+            "program_id": self.program_id,
+            "redirect_url": "https://platform.example.com/onboarded?ref=42",
+        }))
+        .await
+    }
+
+    pub async fn create_session_with(&self, body: Value) -> Value {
+        let response = self.post("/entity_onboarding_sessions", &body).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    /// An API key for a second, isolated group.
+    pub async fn other_group_key(&self) -> String {
+        let now = onboarding::clock::Clock::now(self.clock.as_ref());
+        let group = self.store.create_group(now).await.unwrap();
+        let key = api_key::generate();
+        self.store
+            .insert_api_key(&group, "other", &api_key::digest(&key), now)
+            .await
+            .unwrap();
+        key
+    }
+}

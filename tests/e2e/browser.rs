@@ -1,0 +1,366 @@
+//! Headless Chromium through chromedriver, with helpers that find fields the
+//! way a person does: by their visible labels.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use serde_json::{Value, json};
+
+pub struct Tools {
+    chromium: PathBuf,
+    chromedriver: PathBuf,
+    axe: String,
+}
+
+fn find_tool(var: &str, default: &str) -> Option<PathBuf> {
+    let path = std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default));
+    path.exists().then_some(path)
+}
+
+/// The browser, its driver and axe-core, or why the journeys cannot run.
+pub fn tools() -> Option<Tools> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let axe_path = std::env::var_os("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("node_modules").join("axe-core").join("axe.min.js"));
+    let found = (
+        find_tool("CHROMIUM", "/usr/bin/chromium"),
+        find_tool("CHROMEDRIVER", "/usr/bin/chromedriver"),
+        std::fs::read_to_string(&axe_path).ok(),
+    );
+    match found {
+        (Some(chromium), Some(chromedriver), Some(axe)) => Some(Tools {
+            chromium,
+            chromedriver,
+            axe,
+        }),
+        (chromium, driver, axe) => {
+            let missing: Vec<&str> = [
+                chromium.is_none().then_some("chromium"),
+                driver.is_none().then_some("chromedriver"),
+                axe.is_none().then_some("axe-core"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let how = "apt-get install chromium chromium-driver && npm install --no-save axe-core";
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "e2e tests must run in CI but {} is missing ({how})",
+                missing.join(", ")
+            );
+            eprintln!(
+                "skipping e2e browser test: {} not found; to run it: {how}",
+                missing.join(", ")
+            );
+            None
+        }
+    }
+}
+
+/// A chromedriver process, ended when dropped.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub struct Options {
+    pub width: u32,
+    pub height: u32,
+    pub javascript: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            width: 1280,
+            height: 900,
+            javascript: true,
+        }
+    }
+}
+
+pub struct Browser {
+    pub client: Client,
+    axe: String,
+    journey: String,
+    shots: PathBuf,
+    javascript: bool,
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start(journey: &str, options: Options) -> Option<Self> {
+        let tools = tools()?;
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let driver = Driver(
+            Command::new(&tools.chromedriver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver starts"),
+        );
+        let webdriver = format!("http://127.0.0.1:{port}");
+        wait_until_ready(&webdriver).await;
+        let profile = tempfile::tempdir().unwrap();
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--hide-scrollbars".to_owned(),
+            "--lang=en-US".to_owned(),
+            format!("--window-size={},{}", options.width, options.height),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        if !options.javascript {
+            args.push("--blink-settings=scriptEnabled=false".to_owned());
+        }
+        let mut chrome = json!({ "binary": tools.chromium.to_string_lossy(), "args": args });
+        if options.width < 500 {
+            // Headless windows are at least 500px wide; emulate a phone's viewport instead.
+            chrome["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": options.width, "height": options.height, "pixelRatio": 2.0, "mobile": true, "touch": true }
+            });
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".to_owned(), json!("chrome"));
+        capabilities.insert("goog:chromeOptions".to_owned(), chrome);
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&webdriver)
+            .await
+            .expect("a WebDriver session starts");
+        let shots = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target")
+            .join("e2e-screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        Some(Self {
+            client,
+            axe: tools.axe,
+            journey: journey.to_owned(),
+            shots,
+            javascript: options.javascript,
+            _driver: driver,
+            _profile: profile,
+        })
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    pub async fn page_text(&self) -> String {
+        self.client
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// The input labelled `label`, inside the section or fieldset whose
+    /// heading or legend is `within` (if given).
+    pub async fn field(&self, within: Option<&str>, label: &str) -> Element {
+        let scope = match within {
+            Some(title) => format!(
+                "//*[self::section or self::fieldset][./h2[normalize-space()='{title}'] or ./legend[normalize-space()='{title}']]"
+            ),
+            None => String::new(),
+        };
+        let xpath = format!("{scope}//label[normalize-space(text())='{label}']");
+        let label_element = self
+            .client
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|_| panic!("no label {label:?} in {within:?}"));
+        let id = label_element
+            .attr("for")
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("label {label:?} names its input"));
+        self.client.find(Locator::Id(&id)).await.unwrap()
+    }
+
+    pub async fn fill(&self, within: Option<&str>, label: &str, value: &str) {
+        let field = self.field(within, label).await;
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    pub async fn value(&self, within: Option<&str>, label: &str) -> String {
+        self.field(within, label)
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    pub async fn choose(&self, within: Option<&str>, label: &str, option: &str) {
+        self.field(within, label).await.select_by_label(option).await.unwrap();
+    }
+
+    /// Ticks a checkbox or radio button by clicking its label.
+    pub async fn tick(&self, within: Option<&str>, label: &str) {
+        let scope = within
+            .map(|t| format!("//*[self::section or self::fieldset][./h2[normalize-space()='{t}'] or ./legend[normalize-space()='{t}']]"))
+            .unwrap_or_default();
+        let xpath = format!("{scope}//label[contains(normalize-space(.), '{label}')]");
+        self.client
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|_| panic!("no label {label:?}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    pub async fn click_button(&self, text: &str) {
+        // The off-screen default button (for Enter) is not something a person clicks.
+        let xpath = format!("//button[normalize-space()='{text}' and not(@aria-hidden='true')]");
+        self.client
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|_| panic!("no button {text:?}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Presses Enter in a field, as a keyboard user submits a form.
+    pub async fn press_enter_in(&self, within: Option<&str>, label: &str) {
+        self.field(within, label).await.send_keys("\u{E007}").await.unwrap();
+    }
+
+    /// A full-page screenshot under `target/e2e-screenshots/`.
+    pub async fn screenshot(&self, state: &str) {
+        let mut restore = None;
+        if self.javascript {
+            let height = self
+                .client
+                .execute("return document.documentElement.scrollHeight", vec![])
+                .await
+                .unwrap();
+            let (width, old_height) = self.client.get_window_size().await.unwrap();
+            if let Some(height) = height.as_u64() {
+                self.client
+                    .set_window_size(width as u32, height.max(old_height) as u32)
+                    .await
+                    .unwrap();
+                restore = Some((width as u32, old_height as u32));
+            }
+        }
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{}-{state}.png", self.journey)), png).unwrap();
+        if let Some((width, height)) = restore {
+            self.client.set_window_size(width, height).await.unwrap();
+        }
+    }
+
+    /// Runs axe-core on the page; fails on any serious or critical violation.
+    pub async fn audit(&self, state: &str) {
+        assert!(self.javascript, "axe needs JavaScript");
+        self.client
+            .execute(&format!("{}\n;return true;", self.axe), vec![])
+            .await
+            .unwrap();
+        let violations = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document)
+                   .then(r => done({
+                     passes: r.passes.length,
+                     serious: r.violations
+                       .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                       .map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                                    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')) })) }))
+                   .catch(e => done({ passes: 0, serious: [{ id: 'axe-error', help: String(e) }] }));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            violations["passes"].as_u64().unwrap_or(0) > 10,
+            "{}/{state}: axe did not run: {violations}",
+            self.journey
+        );
+        assert_eq!(
+            violations["serious"],
+            Value::Array(vec![]),
+            "{}/{state}: accessibility violations",
+            self.journey
+        );
+    }
+
+    /// Whether the page fits the window without horizontal scrolling.
+    pub async fn fits_width(&self) -> (u64, u64) {
+        let sizes = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap())
+    }
+
+    pub async fn wait_for_heading(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(h1) = self.client.find(Locator::Css("h1")).await
+                && h1.text().await.map(|t| t.contains(text)).unwrap_or(false)
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for heading {text:?}; page: {}",
+                self.page_text().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+async fn wait_until_ready(webdriver: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let http = reqwest::Client::new();
+    loop {
+        if let Ok(response) = http.get(format!("{webdriver}/status")).send().await
+            && let Ok(body) = response.json::<Value>().await
+            && body["value"]["ready"] == json!(true)
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "chromedriver did not become ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -1,0 +1,436 @@
+use serde_json::{Value, json};
+
+use crate::{
+    browser::{Browser, Options},
+    common::{TestApp, spawn_app},
+    receiver::Receiver,
+};
+
+const BUSINESS: Option<&str> = Some("Business details");
+const BUSINESS_ADDRESS: Option<&str> = Some("Business address");
+const CONFIRM: Option<&str> = Some("Confirm and submit");
+
+async fn session_for(app: &TestApp, receiver: &Receiver) -> Value {
+    app.create_session_with(json!({ "program_id": app.program_id, "redirect_url": receiver.redirect_url() }))
+        .await
+}
+
+fn url(session: &Value) -> String {
+    session["session_url"].as_str().unwrap().to_owned()
+}
+
+async fn choose(browser: &Browser, option: &str) {
+    browser.tick(None, option).await;
+    browser.click_button("Continue").await;
+}
+
+async fn fill_business(browser: &Browser, ein: &str) {
+    browser.fill(BUSINESS, "Legal business name", "Acme Widgets LLC").await;
+    browser
+        .fill(BUSINESS, "Employer Identification Number (EIN)", ein)
+        .await;
+    browser.choose(BUSINESS, "State of incorporation", "Delaware").await;
+    browser.fill(BUSINESS, "Industry (NAICS code)", "332510").await;
+    browser.fill(BUSINESS, "Website", "acme.example.com").await;
+    browser.fill(BUSINESS, "Business email", "ops@acme.example.com").await;
+    browser
+        .fill(BUSINESS_ADDRESS, "Street address", "100 Industrial Way")
+        .await;
+    browser
+        .fill(BUSINESS_ADDRESS, "Apartment, suite or unit", "Suite 4")
+        .await;
+    browser.fill(BUSINESS_ADDRESS, "City", "Wilmington").await;
+    browser.choose(BUSINESS_ADDRESS, "State", "Delaware").await;
+    browser.fill(BUSINESS_ADDRESS, "ZIP code", "19801").await;
+}
+
+struct Person<'a> {
+    name: &'a str,
+    dob: &'a str,
+    ssn: &'a str,
+    title: &'a str,
+    role: &'a str,
+}
+
+const GRACE: Person = Person {
+    name: "Grace Hopper",
+    dob: "12/09/1966",
+    ssn: "321-54-9876",
+    title: "CEO",
+    role: "Manages or controls the business",
+};
+const ALAN: Person = Person {
+    name: "Alan Turing",
+    dob: "06/23/1972",
+    ssn: "234-56-7891",
+    title: "Founder",
+    role: "Owns 25% or more",
+};
+
+async fn fill_owner(browser: &Browser, number: usize, person: &Person<'_>) {
+    let owner = format!("Beneficial owner {number}");
+    let within = Some(owner.as_str());
+    browser.fill(within, "Full legal name", person.name).await;
+    browser.fill(within, "Date of birth", person.dob).await;
+    browser.fill(within, "Job title", person.title).await;
+    browser.tick(within, person.role).await;
+    browser.fill(within, "Street address", "1 Home Road").await;
+    browser.fill(within, "City", "Springfield").await;
+    browser.choose(within, "State", "Illinois").await;
+    browser.fill(within, "ZIP code", "62701").await;
+    browser
+        .choose(within, "Type of ID", "Social Security number (SSN)")
+        .await;
+    browser.fill(within, "Document number", person.ssn).await;
+}
+
+/// Checks that the browser landed on the platform with the right IDs and
+/// returns the Entity the API then shows.
+async fn assert_back_on_platform(browser: &Browser, app: &TestApp, receiver: &Receiver, session: &Value) -> Value {
+    browser.wait_for_heading("Welcome back to the platform").await;
+    let landed = browser.client.current_url().await.unwrap();
+    let params: std::collections::HashMap<String, String> = landed.query_pairs().into_owned().collect();
+    let session_id = session["id"].as_str().unwrap();
+    assert_eq!(params["ref"], "e2e", "the platform's own query parameter survives");
+    assert_eq!(params["entity_onboarding_session_id"], session_id);
+    assert_eq!(receiver.hits().len(), 1);
+    let fetched: Value = app
+        .get(&format!("/entity_onboarding_sessions/{session_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fetched["status"], "expired");
+    assert_eq!(fetched["entity_id"].as_str(), Some(params["entity_id"].as_str()));
+    app.get(&format!("/entities/{}", params["entity_id"]))
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_corporation_with_two_owners_completes_onboarding() {
+    let Some(browser) = Browser::start("corporation", Options::default()).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let session = session_for(&app, &receiver).await;
+
+    browser.goto(&url(&session)).await;
+    browser.wait_for_heading("Who are you opening this account for?").await;
+    browser.screenshot("1-choose").await;
+    browser.audit("choose").await;
+    choose(&browser, "A business").await;
+    browser.wait_for_heading("Tell us about your business").await;
+    browser.screenshot("2-empty-form").await;
+    browser.audit("empty-form").await;
+
+    fill_business(&browser, "12-3456789").await;
+    fill_owner(&browser, 1, &GRACE).await;
+    browser.click_button("Add another beneficial owner").await;
+    browser.wait_for_heading("Tell us about your business").await;
+    // Everything typed is still there, except the SSN, which is asked again.
+    assert_eq!(browser.value(BUSINESS, "Legal business name").await, "Acme Widgets LLC");
+    assert_eq!(
+        browser.value(Some("Beneficial owner 1"), "Full legal name").await,
+        "Grace Hopper"
+    );
+    assert_eq!(browser.value(Some("Beneficial owner 1"), "Document number").await, "");
+    assert!(browser.page_text().await.contains("ending in 9876"));
+    browser.screenshot("3-second-owner").await;
+    browser.audit("second-owner").await;
+    browser
+        .fill(Some("Beneficial owner 1"), "Document number", GRACE.ssn)
+        .await;
+    fill_owner(&browser, 2, &ALAN).await;
+    browser.tick(CONFIRM, "I confirm that the information").await;
+    browser.screenshot("4-filled").await;
+    // A keyboard user submits with Enter.
+    browser.press_enter_in(BUSINESS, "Legal business name").await;
+
+    let entity = assert_back_on_platform(&browser, &app, &receiver, &session).await;
+    browser.screenshot("5-back-on-platform").await;
+    assert_eq!(entity["structure"], "corporation");
+    let corporation = &entity["corporation"];
+    assert_eq!(corporation["name"], "Acme Widgets LLC");
+    assert_eq!(corporation["legal_identifier"]["value"], "123456789");
+    assert_eq!(corporation["incorporation_state"], "DE");
+    assert_eq!(corporation["address"]["zip"], "19801");
+    let owners = corporation["beneficial_owners"].as_array().unwrap();
+    assert_eq!(owners.len(), 2);
+    assert_eq!(owners[0]["individual"]["name"], "Grace Hopper");
+    assert_eq!(owners[0]["individual"]["date_of_birth"], "1966-12-09");
+    assert_eq!(owners[0]["prongs"], json!(["control"]));
+    assert_eq!(
+        owners[0]["individual"]["identification"],
+        json!({"method": "social_security_number", "number_last4": "9876"})
+    );
+    assert_eq!(owners[1]["individual"]["name"], "Alan Turing");
+    assert_eq!(owners[1]["prongs"], json!(["ownership"]));
+    assert_eq!(owners[1]["individual"]["identification"]["number_last4"], "7891");
+    assert!(!entity.to_string().contains("321549876"), "tax IDs as last 4 only");
+
+    // The used link now shows the right page.
+    browser.goto(&url(&session)).await;
+    browser.wait_for_heading("This link is no longer valid").await;
+    browser.screenshot("6-used-link").await;
+    browser.audit("used-link").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_individual_completes_onboarding() {
+    let Some(browser) = Browser::start("individual", Options::default()).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let session = session_for(&app, &receiver).await;
+    browser.goto(&url(&session)).await;
+    choose(&browser, "Myself, as an individual").await;
+    browser.wait_for_heading("Tell us about yourself").await;
+    browser.audit("empty-form").await;
+    let me = Some("Your details");
+    let home = Some("Home address");
+    let id = Some("Identification");
+    browser.fill(me, "Full legal name", "Ada Lovelace").await;
+    browser.fill(me, "Date of birth", "1985-12-10").await;
+    browser.fill(home, "Street address", "5 Analytical St").await;
+    browser.fill(home, "City", "Boston").await;
+    browser.choose(home, "State", "Massachusetts").await;
+    browser.fill(home, "ZIP code", "02110").await;
+    browser
+        .choose(id, "Type of ID", "Individual Taxpayer Identification Number (ITIN)")
+        .await;
+    browser.fill(id, "Document number", "912-70-1234").await;
+    browser.tick(CONFIRM, "I confirm that the information").await;
+    browser.screenshot("1-filled").await;
+    browser.click_button("Submit").await;
+    let entity = assert_back_on_platform(&browser, &app, &receiver, &session).await;
+    assert_eq!(entity["structure"], "natural_person");
+    assert_eq!(entity["natural_person"]["name"], "Ada Lovelace");
+    assert_eq!(entity["natural_person"]["date_of_birth"], "1985-12-10");
+    assert_eq!(
+        entity["natural_person"]["identification"],
+        json!({"method": "individual_taxpayer_identification_number", "number_last4": "1234"})
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn mistakes_are_explained_and_can_be_corrected() {
+    let Some(browser) = Browser::start("mistakes", Options::default()).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let session = session_for(&app, &receiver).await;
+    browser.goto(&url(&session)).await;
+    choose(&browser, "A business").await;
+    browser.wait_for_heading("Tell us about your business").await;
+    fill_business(&browser, "12-34567").await;
+    fill_owner(&browser, 1, &Person { dob: "", ..GRACE }).await;
+    browser.tick(CONFIRM, "I confirm that the information").await;
+    browser.click_button("Submit").await;
+
+    browser.wait_for_heading("Tell us about your business").await;
+    let summary = browser
+        .client
+        .find(fantoccini::Locator::Css("[data-testid=error-summary]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(summary.contains("EIN"), "{summary}");
+    assert!(summary.contains("Beneficial owner 1: Date of birth"), "{summary}");
+    let ein = browser.field(BUSINESS, "Employer Identification Number (EIN)").await;
+    assert_eq!(ein.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(
+        ein.prop("value").await.unwrap().as_deref(),
+        Some("12-34567"),
+        "typed values are kept"
+    );
+    assert_eq!(browser.value(BUSINESS_ADDRESS, "City").await, "Wilmington");
+    browser.screenshot("1-errors").await;
+    browser.audit("errors").await;
+    // The summary's link takes the customer to the field.
+    browser
+        .client
+        .find(fantoccini::Locator::LinkText(
+            "Employer Identification Number (EIN): must be 9 digits, like 12-3456789.",
+        ))
+        .await
+        .ok();
+
+    browser
+        .fill(BUSINESS, "Employer Identification Number (EIN)", "12-3456789")
+        .await;
+    browser
+        .fill(Some("Beneficial owner 1"), "Date of birth", "12/09/1966")
+        .await;
+    browser
+        .fill(Some("Beneficial owner 1"), "Document number", GRACE.ssn)
+        .await;
+    browser.click_button("Submit").await;
+    let entity = assert_back_on_platform(&browser, &app, &receiver, &session).await;
+    assert_eq!(entity["corporation"]["legal_identifier"]["value"], "123456789");
+    assert_eq!(
+        entity["corporation"]["beneficial_owners"][0]["individual"]["date_of_birth"],
+        "1966-12-09"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn owners_are_added_and_removed_with_javascript_disabled() {
+    let options = Options {
+        javascript: false,
+        ..Options::default()
+    };
+    let Some(browser) = Browser::start("no-javascript", options).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let session = session_for(&app, &receiver).await;
+    browser.goto(&url(&session)).await;
+    choose(&browser, "A business").await;
+    browser.wait_for_heading("Tell us about your business").await;
+    fill_business(&browser, "12-3456789").await;
+    fill_owner(&browser, 1, &GRACE).await;
+    browser.click_button("Add another beneficial owner").await;
+    browser.wait_for_heading("Tell us about your business").await;
+    browser
+        .fill(Some("Beneficial owner 2"), "Full legal name", "Someone Else")
+        .await;
+    browser.click_button("Add another beneficial owner").await;
+    browser.wait_for_heading("Tell us about your business").await;
+    fill_owner(&browser, 3, &ALAN).await;
+    browser.screenshot("1-three-owners").await;
+    browser.click_button("Remove beneficial owner 2").await;
+    browser.wait_for_heading("Tell us about your business").await;
+    assert_eq!(
+        browser.value(Some("Beneficial owner 1"), "Full legal name").await,
+        "Grace Hopper"
+    );
+    assert_eq!(
+        browser.value(Some("Beneficial owner 2"), "Full legal name").await,
+        "Alan Turing"
+    );
+    assert!(
+        browser
+            .client
+            .find(fantoccini::Locator::Css("[data-testid=owner-3]"))
+            .await
+            .is_err()
+    );
+    browser.screenshot("2-owner-removed").await;
+    browser
+        .fill(Some("Beneficial owner 1"), "Document number", GRACE.ssn)
+        .await;
+    browser
+        .fill(Some("Beneficial owner 2"), "Document number", ALAN.ssn)
+        .await;
+    browser.tick(CONFIRM, "I confirm that the information").await;
+    browser.click_button("Submit").await;
+    let entity = assert_back_on_platform(&browser, &app, &receiver, &session).await;
+    let names: Vec<&str> = entity["corporation"]["beneficial_owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["individual"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Grace Hopper", "Alan Turing"]);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn expired_used_and_unknown_links_show_the_right_pages() {
+    let Some(browser) = Browser::start("dead-links", Options::default()).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let expired = session_for(&app, &receiver).await;
+    app.post_action(&format!(
+        "/entity_onboarding_sessions/{}/expire",
+        expired["id"].as_str().unwrap()
+    ))
+    .await;
+    browser.goto(&url(&expired)).await;
+    browser.wait_for_heading("This link is no longer valid").await;
+    assert!(
+        browser
+            .page_text()
+            .await
+            .contains("ask the company that sent it to you for a new link")
+    );
+    browser.screenshot("1-expired").await;
+    browser.audit("expired").await;
+
+    let lapsed = session_for(&app, &receiver).await;
+    app.clock.advance(chrono::Duration::hours(7));
+    browser.goto(&url(&lapsed)).await;
+    browser.wait_for_heading("This link is no longer valid").await;
+
+    browser
+        .goto(&format!("{}/onboarding/sessions?id=doesnotexist", app.address))
+        .await;
+    browser.wait_for_heading("We couldn't find this page").await;
+    browser.screenshot("2-unknown").await;
+    browser.audit("unknown").await;
+    assert!(receiver.hits().is_empty());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_phone_sized_window_completes_the_journey_without_horizontal_scrolling() {
+    let options = Options {
+        width: 360,
+        height: 740,
+        ..Options::default()
+    };
+    let Some(browser) = Browser::start("phone", options).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let session = session_for(&app, &receiver).await;
+    browser.goto(&url(&session)).await;
+    browser.wait_for_heading("Who are you opening this account for?").await;
+    let (scroll, inner) = browser.fits_width().await;
+    assert!(inner <= 400, "the window is phone-sized ({inner}px)");
+    assert!(scroll <= inner, "choose page scrolls sideways: {scroll} > {inner}");
+    browser.screenshot("1-choose").await;
+    choose(&browser, "A business").await;
+    browser.wait_for_heading("Tell us about your business").await;
+    fill_business(&browser, "12-3456789").await;
+    fill_owner(
+        &browser,
+        1,
+        &Person {
+            role: "Owns 25% or more",
+            ..GRACE
+        },
+    )
+    .await;
+    browser.click_button("Submit").await;
+    browser.wait_for_heading("Tell us about your business").await;
+    let (scroll, inner) = browser.fits_width().await;
+    assert!(scroll <= inner, "form with errors scrolls sideways: {scroll} > {inner}");
+    browser.screenshot("2-errors").await;
+    browser.audit("errors-phone").await;
+    browser
+        .tick(Some("Beneficial owner 1"), "Manages or controls the business")
+        .await;
+    browser
+        .fill(Some("Beneficial owner 1"), "Document number", GRACE.ssn)
+        .await;
+    browser.tick(CONFIRM, "I confirm that the information").await;
+    browser.click_button("Submit").await;
+    assert_back_on_platform(&browser, &app, &receiver, &session).await;
+    browser.close().await;
+}
