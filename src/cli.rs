@@ -25,13 +25,25 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct Options {
-    /// Database: a `sqlite:` URL or a file path (created on first start).
+    /// Database: `postgres://user@host/db`, a `sqlite:` URL, or a file path (SQLite, created on first start).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://onboarding.db", global = true)]
     pub database_url: String,
 
     /// Maximum number of pooled database connections.
     #[arg(long, env = "ONBOARDING_DB_MAX_CONNECTIONS", default_value_t = 8, global = true)]
     pub db_max_connections: u32,
+
+    /// How long a request waits for a free database connection before answering 503.
+    #[arg(long, env = "ONBOARDING_DB_ACQUIRE_TIMEOUT", default_value = "5s", value_parser = config::parse_duration, global = true)]
+    pub db_acquire_timeout: std::time::Duration,
+
+    /// PostgreSQL statement timeout for every query.
+    #[arg(long, env = "ONBOARDING_DB_STATEMENT_TIMEOUT", default_value = "10s", value_parser = config::parse_duration, global = true)]
+    pub db_statement_timeout: std::time::Duration,
+
+    /// How long start-up keeps retrying while the database is not reachable yet.
+    #[arg(long, env = "ONBOARDING_DB_STARTUP_TIMEOUT", default_value = "30s", value_parser = config::parse_duration, global = true)]
+    pub db_startup_timeout: std::time::Duration,
 
     /// Address the HTTP server listens on.
     #[arg(long, env = "ONBOARDING_LISTEN", default_value = "127.0.0.1:8080", global = true)]
@@ -139,6 +151,9 @@ impl Options {
     pub fn settings(&self) -> Settings {
         let mut settings = Settings::for_database(self.database_url.clone());
         settings.database_max_connections = self.db_max_connections.max(1);
+        settings.database_acquire_timeout = self.db_acquire_timeout;
+        settings.database_statement_timeout = self.db_statement_timeout;
+        settings.database_startup_timeout = self.db_startup_timeout;
         settings.listen = self.listen;
         settings.public_url = self.public_url.clone();
         settings.session_ttl = self.session_ttl;

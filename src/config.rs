@@ -16,6 +16,12 @@ pub struct Settings {
     /// `sqlite:` URL or plain file path.
     pub database_url: String,
     pub database_max_connections: u32,
+    /// How long a request waits for a pooled connection before failing with 503.
+    pub database_acquire_timeout: Duration,
+    /// PostgreSQL `statement_timeout` for every connection.
+    pub database_statement_timeout: Duration,
+    /// How long start-up keeps retrying while the database is not reachable.
+    pub database_startup_timeout: Duration,
     pub listen: SocketAddr,
     /// Base of `session_url`; derived from the bound address when `None`.
     pub public_url: Option<Url>,
@@ -38,6 +44,9 @@ impl Settings {
         Self {
             database_url: database_url.into(),
             database_max_connections: 8,
+            database_acquire_timeout: Duration::from_secs(5),
+            database_statement_timeout: Duration::from_secs(10),
+            database_startup_timeout: Duration::from_secs(30),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: None,
             session_ttl: Duration::from_secs(6 * 3600),

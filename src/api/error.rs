@@ -65,6 +65,9 @@ pub enum ApiError {
     IdempotencyKeyAlreadyUsed { resource_id: String },
     #[error("invalid operation: {0}")]
     InvalidOperation(String),
+    /// The database is unreachable; retrying later will work.
+    #[error("service unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -87,7 +90,7 @@ impl ApiError {
             Self::MethodNotFound { .. } => "api_method_not_found_error",
             Self::IdempotencyKeyAlreadyUsed { .. } => "idempotency_key_already_used_error",
             Self::InvalidOperation(_) => "invalid_operation_error",
-            Self::Internal(_) => "internal_server_error",
+            Self::Internal(_) | Self::Unavailable(_) => "internal_server_error",
         }
     }
 
@@ -107,6 +110,7 @@ impl ApiError {
             }
             Self::InvalidOperation(_) => "The operation is not allowed in the object's current state.".to_owned(),
             Self::Internal(_) => "An internal error occurred.".to_owned(),
+            Self::Unavailable(_) => "The service is temporarily unavailable.".to_owned(),
         }
     }
 
@@ -123,6 +127,7 @@ impl ApiError {
             )),
             Self::InvalidOperation(detail) => Some(detail.clone()),
             Self::Internal(_) => None,
+            Self::Unavailable(_) => Some("Please retry in a few seconds.".to_owned()),
         }
     }
 
@@ -157,15 +162,21 @@ impl ResponseError for ApiError {
             Self::ObjectNotFound | Self::MethodNotFound { .. } => StatusCode::NOT_FOUND,
             Self::IdempotencyKeyAlreadyUsed { .. } | Self::InvalidOperation(_) => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Self::Internal(cause) = self {
+        match self {
             // The cause is logged here, once; the response stays opaque.
-            tracing::error!(error = %error_chain(cause.as_ref()), "request failed");
+            Self::Internal(cause) => tracing::error!(error = %error_chain(cause.as_ref()), "request failed"),
+            Self::Unavailable(cause) => tracing::warn!(error = %error_chain(cause.as_ref()), "database unavailable"),
+            _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
+        if let Self::Unavailable(_) = self {
+            response.insert_header(("Retry-After", "2"));
+        }
         if self.status_code() == StatusCode::CONFLICT {
             // Retrying cannot change a conflict; tell the SDKs not to.
             response.insert_header(("x-should-retry", "false"));
@@ -191,6 +202,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => Self::ObjectNotFound,
             StoreError::InvalidReference { field, message } => Self::field(field, message),
             StoreError::InvalidState(detail) => Self::InvalidOperation(detail.to_owned()),
+            StoreError::Unavailable(cause) => Self::Unavailable(Box::new(cause)),
             other => Self::internal(other),
         }
     }

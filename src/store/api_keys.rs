@@ -24,7 +24,7 @@ pub struct Bootstrap {
 impl Store {
     pub async fn find_api_key_owner(&self, key_hash: &str) -> Result<Option<ApiKeyOwner>, StoreError> {
         Ok(sqlx::query_as::<_, ApiKeyOwner>(
-            "SELECT id AS api_key_id, group_id, revoked_at FROM api_keys WHERE key_hash = ?",
+            "SELECT id AS api_key_id, group_id, revoked_at FROM api_keys WHERE key_hash = $1",
         )
         .bind(key_hash)
         .fetch_optional(&self.pool)
@@ -58,7 +58,7 @@ impl Store {
     }
 
     pub async fn group_exists(&self, group_id: &str) -> Result<bool, StoreError> {
-        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM groups WHERE id = ?")
+        let found: Option<String> = sqlx::query_scalar("SELECT id FROM groups WHERE id = $1")
             .bind(group_id)
             .fetch_optional(&self.pool)
             .await?;
@@ -74,7 +74,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         let id = ids::new_id(ids::API_KEY);
-        sqlx::query("INSERT INTO api_keys (id, group_id, name, key_hash, created_at) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO api_keys (id, group_id, name, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&id)
             .bind(group_id)
             .bind(name)
@@ -86,7 +86,7 @@ impl Store {
     }
 
     pub async fn revoke_api_key(&self, api_key_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
+        let done = sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2")
             .bind(to_micros(now))
             .bind(api_key_id)
             .execute(&self.pool)
@@ -122,7 +122,7 @@ impl Store {
         };
         super::programs::insert_program_row(&mut tx, &group_id, &program, None, now).await?;
         let api_key_id = ids::new_id(ids::API_KEY);
-        sqlx::query("INSERT INTO api_keys (id, group_id, name, key_hash, created_at) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO api_keys (id, group_id, name, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&api_key_id)
             .bind(&group_id)
             .bind("Sandbox key (created on first start)")
@@ -139,8 +139,8 @@ impl Store {
     }
 }
 
-async fn insert_group(conn: &mut sqlx::SqliteConnection, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO groups (id, created_at) VALUES (?, ?)")
+async fn insert_group(conn: &mut sqlx::AnyConnection, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO groups (id, created_at) VALUES ($1, $2)")
         .bind(id)
         .bind(to_micros(now))
         .execute(conn)

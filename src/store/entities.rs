@@ -1,7 +1,7 @@
 //! Entities.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use crate::domain::{entity::EntityDetails, time::to_micros};
 
@@ -47,7 +47,7 @@ const COLUMNS: &str = "seq, id, structure, status, description, details, details
     creating_entity_onboarding_session_id, idempotency_key, validation, terms_agreements, created_at";
 
 pub(super) async fn insert_entity_row(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     group_id: &str,
     entity: &NewEntityRow<'_>,
     now: DateTime<Utc>,
@@ -56,7 +56,7 @@ pub(super) async fn insert_entity_row(
         "INSERT INTO entities
             (id, group_id, structure, status, description, details, details_confirmed_at,
              creating_entity_onboarding_session_id, idempotency_key, validation, created_at, updated_at)
-         VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(entity.id)
     .bind(group_id)
@@ -76,13 +76,13 @@ pub(super) async fn insert_entity_row(
 
 /// Records that the customer confirmed the Entity's details.
 pub(super) async fn confirm_details(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     group_id: &str,
     entity_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let done =
-        sqlx::query("UPDATE entities SET details_confirmed_at = ?, updated_at = ? WHERE group_id = ? AND id = ?")
+        sqlx::query("UPDATE entities SET details_confirmed_at = $1, updated_at = $2 WHERE group_id = $3 AND id = $4")
             .bind(to_micros(now))
             .bind(to_micros(now))
             .bind(group_id)
@@ -98,7 +98,7 @@ pub(super) async fn confirm_details(
 impl Store {
     /// An Entity by ID alone, for a form page whose session names it.
     pub async fn find_entity_by_id(&self, id: &str) -> Result<Option<EntityRow>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM entities WHERE id = ?");
+        let sql = format!("SELECT {COLUMNS} FROM entities WHERE id = $1");
         Ok(sqlx::query_as::<_, EntityRow>(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -106,7 +106,7 @@ impl Store {
     }
 
     pub async fn find_entity(&self, group_id: &str, id: &str) -> Result<Option<EntityRow>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM entities WHERE group_id = ? AND id = ?");
+        let sql = format!("SELECT {COLUMNS} FROM entities WHERE group_id = $1 AND id = $2");
         Ok(sqlx::query_as::<_, EntityRow>(sqlx::AssertSqlSafe(sql))
             .bind(group_id)
             .bind(id)
@@ -181,14 +181,15 @@ impl Store {
     }
 
     pub async fn list_entities(&self, group_id: &str, filter: &EntityFilter) -> Result<Vec<EntityRow>, StoreError> {
-        let mut query =
-            sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("SELECT {COLUMNS} FROM entities WHERE group_id = "));
-        query.push_bind(group_id);
+        let mut query = super::sql::Sql::new(format!("SELECT {COLUMNS} FROM entities WHERE group_id = "));
+        query.push_bind(group_id.to_owned());
         if let Some(statuses) = &filter.statuses {
             query.push(" AND status IN (");
-            let mut list = query.separated(", ");
-            for status in statuses {
-                list.push_bind(status.clone());
+            for (i, status) in statuses.iter().enumerate() {
+                if i > 0 {
+                    query.push(", ");
+                }
+                query.push_bind(status.clone());
             }
             query.push(")");
         }
@@ -209,16 +210,16 @@ impl Store {
             query.push(" AND seq < ").push_bind(seq);
         }
         query.push(" ORDER BY seq DESC LIMIT ").push_bind(filter.limit);
-        Ok(query.build_query_as::<EntityRow>().fetch_all(&self.pool).await?)
+        Ok(query.build_query_as::<EntityRow>()?.fetch_all(&self.pool).await?)
     }
 }
 
 pub(super) async fn find_entity_row(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     group_id: &str,
     id: &str,
 ) -> Result<Option<EntityRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM entities WHERE group_id = ? AND id = ?");
+    let sql = format!("SELECT {COLUMNS} FROM entities WHERE group_id = $1 AND id = $2");
     Ok(sqlx::query_as::<_, EntityRow>(sqlx::AssertSqlSafe(sql))
         .bind(group_id)
         .bind(id)
@@ -228,19 +229,19 @@ pub(super) async fn find_entity_row(
 
 /// Appends a terms agreement and records the customer's confirmation.
 pub(super) async fn confirm_and_attest(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     entity_id: &str,
     terms: &crate::domain::entity::TermsAgreement,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let current: Option<String> = sqlx::query_scalar("SELECT terms_agreements FROM entities WHERE id = ?")
+    let current: Option<String> = sqlx::query_scalar("SELECT terms_agreements FROM entities WHERE id = $1")
         .bind(entity_id)
         .fetch_optional(&mut *conn)
         .await?;
     let mut agreements: Vec<crate::domain::entity::TermsAgreement> =
         serde_json::from_str(&current.ok_or(StoreError::NotFound)?)?;
     agreements.push(terms.clone());
-    sqlx::query("UPDATE entities SET terms_agreements = ?, details_confirmed_at = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE entities SET terms_agreements = $1, details_confirmed_at = $2, updated_at = $3 WHERE id = $4")
         .bind(serde_json::to_string(&agreements)?)
         .bind(to_micros(now))
         .bind(to_micros(now))

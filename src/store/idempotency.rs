@@ -1,7 +1,7 @@
 //! Idempotency keys: the first response to a key is stored in the same
 //! transaction as the write it describes, so a key maps to exactly one object.
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{Store, StoreError, is_unique_violation};
 
@@ -30,13 +30,13 @@ pub enum Outcome<T> {
 }
 
 pub(super) async fn find_response(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     group_id: &str,
     key: &str,
 ) -> Result<Option<StoredResponse>, StoreError> {
     Ok(sqlx::query_as::<_, StoredResponse>(
         "SELECT fingerprint, resource_id, response_status, response_body
-         FROM idempotency_keys WHERE group_id = ? AND key = ?",
+         FROM idempotency_keys WHERE group_id = $1 AND key = $2",
     )
     .bind(group_id)
     .bind(key)
@@ -45,7 +45,7 @@ pub(super) async fn find_response(
 }
 
 pub(super) async fn record_response(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     group_id: &str,
     idempotency: Idempotency<'_>,
     resource_id: &str,
@@ -55,7 +55,7 @@ pub(super) async fn record_response(
     let inserted = sqlx::query(
         "INSERT INTO idempotency_keys
             (group_id, key, fingerprint, resource_id, response_status, response_body, created_at)
-         VALUES (?, ?, ?, ?, 200, ?, ?)",
+         VALUES ($1, $2, $3, $4, 200, $5, $6)",
     )
     .bind(group_id)
     .bind(idempotency.key)

@@ -1,7 +1,7 @@
 //! Programs.
 
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
 
 use crate::domain::{program::Bank, time::to_micros};
 
@@ -33,7 +33,7 @@ const COLUMNS: &str = "seq, id, name, bank, billing_account_id, default_digital_
     interest_rate, lending_maximum_extendable_credit, created_at, updated_at";
 
 pub(super) async fn insert_program_row(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     group_id: &str,
     program: &NewProgram,
     idempotency_key: Option<&str>,
@@ -42,7 +42,7 @@ pub(super) async fn insert_program_row(
     sqlx::query(
         "INSERT INTO programs (id, group_id, name, bank, interest_rate,
             lending_maximum_extendable_credit, idempotency_key, created_at, updated_at)
-         VALUES (?, ?, ?, ?, '0.01', ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, '0.01', $5, $6, $7, $8)",
     )
     .bind(&program.id)
     .bind(group_id)
@@ -100,22 +100,22 @@ impl Store {
         before_seq: Option<i64>,
         limit: i64,
     ) -> Result<Vec<ProgramRow>, StoreError> {
-        let mut query = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM programs WHERE group_id = "));
-        query.push_bind(group_id);
+        let mut query = super::sql::Sql::new(format!("SELECT {COLUMNS} FROM programs WHERE group_id = "));
+        query.push_bind(group_id.to_owned());
         if let Some(seq) = before_seq {
             query.push(" AND seq < ").push_bind(seq);
         }
         query.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
-        Ok(query.build_query_as::<ProgramRow>().fetch_all(&self.pool).await?)
+        Ok(query.build_query_as::<ProgramRow>()?.fetch_all(&self.pool).await?)
     }
 }
 
 async fn find_program_row(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     group_id: &str,
     id: &str,
 ) -> Result<Option<ProgramRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM programs WHERE group_id = ? AND id = ?");
+    let sql = format!("SELECT {COLUMNS} FROM programs WHERE group_id = $1 AND id = $2");
     Ok(sqlx::query_as::<_, ProgramRow>(sqlx::AssertSqlSafe(sql))
         .bind(group_id)
         .bind(id)

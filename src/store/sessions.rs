@@ -1,7 +1,7 @@
 //! Entity Onboarding Sessions.
 
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
 
 use crate::domain::{
     entity::{EntityDetails, TermsAgreement},
@@ -73,7 +73,7 @@ impl Store {
             {
                 return Ok(Outcome::Replayed(stored));
             }
-            let program: Option<i64> = sqlx::query_scalar("SELECT 1 FROM programs WHERE group_id = ? AND id = ?")
+            let program: Option<String> = sqlx::query_scalar("SELECT id FROM programs WHERE group_id = $1 AND id = $2")
                 .bind(group_id)
                 .bind(&session.program_id)
                 .fetch_optional(&mut *tx)
@@ -86,7 +86,7 @@ impl Store {
             }
             if let Some(entity_id) = &session.entity_id {
                 let status: Option<String> =
-                    sqlx::query_scalar("SELECT status FROM entities WHERE group_id = ? AND id = ?")
+                    sqlx::query_scalar("SELECT status FROM entities WHERE group_id = $1 AND id = $2")
                         .bind(group_id)
                         .bind(entity_id)
                         .fetch_optional(&mut *tx)
@@ -111,7 +111,7 @@ impl Store {
                 "INSERT INTO entity_onboarding_sessions
                     (id, group_id, program_id, entity_id, redirect_url, token, status,
                      idempotency_key, created_at, expires_at)
-                 VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9)",
             )
             .bind(&session.id)
             .bind(group_id)
@@ -152,10 +152,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<SessionRow>, StoreError> {
         let now = to_micros(now);
-        let mut query = QueryBuilder::<Sqlite>::new(format!(
+        let mut query = super::sql::Sql::new(format!(
             "SELECT {COLUMNS} FROM entity_onboarding_sessions s WHERE s.group_id = "
         ));
-        query.push_bind(group_id);
+        query.push_bind(group_id.to_owned());
         if let Some(statuses) = &filter.statuses {
             let active = statuses.contains(&SessionStatus::Active);
             let expired = statuses.contains(&SessionStatus::Expired);
@@ -184,7 +184,7 @@ impl Store {
             query.push(" AND s.seq < ").push_bind(seq);
         }
         query.push(" ORDER BY s.seq DESC LIMIT ").push_bind(filter.limit);
-        Ok(query.build_query_as::<SessionRow>().fetch_all(&self.pool).await?)
+        Ok(query.build_query_as::<SessionRow>()?.fetch_all(&self.pool).await?)
     }
 
     /// Ends an active session now; an expired one is returned unchanged.
@@ -205,8 +205,8 @@ impl Store {
             }
             let now = to_micros(now);
             sqlx::query(
-                "UPDATE entity_onboarding_sessions SET status = 'expired', expires_at = MIN(expires_at, ?)
-                 WHERE group_id = ? AND id = ? AND status = 'active'",
+                "UPDATE entity_onboarding_sessions SET status = 'expired', expires_at = CASE WHEN expires_at < $1 THEN expires_at ELSE $1 END
+                 WHERE group_id = $2 AND id = $3 AND status = 'active'",
             )
             .bind(now)
             .bind(group_id)
@@ -273,7 +273,7 @@ impl Store {
                     entity_id
                 }
             };
-            sqlx::query("UPDATE entity_onboarding_sessions SET entity_id = ? WHERE id = ?")
+            sqlx::query("UPDATE entity_onboarding_sessions SET entity_id = $1 WHERE id = $2")
                 .bind(&entity_id)
                 .bind(id)
                 .execute(&mut *tx)
@@ -298,7 +298,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE entity_onboarding_sessions SET status = 'expired'
-             WHERE status = 'active' AND expires_at <= ?",
+             WHERE status = 'active' AND expires_at <= $1",
         )
         .bind(to_micros(now))
         .execute(&mut *tx)
@@ -312,7 +312,7 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS}, p.name AS program_name
              FROM entity_onboarding_sessions s JOIN programs p ON p.id = s.program_id
-             WHERE s.token = ?"
+             WHERE s.token = $1"
         );
         Ok(sqlx::query_as::<_, TokenLookup>(sqlx::AssertSqlSafe(sql))
             .bind(token)
@@ -344,7 +344,7 @@ impl Store {
     ) -> Result<FormSubmission, StoreError> {
         let mut tx = self.begin_write().await?;
         let found: Option<(String, String)> =
-            sqlx::query_as("SELECT group_id, id FROM entity_onboarding_sessions WHERE token = ?")
+            sqlx::query_as("SELECT group_id, id FROM entity_onboarding_sessions WHERE token = $1")
                 .bind(token)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -390,7 +390,7 @@ impl Store {
             }
         };
         entities::confirm_and_attest(&mut tx, &entity_id, terms, now).await?;
-        sqlx::query("UPDATE entity_onboarding_sessions SET entity_id = ? WHERE id = ?")
+        sqlx::query("UPDATE entity_onboarding_sessions SET entity_id = $1 WHERE id = $2")
             .bind(&entity_id)
             .bind(&id)
             .execute(&mut *tx)
@@ -406,15 +406,15 @@ impl Store {
 /// Moves an active, unexpired session to `expired` and returns it as it was.
 /// The conditional UPDATE makes the database, not Rust, decide who wins.
 async fn claim_active_session(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     group_id: &str,
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<SessionRow, StoreError> {
     let now = to_micros(now);
     let claimed = sqlx::query(
-        "UPDATE entity_onboarding_sessions SET status = 'expired', completed_at = ?
-         WHERE group_id = ? AND id = ? AND status = 'active' AND expires_at > ?",
+        "UPDATE entity_onboarding_sessions SET status = 'expired', completed_at = $1
+         WHERE group_id = $2 AND id = $3 AND status = 'active' AND expires_at > $4",
     )
     .bind(now)
     .bind(group_id)
@@ -434,11 +434,11 @@ async fn claim_active_session(
 }
 
 async fn find_session_row(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     group_id: &str,
     id: &str,
 ) -> Result<Option<SessionRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM entity_onboarding_sessions s WHERE s.group_id = ? AND s.id = ?");
+    let sql = format!("SELECT {COLUMNS} FROM entity_onboarding_sessions s WHERE s.group_id = $1 AND s.id = $2");
     Ok(sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(sql))
         .bind(group_id)
         .bind(id)

@@ -27,6 +27,8 @@ pub enum PageError {
     TooLarge,
     #[error("malformed form")]
     BadRequest,
+    #[error("service unavailable")]
+    Unavailable,
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -48,6 +50,10 @@ impl From<StoreError> for PageError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => Self::NotFound,
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                Self::Unavailable
+            }
             other => Self::internal(other),
         }
     }
@@ -61,6 +67,7 @@ impl ResponseError for PageError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -93,6 +100,11 @@ impl ResponseError for PageError {
                 heading: "We couldn't read this form",
                 message: "Something was wrong with the form your browser sent. Nothing was saved.",
                 hint: Some("Go back, reload the page, and try again."),
+            },
+            Self::Unavailable => ErrorPage {
+                heading: "We'll be right back",
+                message: "This page is briefly unavailable. Nothing you entered was saved yet; please try again in a minute.",
+                hint: None,
             },
             Self::Internal(cause) => {
                 tracing::error!(error = %cause, "page failed");
