@@ -13,6 +13,7 @@ mod form;
 mod form_page;
 mod helpers;
 mod idempotency;
+mod postgres;
 mod programs;
 mod sdk;
 mod sessions;

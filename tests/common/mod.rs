@@ -21,9 +21,36 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// A fresh database for one test: a SQLite file in `dir`, or, when
+/// `TEST_DATABASE_URL` names a PostgreSQL server, a new database on it.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin) if admin.starts_with("postgres") => {
+            use sqlx::Connection;
+            let name = format!("onboarding_test_{}", onboarding::domain::ids::random_alphanumeric(16));
+            let mut conn = sqlx::postgres::PgConnection::connect(&admin)
+                .await
+                .expect("TEST_DATABASE_URL is reachable");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+            let mut url = url::Url::parse(&admin).unwrap();
+            url.set_path(&format!("/{name}"));
+            url.to_string()
+        }
+        _ => dir.join("test.db").to_string_lossy().into_owned(),
+    }
+}
+
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"))
+}
+
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings::for_database(dir.path().join("test.db").to_string_lossy().into_owned());
+    let mut settings = Settings::for_database(fresh_database_url(dir.path()).await);
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.workers = Some(2);
     configure(&mut settings);
