@@ -18,8 +18,9 @@ use crate::{
             TermsAgreement,
         },
         ids,
-        onboarding::{CorporationInput, IndividualInput, parse_details},
+        onboarding::{Completeness, CorporationInput, IndividualInput, Rules, parse_details},
         person::parse_text,
+        tasks::{ISSUE_CATEGORIES, Task, outstanding_tasks, validation_issue},
         time,
     },
     startup::AppState,
@@ -84,6 +85,9 @@ pub struct EntityResponse<'a> {
     pub terms_agreements: Vec<TermsAgreement>,
     pub third_party_verification: Option<Value>,
     pub risk_rating: Option<Value>,
+    /// What the Entity still lacks for a complete onboarding; the hosted form
+    /// of a session created with this Entity asks for exactly these.
+    pub onboarding_tasks: Vec<Task>,
 }
 
 /// An Entity row with its JSON columns parsed.
@@ -118,6 +122,23 @@ impl Entity {
         })
     }
 
+    pub fn tasks(&self) -> Vec<Task> {
+        outstanding_tasks(
+            &self.details,
+            self.row.details_confirmed_at.is_some(),
+            !self.terms_agreements.is_empty(),
+            self.validation.as_ref(),
+        )
+    }
+
+    pub fn details(&self) -> &EntityDetails {
+        &self.details
+    }
+
+    pub fn row(&self) -> &EntityRow {
+        &self.row
+    }
+
     pub fn response(&self) -> EntityResponse<'_> {
         let row = &self.row;
         let (corporation, natural_person) = match &self.details {
@@ -145,6 +166,7 @@ impl Entity {
             terms_agreements: self.terms_agreements.clone(),
             third_party_verification: None,
             risk_rating: None,
+            onboarding_tasks: self.tasks(),
         }
     }
 }
@@ -191,11 +213,15 @@ impl CreateEntityBody {
                 None
             }
             Some(structure) => {
+                let rules = Rules {
+                    today,
+                    completeness: Completeness::Partial,
+                };
                 match parse_details(
                     structure,
                     self.corporation.as_ref(),
                     self.natural_person.as_ref(),
-                    today,
+                    rules,
                 ) {
                     Ok(details) => Some(details),
                     Err(problems) => {
@@ -311,4 +337,110 @@ pub async fn list_entities(
         |e| serde_json::to_value(e.response()).unwrap_or(Value::Null),
     );
     Ok(HttpResponse::Ok().json(page))
+}
+
+#[derive(Debug, Deserialize)]
+struct IssueBody {
+    category: Option<String>,
+    beneficial_owner_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct UpdateValidationBody {
+    issues: Option<Vec<IssueBody>>,
+}
+
+/// Sandbox: `POST /simulations/entities/{id}/update_validation` sets the
+/// Entity's validation issues (none means `valid`).
+pub async fn simulate_update_validation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_json(&req, payload, state.settings.max_body_bytes).await?;
+    if !ids::has_shape(ids::ENTITY, &id) {
+        return Err(ApiError::ObjectNotFound);
+    }
+    let input = body.parse::<UpdateValidationBody>()?;
+    let row = state
+        .store
+        .find_entity(&caller.group_id, &id)
+        .await?
+        .ok_or(ApiError::ObjectNotFound)?;
+    let entity = Entity::from_row(row)?;
+    let owners: Vec<&str> = match entity.details() {
+        EntityDetails::Corporation(c) => c.beneficial_owners.iter().map(|o| o.id.as_str()).collect(),
+        EntityDetails::NaturalPerson(_) => Vec::new(),
+    };
+    let mut errors = Vec::new();
+    let mut issues = Vec::new();
+    let Some(raw_issues) = input.issues else {
+        return Err(ApiError::field("issues", "is required"));
+    };
+    for (index, issue) in raw_issues.iter().enumerate() {
+        let path = format!("issues.{index}");
+        let Some(category) = issue.category.as_deref().filter(|c| ISSUE_CATEGORIES.contains(c)) else {
+            errors.push(FieldError::new(
+                format!("{path}.category"),
+                format!("must be one of {}", ISSUE_CATEGORIES.join(", ")),
+            ));
+            continue;
+        };
+        let owner = if category.starts_with("beneficial_owner") {
+            match issue.beneficial_owner_id.as_deref() {
+                Some(owner) if owners.contains(&owner) => Some(owner),
+                Some(_) => {
+                    errors.push(FieldError::new(
+                        format!("{path}.beneficial_owner_id"),
+                        "is not a beneficial owner of this Entity",
+                    ));
+                    continue;
+                }
+                None => match owners.first() {
+                    Some(first) => Some(*first),
+                    None => {
+                        errors.push(FieldError::new(
+                            format!("{path}.category"),
+                            "the Entity has no beneficial owners",
+                        ));
+                        continue;
+                    }
+                },
+            }
+        } else {
+            None
+        };
+        issues.push(validation_issue(category, owner));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidParameters(errors));
+    }
+    let status = if issues.is_empty() { "valid" } else { "invalid" };
+    let validation = serde_json::json!({ "issues": issues, "status": status });
+    let row = state
+        .store
+        .update_entity_validation(&caller.group_id, &id, &validation.to_string(), state.clock.now())
+        .await?;
+    respond_entity(&row)
+}
+
+/// `POST /entities/{id}/archive`: an archived Entity cannot be onboarded.
+pub async fn archive_entity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    super::request::discard_body(&req, payload, state.settings.max_body_bytes).await?;
+    if !ids::has_shape(ids::ENTITY, &id) {
+        return Err(ApiError::ObjectNotFound);
+    }
+    let row = state
+        .store
+        .archive_entity(&caller.group_id, &id, state.clock.now())
+        .await?;
+    respond_entity(&row)
 }

@@ -44,5 +44,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(entities::list_entities))
                 .route(web::post().to(entities::create_entity)),
         )
-        .service(resource("/entities/{id}").route(web::get().to(entities::retrieve_entity)));
+        .service(resource("/entities/{id}").route(web::get().to(entities::retrieve_entity)))
+        .service(resource("/entities/{id}/archive").route(web::post().to(entities::archive_entity)))
+        .service(
+            resource("/simulations/entities/{id}/update_validation")
+                .route(web::post().to(entities::simulate_update_validation)),
+        );
 }

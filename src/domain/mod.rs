@@ -9,6 +9,7 @@ pub mod person;
 pub mod program;
 pub mod redirect_url;
 pub mod session;
+pub mod tasks;
 pub mod tax_id;
 pub mod time;
 

@@ -159,25 +159,75 @@ const EXEMPTION_REASONS: [&str; 4] = [
     "other",
 ];
 
-pub fn parse_address(input: &AddressInput, path: &str, problems: &mut Problems) -> Option<Address> {
+/// How much a submission must contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completeness {
+    /// Everything a finished onboarding needs (the hosted form).
+    Complete,
+    /// Only what the Entity object itself requires (`POST /entities`); what
+    /// is missing becomes an outstanding task for the hosted form.
+    Partial,
+}
+
+/// The rules in force for one submission.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    pub today: NaiveDate,
+    pub completeness: Completeness,
+}
+
+impl Rules {
+    pub fn complete(today: NaiveDate) -> Self {
+        Self {
+            today,
+            completeness: Completeness::Complete,
+        }
+    }
+
+    fn complete_only(&self) -> bool {
+        self.completeness == Completeness::Complete
+    }
+}
+
+impl Problems {
+    /// `required` when the rules ask for a complete submission, else `optional`.
+    fn wanted<T, E: Into<String>>(
+        &mut self,
+        rules: Rules,
+        path: &str,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<Option<T>> {
+        if rules.complete_only() {
+            self.required(path, value, parse).map(Some)
+        } else {
+            self.optional(path, value, parse)
+        }
+    }
+}
+
+pub fn parse_address(input: &AddressInput, path: &str, rules: Rules, problems: &mut Problems) -> Option<Address> {
     let line1 = problems.required(&format!("{path}.line1"), input.line1.as_deref(), |v| {
         parse_text(v, MAX_LINE)
     });
     let line2 = problems.optional(&format!("{path}.line2"), input.line2.as_deref(), |v| {
         parse_text(v, MAX_LINE)
     });
-    let city = problems.required(&format!("{path}.city"), input.city.as_deref(), |v| parse_text(v, 100));
+    let city = problems.wanted(rules, &format!("{path}.city"), input.city.as_deref(), |v| {
+        parse_text(v, 100)
+    });
     let country = problems
         .optional(&format!("{path}.country"), input.country.as_deref(), parse_country)
         .map(|c| c.unwrap_or_else(|| "US".to_owned()));
     let (state, zip) = if country.as_deref() == Some("US") {
-        let state = problems.required(&format!("{path}.state"), input.state.as_deref(), |v| {
-            UsState::parse(v).map(|s| s.code().to_owned())
-        });
-        let zip = problems.required(&format!("{path}.zip"), input.zip.as_deref(), |v| {
-            Zip::parse(v).map(|z| z.as_str().to_owned())
-        });
-        (state.map(Some), zip.map(Some))
+        (
+            problems.wanted(rules, &format!("{path}.state"), input.state.as_deref(), |v| {
+                UsState::parse(v).map(|s| s.code().to_owned())
+            }),
+            problems.wanted(rules, &format!("{path}.zip"), input.zip.as_deref(), |v| {
+                Zip::parse(v).map(|z| z.as_str().to_owned())
+            }),
+        )
     } else {
         (
             problems.optional(&format!("{path}.state"), input.state.as_deref(), |v| parse_text(v, 100)),
@@ -187,7 +237,7 @@ pub fn parse_address(input: &AddressInput, path: &str, problems: &mut Problems) 
     Some(Address {
         line1: line1?,
         line2: line2?,
-        city: Some(city?),
+        city: city?,
         state: state?,
         zip: zip?,
         country: country?,
@@ -239,22 +289,30 @@ fn parse_identification(input: &IdentificationInput, path: &str, problems: &mut 
 pub fn parse_individual(
     input: &IndividualInput,
     path: &str,
-    today: NaiveDate,
+    rules: Rules,
     problems: &mut Problems,
 ) -> Option<Individual> {
     let name = problems.required(&format!("{path}.name"), input.name.as_deref(), |v| {
         parse_text(v, MAX_NAME)
     });
     let date_of_birth = problems.required(&format!("{path}.date_of_birth"), input.date_of_birth.as_deref(), |v| {
-        parse_date_of_birth(v, today)
+        parse_date_of_birth(v, rules.today)
     });
-    let address = parse_address(&input.address, &format!("{path}.address"), problems);
-    let identification = parse_identification(&input.identification, &format!("{path}.identification"), problems);
+    let address = parse_address(&input.address, &format!("{path}.address"), rules, problems);
+    let id = &input.identification;
+    let given = [&id.method, &id.number]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()));
+    let identification = if given || rules.complete_only() {
+        parse_identification(id, &format!("{path}.identification"), problems).map(Some)
+    } else {
+        Some(None)
+    };
     Some(Individual {
         name: name?,
         date_of_birth: date_of_birth?,
         address: address?,
-        identification: Some(identification?),
+        identification: identification?,
     })
 }
 
@@ -281,7 +339,58 @@ fn parse_prongs(raw: &[String], path: &str, problems: &mut Problems) -> Option<V
     Some(prongs)
 }
 
-pub fn parse_corporation(input: &CorporationInput, today: NaiveDate, problems: &mut Problems) -> Option<Corporation> {
+/// One beneficial owner at `path` (`corporation.beneficial_owners.N`), keeping `id`.
+pub fn parse_owner(
+    input: &BeneficialOwnerInput,
+    path: &str,
+    id: String,
+    rules: Rules,
+    problems: &mut Problems,
+) -> Option<BeneficialOwner> {
+    let individual = parse_individual(&input.individual, &format!("{path}.individual"), rules, problems);
+    let prongs = parse_prongs(&input.prongs, &format!("{path}.prongs"), problems);
+    let company_title = problems.optional(&format!("{path}.company_title"), input.company_title.as_deref(), |v| {
+        parse_text(v, 100)
+    });
+    Some(BeneficialOwner {
+        id,
+        company_title: company_title?,
+        prongs: prongs?,
+        individual: individual?,
+    })
+}
+
+/// The rules about the set of owners: at least one controls the business
+/// (unless exempt or partial) and at most four own 25% or more.
+pub fn check_owners(owners: &[BeneficialOwner], exempt: bool, rules: Rules, problems: &mut Problems) {
+    let path = "corporation.beneficial_owners";
+    if rules.complete_only() && !exempt {
+        if owners.is_empty() {
+            problems.add(path, "add at least one beneficial owner");
+        } else if !owners.iter().any(|o| o.prongs.contains(&Prong::Control)) {
+            problems.add(
+                path,
+                "at least one person must manage or control the business (the control prong), for example the CEO",
+            );
+        }
+    }
+    if owners.iter().filter(|o| o.prongs.contains(&Prong::Ownership)).count() > MAX_OWNERSHIP_PRONGS {
+        problems.add(path, "at most 4 people can each own 25% or more");
+    }
+}
+
+/// The business's own fields (everything but its address and owners).
+#[derive(Debug, Clone)]
+pub struct Business {
+    pub name: String,
+    pub legal_identifier: Option<LegalIdentifier>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub incorporation_state: Option<String>,
+    pub industry_code: Option<String>,
+}
+
+pub fn parse_business(input: &CorporationInput, rules: Rules, problems: &mut Problems) -> Option<Business> {
     let name = problems.required("corporation.name", input.name.as_deref(), |v| parse_text(v, MAX_NAME));
     let category = input
         .legal_identifier
@@ -293,22 +402,25 @@ pub fn parse_corporation(input: &CorporationInput, today: NaiveDate, problems: &
         .as_ref()
         .and_then(|l| l.value.as_deref())
         .or(input.tax_identifier.as_deref());
+    let path = "corporation.legal_identifier.value";
     let legal_identifier = match category {
         "us_employer_identification_number" => problems
-            .required("corporation.legal_identifier.value", raw_identifier, |v| {
+            .wanted(rules, path, raw_identifier, |v| {
                 Ein::parse(v).map(|e| e.as_str().to_owned())
             })
-            .map(|value| LegalIdentifier {
-                category: LegalIdentifierCategory::UsEmployerIdentificationNumber,
-                value,
+            .map(|value| {
+                value.map(|value| LegalIdentifier {
+                    category: LegalIdentifierCategory::UsEmployerIdentificationNumber,
+                    value,
+                })
             }),
         "other" => problems
-            .required("corporation.legal_identifier.value", raw_identifier, |v| {
-                parse_text(v, 40)
-            })
-            .map(|value| LegalIdentifier {
-                category: LegalIdentifierCategory::Other,
-                value,
+            .wanted(rules, path, raw_identifier, |v| parse_text(v, 40))
+            .map(|value| {
+                value.map(|value| LegalIdentifier {
+                    category: LegalIdentifierCategory::Other,
+                    value,
+                })
             }),
         _ => {
             problems.add(
@@ -320,13 +432,26 @@ pub fn parse_corporation(input: &CorporationInput, today: NaiveDate, problems: &
     };
     let website = problems.optional("corporation.website", input.website.as_deref(), parse_website);
     let email = problems.optional("corporation.email", input.email.as_deref(), parse_email);
-    let incorporation_state = problems.required(
+    let incorporation_state = problems.wanted(
+        rules,
         "corporation.incorporation_state",
         input.incorporation_state.as_deref(),
         |v| UsState::parse(v).map(|s| s.code().to_owned()),
     );
     let industry_code = problems.optional("corporation.industry_code", input.industry_code.as_deref(), parse_naics);
-    let address = parse_address(&input.address, "corporation.address", problems);
+    Some(Business {
+        name: name?,
+        legal_identifier: legal_identifier?,
+        website: website?,
+        email: email?,
+        incorporation_state: incorporation_state?,
+        industry_code: industry_code?,
+    })
+}
+
+pub fn parse_corporation(input: &CorporationInput, rules: Rules, problems: &mut Problems) -> Option<Corporation> {
+    let business = parse_business(input, rules, problems);
+    let address = parse_address(&input.address, "corporation.address", rules, problems);
     let exemption = problems.optional(
         "corporation.beneficial_ownership_exemption_reason",
         input.beneficial_ownership_exemption_reason.as_deref(),
@@ -337,7 +462,6 @@ pub fn parse_corporation(input: &CorporationInput, today: NaiveDate, problems: &
                 .ok_or("must be one of regulated_financial_institution, publicly_traded_company, public_entity, other")
         },
     );
-
     let owners_path = "corporation.beneficial_owners";
     if input.beneficial_owners.len() > MAX_BENEFICIAL_OWNERS {
         problems.add(
@@ -345,49 +469,31 @@ pub fn parse_corporation(input: &CorporationInput, today: NaiveDate, problems: &
             format!("must list at most {MAX_BENEFICIAL_OWNERS} beneficial owners"),
         );
     }
-    let mut owners = Vec::new();
-    let mut owners_ok = true;
-    for (index, owner) in input.beneficial_owners.iter().take(MAX_BENEFICIAL_OWNERS).enumerate() {
-        let path = format!("{owners_path}.{index}");
-        let individual = parse_individual(&owner.individual, &format!("{path}.individual"), today, problems);
-        let prongs = parse_prongs(&owner.prongs, &format!("{path}.prongs"), problems);
-        let title = problems.optional(&format!("{path}.company_title"), owner.company_title.as_deref(), |v| {
-            parse_text(v, 100)
-        });
-        match (individual, prongs, title) {
-            (Some(individual), Some(prongs), Some(company_title)) => owners.push(BeneficialOwner {
-                id: ids::new_id(ids::BENEFICIAL_OWNER),
-                company_title,
-                prongs,
-                individual,
-            }),
-            _ => owners_ok = false,
-        }
-    }
-    let exempt = matches!(exemption, Some(Some(_)));
-    if owners_ok && !exempt {
-        if input.beneficial_owners.is_empty() {
-            problems.add(owners_path, "add at least one beneficial owner");
-        } else if !owners.iter().any(|o| o.prongs.contains(&Prong::Control)) {
-            problems.add(
-                owners_path,
-                "at least one person must manage or control the business (the control prong), for example the CEO",
-            );
-        }
-        if owners.iter().filter(|o| o.prongs.contains(&Prong::Ownership)).count() > MAX_OWNERSHIP_PRONGS {
-            problems.add(owners_path, "at most 4 people can each own 25% or more");
-        }
+    let before = problems.0.len();
+    let owners: Vec<BeneficialOwner> = input
+        .beneficial_owners
+        .iter()
+        .take(MAX_BENEFICIAL_OWNERS)
+        .enumerate()
+        .filter_map(|(index, owner)| {
+            let id = ids::new_id(ids::BENEFICIAL_OWNER);
+            parse_owner(owner, &format!("{owners_path}.{index}"), id, rules, problems)
+        })
+        .collect();
+    if problems.0.len() == before {
+        check_owners(&owners, matches!(exemption, Some(Some(_))), rules, problems);
     }
     if !problems.is_empty() {
         return None;
     }
+    let business = business?;
     Some(Corporation {
-        name: name?,
-        website: website?,
-        email: email?,
-        incorporation_state: Some(incorporation_state?),
-        industry_code: industry_code?,
-        legal_identifier: Some(legal_identifier?),
+        name: business.name,
+        website: business.website,
+        email: business.email,
+        incorporation_state: business.incorporation_state,
+        industry_code: business.industry_code,
+        legal_identifier: business.legal_identifier,
         address: address?,
         beneficial_owners: owners,
         beneficial_ownership_exemption_reason: exemption?,
@@ -399,12 +505,12 @@ pub fn parse_details(
     structure: &str,
     corporation: Option<&CorporationInput>,
     natural_person: Option<&IndividualInput>,
-    today: NaiveDate,
+    rules: Rules,
 ) -> Result<EntityDetails, Vec<Problem>> {
     let mut problems = Problems::default();
     let details = match structure {
         "corporation" => match corporation {
-            Some(input) => parse_corporation(input, today, &mut problems).map(EntityDetails::Corporation),
+            Some(input) => parse_corporation(input, rules, &mut problems).map(EntityDetails::Corporation),
             None => {
                 problems.add("corporation", "is required when structure is corporation");
                 None
@@ -412,7 +518,7 @@ pub fn parse_details(
         },
         "natural_person" => match natural_person {
             Some(input) => {
-                parse_individual(input, "natural_person", today, &mut problems).map(EntityDetails::NaturalPerson)
+                parse_individual(input, "natural_person", rules, &mut problems).map(EntityDetails::NaturalPerson)
             }
             None => {
                 problems.add("natural_person", "is required when structure is natural_person");
@@ -493,7 +599,7 @@ mod tests {
             "corporation",
             Some(&corporation(vec![owner(&["control", "ownership"])])),
             None,
-            today(),
+            Rules::complete(today()),
         )
         .unwrap();
         let EntityDetails::Corporation(c) = details else {
@@ -512,10 +618,15 @@ mod tests {
             "corporation",
             Some(&corporation(vec![owner(&["ownership"])])),
             None,
-            today(),
+            Rules::complete(today()),
         );
         assert_eq!(paths(result), vec!["corporation.beneficial_owners"]);
-        let result = parse_details("corporation", Some(&corporation(vec![])), None, today());
+        let result = parse_details(
+            "corporation",
+            Some(&corporation(vec![])),
+            None,
+            Rules::complete(today()),
+        );
         assert_eq!(paths(result), vec!["corporation.beneficial_owners"]);
     }
 
@@ -523,7 +634,12 @@ mod tests {
     fn at_most_four_people_own_25_percent() {
         let mut owners: Vec<_> = (0..5).map(|_| owner(&["ownership"])).collect();
         owners[0] = owner(&["ownership", "control"]);
-        let result = parse_details("corporation", Some(&corporation(owners)), None, today());
+        let result = parse_details(
+            "corporation",
+            Some(&corporation(owners)),
+            None,
+            Rules::complete(today()),
+        );
         assert_eq!(paths(result), vec!["corporation.beneficial_owners"]);
     }
 
@@ -538,7 +654,7 @@ mod tests {
         input.address.zip = Some("1234".into());
         input.beneficial_owners[0].individual.date_of_birth = Some("1990-02-30".into());
         input.beneficial_owners[0].individual.identification.number = Some("000-00-0000".into());
-        let result = parse_details("corporation", Some(&input), None, today());
+        let result = parse_details("corporation", Some(&input), None, Rules::complete(today()));
         assert_eq!(
             paths(result),
             vec![
@@ -556,18 +672,24 @@ mod tests {
     fn natural_persons_and_foreign_documents() {
         let mut p = person("912-70-1234");
         p.identification.method = Some("individual_taxpayer_identification_number".into());
-        assert!(parse_details("natural_person", None, Some(&p), today()).is_ok());
+        assert!(parse_details("natural_person", None, Some(&p), Rules::complete(today())).is_ok());
         p.identification = IdentificationInput {
             method: Some("passport".into()),
             number: Some("X1234567".into()),
             ..Default::default()
         };
         assert_eq!(
-            paths(parse_details("natural_person", None, Some(&p), today())),
+            paths(parse_details(
+                "natural_person",
+                None,
+                Some(&p),
+                Rules::complete(today())
+            )),
             vec!["natural_person.identification.country"]
         );
         p.identification.country = Some("FR".into());
-        let EntityDetails::NaturalPerson(person) = parse_details("natural_person", None, Some(&p), today()).unwrap()
+        let EntityDetails::NaturalPerson(person) =
+            parse_details("natural_person", None, Some(&p), Rules::complete(today())).unwrap()
         else {
             panic!()
         };
@@ -584,15 +706,63 @@ mod tests {
             country: Some("GB".into()),
             ..Default::default()
         };
-        assert!(parse_details("natural_person", None, Some(&p), today()).is_ok());
+        assert!(parse_details("natural_person", None, Some(&p), Rules::complete(today())).is_ok());
     }
 
     #[test]
     fn unknown_structures_are_rejected() {
-        assert_eq!(paths(parse_details("trust", None, None, today())), vec!["structure"]);
         assert_eq!(
-            paths(parse_details("corporation", None, None, today())),
+            paths(parse_details("trust", None, None, Rules::complete(today()))),
+            vec!["structure"]
+        );
+        assert_eq!(
+            paths(parse_details("corporation", None, None, Rules::complete(today()))),
             vec!["corporation"]
+        );
+    }
+}
+
+#[cfg(test)]
+mod partial_tests {
+    use super::*;
+
+    #[test]
+    fn partial_entities_may_lack_owners_identification_and_tax_id() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let rules = Rules {
+            today,
+            completeness: Completeness::Partial,
+        };
+        let input = CorporationInput {
+            name: Some("Acme".into()),
+            address: AddressInput {
+                line1: Some("1 Main St".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let EntityDetails::Corporation(c) = parse_details("corporation", Some(&input), None, rules).unwrap() else {
+            panic!()
+        };
+        assert!(c.beneficial_owners.is_empty() && c.legal_identifier.is_none() && c.address.city.is_none());
+        // What is given must still be valid.
+        let bad = CorporationInput {
+            industry_code: Some("x".into()),
+            ..input
+        };
+        assert!(parse_details("corporation", Some(&bad), None, rules).is_err());
+        // And the complete rules still want everything.
+        assert!(
+            parse_details(
+                "corporation",
+                Some(&CorporationInput {
+                    industry_code: None,
+                    ..bad
+                }),
+                None,
+                Rules::complete(today)
+            )
+            .is_err()
         );
     }
 }

@@ -180,6 +180,50 @@ impl Store {
         self.settle_race(group_id, idempotency, result).await
     }
 
+    pub async fn update_entity_validation(
+        &self,
+        group_id: &str,
+        id: &str,
+        validation: &str,
+        now: DateTime<Utc>,
+    ) -> Result<EntityRow, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE entities SET validation = $1, updated_at = $2 WHERE group_id = $3 AND id = $4")
+            .bind(validation)
+            .bind(to_micros(now))
+            .bind(group_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let row = find_entity_row(&mut tx, group_id, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    pub async fn archive_entity(&self, group_id: &str, id: &str, now: DateTime<Utc>) -> Result<EntityRow, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let done =
+            sqlx::query("UPDATE entities SET status = 'archived', updated_at = $1 WHERE group_id = $2 AND id = $3")
+                .bind(to_micros(now))
+                .bind(group_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let row = find_entity_row(&mut tx, group_id, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
     pub async fn list_entities(&self, group_id: &str, filter: &EntityFilter) -> Result<Vec<EntityRow>, StoreError> {
         let mut query = super::sql::Sql::new(format!("SELECT {COLUMNS} FROM entities WHERE group_id = "));
         query.push_bind(group_id.to_owned());
@@ -244,6 +288,24 @@ pub(super) async fn confirm_and_attest(
     sqlx::query("UPDATE entities SET terms_agreements = $1, details_confirmed_at = $2, updated_at = $3 WHERE id = $4")
         .bind(serde_json::to_string(&agreements)?)
         .bind(to_micros(now))
+        .bind(to_micros(now))
+        .bind(entity_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the Entity's details and validation (the hosted form's corrections).
+pub(super) async fn replace_details(
+    conn: &mut AnyConnection,
+    entity_id: &str,
+    details: &EntityDetails,
+    validation: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE entities SET details = $1, validation = $2, updated_at = $3 WHERE id = $4")
+        .bind(details.to_json()?)
+        .bind(validation)
         .bind(to_micros(now))
         .bind(entity_id)
         .execute(conn)

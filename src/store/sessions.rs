@@ -332,13 +332,15 @@ pub enum FormSubmission {
 
 impl Store {
     /// Completes the session behind a form token in one transaction: creates
-    /// the Entity from `details` (or confirms the Entity the session was made
-    /// for), records the attestation, links the Entity and expires the
-    /// session. Concurrent submissions create exactly one Entity.
+    /// the Entity from `details` (or, for a session made for an existing
+    /// Entity, replaces its details and validation when given), records the
+    /// confirmation and attestation, links the Entity and expires the
+    /// session. Concurrent submissions create or update exactly one Entity.
     pub async fn submit_session_form(
         &self,
         token: &str,
         details: Option<&EntityDetails>,
+        validation: Option<&str>,
         terms: &TermsAgreement,
         now: DateTime<Utc>,
     ) -> Result<FormSubmission, StoreError> {
@@ -363,7 +365,11 @@ impl Store {
             Err(other) => return Err(other),
         };
         let entity_id = match (&session.entity_id, details) {
-            (Some(entity_id), _) => entity_id.clone(),
+            (Some(entity_id), Some(details)) => {
+                entities::replace_details(&mut tx, entity_id, details, validation, now).await?;
+                entity_id.clone()
+            }
+            (Some(entity_id), None) => entity_id.clone(),
             (None, Some(details)) => {
                 let entity_id = crate::domain::ids::new_id(crate::domain::ids::ENTITY);
                 entities::insert_entity_row(

@@ -22,7 +22,7 @@ use crate::{
     store::{FormSubmission, SessionRow, TokenLookup},
 };
 
-const ATTEST: &str = "attest";
+pub(super) const ATTEST: &str = "attest";
 
 /// What the customer picks first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +70,48 @@ pub struct OwnerView {
     pub ownership: bool,
     pub control: bool,
     pub prongs_error: Option<String>,
+    pub removable: bool,
+}
+
+impl OwnerView {
+    /// The block's field names in page order, for the error summary.
+    pub fn field_names(&self) -> Vec<String> {
+        self.person
+            .iter()
+            .chain(std::iter::once(&self.title))
+            .map(|f| f.name.clone())
+            .chain(std::iter::once(self.prongs_name.clone()))
+            .chain(self.address.iter().chain(&self.identification).map(|f| f.name.clone()))
+            .collect()
+    }
+}
+
+/// The inputs of beneficial owner `index`.
+pub(super) fn owner_view(b: &Builder<'_>, index: usize) -> OwnerView {
+    let prefix = format!("{OWNERS}.{index}");
+    let person = format!("{prefix}.individual");
+    OwnerView {
+        number: index + 1,
+        index,
+        id: field_id(&prefix),
+        person: vec![
+            b.field(&format!("{person}.name"), "Full legal name")
+                .autocomplete("off"),
+            b.date_of_birth(&format!("{person}.date_of_birth")),
+        ],
+        address: b.address(&format!("{person}.address")),
+        identification: b.identification(&format!("{person}.identification")),
+        title: b
+            .field(&format!("{prefix}.company_title"), "Job title")
+            .optional()
+            .hint("For example, CEO or Managing member"),
+        prongs_name: format!("{prefix}.prongs"),
+        prongs_id: field_id(&format!("{prefix}.prongs")),
+        ownership: b.checked(&format!("{prefix}.prongs"), "ownership"),
+        control: b.checked(&format!("{prefix}.prongs"), "control"),
+        prongs_error: b.error(&format!("{prefix}.prongs")),
+        removable: false,
+    }
 }
 
 #[derive(Template)]
@@ -92,17 +134,6 @@ struct DetailsPage<'a> {
     attest_checked: bool,
     attest_error: Option<String>,
     expires_at: String,
-}
-
-#[derive(Template)]
-#[template(path = "form_confirm.html")]
-struct ConfirmPage<'a> {
-    program_name: &'a str,
-    token: &'a str,
-    csrf_token: &'a str,
-    entity_name: String,
-    attest_error: Option<String>,
-    summary: Vec<SummaryItem>,
 }
 
 #[derive(Template)]
@@ -151,7 +182,7 @@ pub async fn show_form(
     let csrf_token = csrf::token(&session)?;
     let redirect = &found.session.redirect_url;
     if found.session.entity_id.is_some() {
-        return render_confirm(&state, &found, &token, &csrf_token, None, StatusCode::OK).await;
+        return super::tasks_form::show(&state, &found, &token, &csrf_token).await;
     }
     match query_param(&req, "structure").as_deref().and_then(Structure::parse) {
         None => {
@@ -200,7 +231,7 @@ pub async fn submit_form(
     }
     let csrf_token = csrf::token(&session)?;
     if found.session.entity_id.is_some() {
-        return confirm_existing(&state, &req, &found, &token, &csrf_token, &values, now).await;
+        return super::tasks_form::submit(&state, &req, &found, &token, &csrf_token, &mut values, now).await;
     }
     let structure = values
         .get("structure")
@@ -218,7 +249,7 @@ pub async fn submit_form(
         return render_details(&found, &token, &csrf_token, structure, &values, &[], StatusCode::OK);
     }
 
-    let today = now.date_naive();
+    let today = crate::domain::onboarding::Rules::complete(now.date_naive());
     let result = match structure {
         Structure::Corporation => parse_details("corporation", Some(&values.corporation()), None, today),
         Structure::NaturalPerson => parse_details(
@@ -253,72 +284,13 @@ pub async fn submit_form(
     let terms = terms_agreement(&state, &req, now);
     match state
         .store
-        .submit_session_form(&token, Some(&details), &terms, now)
+        .submit_session_form(&token, Some(&details), None, &terms, now)
         .await
     {
         Ok(FormSubmission::Completed(row) | FormSubmission::AlreadyCompleted(row)) => redirect_to_platform(&row),
         Err(crate::store::StoreError::InvalidState(_)) => Err(PageError::Gone),
         Err(other) => Err(other.into()),
     }
-}
-
-async fn confirm_existing(
-    state: &AppState,
-    req: &HttpRequest,
-    found: &TokenLookup,
-    token: &str,
-    csrf_token: &str,
-    values: &FormValues,
-    now: DateTime<Utc>,
-) -> Result<HttpResponse, PageError> {
-    if values.get(ATTEST) != Some("true") {
-        let error = Some("Please confirm that the information is true and complete.".to_owned());
-        return render_confirm(state, found, token, csrf_token, error, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    let terms = terms_agreement(state, req, now);
-    match state.store.submit_session_form(token, None, &terms, now).await {
-        Ok(FormSubmission::Completed(row) | FormSubmission::AlreadyCompleted(row)) => redirect_to_platform(&row),
-        Err(crate::store::StoreError::InvalidState(_)) => Err(PageError::Gone),
-        Err(other) => Err(other.into()),
-    }
-}
-
-async fn render_confirm(
-    state: &AppState,
-    found: &TokenLookup,
-    token: &str,
-    csrf_token: &str,
-    attest_error: Option<String>,
-    status: StatusCode,
-) -> Result<HttpResponse, PageError> {
-    let entity_id = found.session.entity_id.as_deref().unwrap_or_default();
-    let entity = state
-        .store
-        .find_entity_by_id(entity_id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let summary = attest_error
-        .as_ref()
-        .map(|text| {
-            vec![SummaryItem {
-                href: format!("#{ATTEST}"),
-                text: format!("Confirmation: {text}"),
-            }]
-        })
-        .unwrap_or_default();
-    let page = ConfirmPage {
-        program_name: &found.program_name,
-        token,
-        csrf_token,
-        entity_name: entity.display_name(),
-        attest_error,
-        summary,
-    };
-    Ok(html_for_form(
-        status,
-        page.render().map_err(PageError::internal)?,
-        &found.session.redirect_url,
-    ))
 }
 
 fn render_details(
@@ -380,31 +352,11 @@ fn render_details(
                     .autocomplete("email"),
             ];
             page.business_address = b.address("corporation.address");
-            page.owners = (0..values.owner_count())
-                .map(|index| {
-                    let prefix = format!("{OWNERS}.{index}");
-                    let person = format!("{prefix}.individual");
-                    OwnerView {
-                        number: index + 1,
-                        index,
-                        id: field_id(&prefix),
-                        person: vec![
-                            b.field(&format!("{person}.name"), "Full legal name")
-                                .autocomplete("off"),
-                            b.date_of_birth(&format!("{person}.date_of_birth")),
-                        ],
-                        address: b.address(&format!("{person}.address")),
-                        identification: b.identification(&format!("{person}.identification")),
-                        title: b
-                            .field(&format!("{prefix}.company_title"), "Job title")
-                            .optional()
-                            .hint("For example, CEO or Managing member"),
-                        prongs_name: format!("{prefix}.prongs"),
-                        prongs_id: field_id(&format!("{prefix}.prongs")),
-                        ownership: b.checked(&format!("{prefix}.prongs"), "ownership"),
-                        control: b.checked(&format!("{prefix}.prongs"), "control"),
-                        prongs_error: b.error(&format!("{prefix}.prongs")),
-                    }
+            let count = values.owner_count();
+            page.owners = (0..count)
+                .map(|index| OwnerView {
+                    removable: count > 1,
+                    ..owner_view(&b, index)
                 })
                 .collect();
         }
@@ -423,15 +375,7 @@ fn render_details(
         .chain(&page.business_address)
         .map(|f| f.name.clone())
         .chain(std::iter::once(OWNERS.to_owned()))
-        .chain(page.owners.iter().flat_map(|o| {
-            o.person
-                .iter()
-                .chain(std::iter::once(&o.title))
-                .map(|f| f.name.clone())
-                .chain(std::iter::once(o.prongs_name.clone()))
-                .chain(o.address.iter().chain(&o.identification).map(|f| f.name.clone()))
-                .collect::<Vec<_>>()
-        }))
+        .chain(page.owners.iter().flat_map(OwnerView::field_names))
         .chain(
             page.person
                 .iter()
@@ -449,7 +393,7 @@ fn render_details(
     ))
 }
 
-fn terms_agreement(state: &AppState, req: &HttpRequest, now: DateTime<Utc>) -> TermsAgreement {
+pub(super) fn terms_agreement(state: &AppState, req: &HttpRequest, now: DateTime<Utc>) -> TermsAgreement {
     TermsAgreement {
         agreed_at: time::format_timestamp(now),
         ip_address: req.peer_addr().map(|addr| addr.ip().to_string()),
@@ -461,7 +405,7 @@ fn terms_agreement(state: &AppState, req: &HttpRequest, now: DateTime<Utc>) -> T
 }
 
 /// `303 See Other` to the platform, with the session and Entity IDs added.
-fn redirect_to_platform(session: &SessionRow) -> Result<HttpResponse, PageError> {
+pub(super) fn redirect_to_platform(session: &SessionRow) -> Result<HttpResponse, PageError> {
     let target =
         RedirectUrl::parse(&session.redirect_url).map_err(|e| PageError::internal(std::io::Error::other(e)))?;
     let entity_id = session.entity_id.as_deref().unwrap_or_default();

@@ -37,6 +37,11 @@ impl FormValues {
         self.values.get(key).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Adds one more value under `key` (checkbox groups).
+    pub fn push(&mut self, key: &str, value: &str) {
+        self.values.entry(key.to_owned()).or_default().push(value.to_owned());
+    }
+
     pub fn set(&mut self, key: &str, value: &str) {
         self.values.insert(key.to_owned(), vec![value.to_owned()]);
     }
