@@ -83,6 +83,15 @@ impl Problems {
     }
 }
 
+/// `null` in a request means the same as leaving the key out.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct AddressInput {
     pub line1: Option<String>,
@@ -114,17 +123,17 @@ pub struct IdentificationInput {
 pub struct IndividualInput {
     pub name: Option<String>,
     pub date_of_birth: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub address: AddressInput,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub identification: IdentificationInput,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct BeneficialOwnerInput {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub individual: IndividualInput,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub prongs: Vec<String>,
     pub company_title: Option<String>,
 }
@@ -145,9 +154,9 @@ pub struct CorporationInput {
     pub email: Option<String>,
     pub incorporation_state: Option<String>,
     pub industry_code: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub address: AddressInput,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub beneficial_owners: Vec<BeneficialOwnerInput>,
     pub beneficial_ownership_exemption_reason: Option<String>,
 }

@@ -17,3 +17,4 @@ mod postgres;
 mod programs;
 mod sdk;
 mod sessions;
+mod tasks;

@@ -62,5 +62,5 @@ async fn the_official_python_sdk_works_unchanged() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
     assert!(output.status.success(), "SDK checks failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("sdk: 14 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("sdk: 16 passed, 0 failed"), "{stdout}");
 }

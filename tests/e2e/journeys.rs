@@ -434,3 +434,91 @@ async fn a_phone_sized_window_completes_the_journey_without_horizontal_scrolling
     assert_back_on_platform(&browser, &app, &receiver, &session).await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn an_existing_entity_fixes_its_flagged_tax_id_and_adds_its_missing_owner() {
+    let Some(browser) = Browser::start("existing-entity", Options::default()).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let entity: Value = app
+        .post(
+            "/entities",
+            &json!({
+                "structure": "corporation",
+                "corporation": {
+                    "name": "Half Done Inc",
+                    "legal_identifier": { "value": "12-3456789" },
+                    "incorporation_state": "IL",
+                    "address": { "line1": "1 Main St", "city": "Springfield", "state": "IL", "zip": "62701", "country": "US" },
+                    "beneficial_owners": []
+                }
+            }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entity_id = entity["id"].as_str().unwrap();
+    let response = app
+        .post(
+            &format!("/simulations/entities/{entity_id}/update_validation"),
+            &json!({ "issues": [{ "category": "entity_tax_identifier" }] }),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let session = app
+        .create_session_with(
+            json!({ "program_id": app.program_id, "redirect_url": receiver.redirect_url(), "entity_id": entity_id }),
+        )
+        .await;
+
+    browser.goto(&url(&session)).await;
+    browser.wait_for_heading("Finish onboarding for Half Done Inc").await;
+    let tasks = browser
+        .client
+        .find(fantoccini::Locator::Css("[data-testid=tasks]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        tasks.contains("tax ID") && tasks.contains("beneficial owners"),
+        "{tasks}"
+    );
+    assert_eq!(
+        browser.value(BUSINESS, "Legal business name").await,
+        "Half Done Inc",
+        "prefilled"
+    );
+    assert_eq!(
+        browser.value(BUSINESS, "Employer Identification Number (EIN)").await,
+        "",
+        "tax IDs are asked again"
+    );
+    assert!(browser.page_text().await.contains("ends in 6789"));
+    browser.screenshot("1-tasks").await;
+    browser.audit("tasks").await;
+
+    browser
+        .fill(BUSINESS, "Employer Identification Number (EIN)", "98-7654321")
+        .await;
+    fill_owner(&browser, 1, &GRACE).await;
+    browser.tick(CONFIRM, "I confirm that the information").await;
+    browser.click_button("Submit").await;
+
+    let updated = assert_back_on_platform(&browser, &app, &receiver, &session).await;
+    assert_eq!(updated["id"], entity_id, "the same Entity, updated in place");
+    assert_eq!(updated["corporation"]["legal_identifier"]["value"], "987654321");
+    assert_eq!(
+        updated["corporation"]["beneficial_owners"][0]["individual"]["name"],
+        "Grace Hopper"
+    );
+    assert_eq!(updated["validation"]["issues"], json!([]));
+    assert_eq!(updated["onboarding_tasks"], json!([]));
+    let all: Value = app.get("/entities").await.json().await.unwrap();
+    assert_eq!(all["data"].as_array().unwrap().len(), 1);
+    browser.close().await;
+}

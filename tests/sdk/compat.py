@@ -96,6 +96,37 @@ def run(strict: bool) -> None:
         assert len(owner.individual.identification.number_last4) == 4
         assert "control" in owner.prongs
 
+    def entities_tasks_and_validation():
+        entity = client.entities.create(
+            structure="corporation",
+            corporation={
+                "name": f"SDK Corp {mode}",
+                "legal_identifier": {"value": "12-3456789"},
+                "address": {"line1": "1 Main St", "city": "Springfield", "state": "IL", "zip": "62701", "country": "US"},
+                "beneficial_owners": [{
+                    "individual": {
+                        "name": "Ada Lovelace", "date_of_birth": "1980-12-10",
+                        "address": {"line1": "1 Main St", "city": "Springfield", "state": "IL", "zip": "62701", "country": "US"},
+                        "identification": {"method": "social_security_number", "number": "078051120"},
+                    },
+                    "prongs": ["control"],
+                }],
+            },
+        )
+        assert entity.corporation.beneficial_owners[0].individual.identification.number_last4 == "1120"
+        flagged = client.simulations.entities.update_validation(entity.id, issues=[{"category": "entity_tax_identifier"}])
+        assert flagged.validation.status == "invalid"
+        assert flagged.validation.issues[0].category == "entity_tax_identifier"
+        tasks = [t["category"] for t in flagged.to_dict()["onboarding_tasks"]]
+        assert tasks[0] == "correct_tax_identifier", tasks
+        assert entity.id in {e.id for e in client.entities.list(status={"in": ["active"]})}
+        session = sessions.create(program_id=PROGRAM_ID, redirect_url=redirect, entity_id=entity.id)
+        assert session.entity_id == entity.id
+        archived = client.entities.archive(entity.id)
+        assert archived.status == "archived"
+        expect_error(increase.InvalidParametersError,
+                     lambda: sessions.create(program_id=PROGRAM_ID, redirect_url=redirect, entity_id=entity.id))
+
     def programs():
         created = client.simulations.programs.create(name=f"SDK {mode}")
         assert created.name == f"SDK {mode}" and created.type == "program"
@@ -128,6 +159,7 @@ def run(strict: bool) -> None:
         ("status.in filter and expire", status_filter_and_expire),
         ("idempotency replay and filter", idempotency_filter_and_replay),
         ("simulate submit and entities.retrieve", simulate_submit_and_entity),
+        ("entities, tasks and validation", entities_tasks_and_validation),
         ("programs", programs),
         ("error classes", error_classes),
     ]:
