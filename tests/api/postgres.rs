@@ -378,3 +378,32 @@ async fn a_lost_database_gives_503_and_the_service_recovers_by_itself() {
     let session = app.create_session().await;
     assert_eq!(session["status"], "active");
 }
+
+#[tokio::test]
+async fn start_up_waits_for_a_database_that_is_not_up_yet() {
+    if !on_postgres() {
+        eprintln!("skipping: PostgreSQL-only test (set TEST_DATABASE_URL=postgres://...)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let direct = url::Url::parse(&fresh_database_url(dir.path()).await).unwrap();
+    let proxy = Proxy::start(format!("{}:{}", direct.host_str().unwrap(), direct.port().unwrap_or(5432))).await;
+    proxy.cut();
+    let mut via_proxy = direct.clone();
+    via_proxy.set_port(Some(proxy.port)).unwrap();
+    let mut settings = onboarding::config::Settings::for_database(via_proxy.to_string());
+    settings.database_startup_timeout = Duration::from_secs(20);
+    let connecting = tokio::spawn(async move { onboarding::store::Store::connect(&settings).await });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!connecting.is_finished(), "still retrying while the database is down");
+    proxy.restore();
+    let store = tokio::time::timeout(Duration::from_secs(15), connecting).await.unwrap().unwrap();
+    assert!(store.is_ok(), "connected once the database came up: {:?}", store.err());
+
+    // With a short start-up timeout, a database that stays down is a clear error.
+    proxy.cut();
+    let mut settings = onboarding::config::Settings::for_database(via_proxy.to_string());
+    settings.database_startup_timeout = Duration::from_secs(1);
+    let error = onboarding::store::Store::connect(&settings).await.err().expect("gives up");
+    assert!(matches!(error, onboarding::store::StoreError::Unavailable(_)), "{error:?}");
+}
