@@ -9,7 +9,7 @@ use super::{
     auth::Caller,
     error::{ApiError, FieldError},
     pagination::{ListQuery, Page, PageRequest},
-    request::{WriteRequest, read_json},
+    request::{JsonWrite, begin_json_write, read_json},
 };
 use crate::{
     domain::{
@@ -258,13 +258,10 @@ pub async fn create_entity(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body = read_json(&req, payload, state.settings.max_body_bytes).await?;
-    let write = WriteRequest::new(&req, &body.canonical)?;
-    if let Some(key) = &write.key
-        && let Some(stored) = state.store.find_idempotent_response(&caller.group_id, key).await?
-    {
-        return write.replay(stored);
-    }
+    let (body, write) = match begin_json_write(&state, &caller, &req, payload).await? {
+        JsonWrite::Replay(response) => return Ok(response),
+        JsonWrite::New(body, write) => (body, write),
+    };
     let now = state.clock.now();
     let entity = body.parse::<CreateEntityBody>()?.into_new_entity(now.date_naive())?;
     let outcome = state

@@ -7,7 +7,7 @@ use super::{
     auth::Caller,
     error::{ApiError, FieldError},
     pagination::{ListQuery, Page},
-    request::{WriteRequest, read_json},
+    request::{JsonWrite, begin_json_write},
 };
 use crate::{
     domain::{
@@ -117,13 +117,10 @@ pub async fn create_program(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body = read_json(&req, payload, state.settings.max_body_bytes).await?;
-    let write = WriteRequest::new(&req, &body.canonical)?;
-    if let Some(key) = &write.key
-        && let Some(stored) = state.store.find_idempotent_response(&caller.group_id, key).await?
-    {
-        return write.replay(stored);
-    }
+    let (body, write) = match begin_json_write(&state, &caller, &req, payload).await? {
+        JsonWrite::Replay(response) => return Ok(response),
+        JsonWrite::New(body, write) => (body, write),
+    };
     let program = body.parse::<CreateProgramBody>()?.into_new_program()?;
     let outcome = state
         .store

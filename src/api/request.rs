@@ -5,7 +5,11 @@ use futures_util::StreamExt;
 use serde::{Serialize, de::DeserializeOwned};
 use sha2::{Digest, Sha256};
 
-use super::error::{ApiError, FieldError};
+use super::{
+    auth::Caller,
+    error::{ApiError, FieldError},
+};
+use crate::startup::AppState;
 use crate::store::{Idempotency, Outcome, StoredResponse};
 
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
@@ -154,4 +158,29 @@ pub async fn discard_body(req: &HttpRequest, payload: web::Payload, limit: usize
         Ok(_) | Err(ApiError::MalformedRequest(_)) => Ok(()),
         Err(other) => Err(other),
     }
+}
+
+/// How a JSON write begins: a replay of the first answer to its idempotency
+/// key, or a new request to carry out.
+pub enum JsonWrite {
+    Replay(HttpResponse),
+    New(JsonBody, WriteRequest),
+}
+
+/// Reads a JSON write's body and key; a key used before is answered at once
+/// (a replay, or a conflict when the request differs), before validation.
+pub async fn begin_json_write(
+    state: &AppState,
+    caller: &Caller,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<JsonWrite, ApiError> {
+    let body = read_json(req, payload, state.settings.max_body_bytes).await?;
+    let write = WriteRequest::new(req, &body.canonical)?;
+    if let Some(key) = &write.key
+        && let Some(stored) = state.store.find_idempotent_response(&caller.group_id, key).await?
+    {
+        return write.replay(stored).map(JsonWrite::Replay);
+    }
+    Ok(JsonWrite::New(body, write))
 }

@@ -9,7 +9,7 @@ use super::{
     auth::Caller,
     error::{ApiError, FieldError},
     pagination::{ListQuery, Page},
-    request::{WriteRequest, discard_body, read_json},
+    request::{JsonWrite, WriteRequest, begin_json_write, discard_body},
 };
 use crate::{
     domain::{RedirectUrl, ids, session::SessionStatus, time},
@@ -122,13 +122,10 @@ pub async fn create_session(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body = read_json(&req, payload, state.settings.max_body_bytes).await?;
-    let write = WriteRequest::new(&req, &body.canonical)?;
-    if let Some(key) = &write.key
-        && let Some(stored) = state.store.find_idempotent_response(&caller.group_id, key).await?
-    {
-        return write.replay(stored);
-    }
+    let (body, write) = match begin_json_write(&state, &caller, &req, payload).await? {
+        JsonWrite::Replay(response) => return Ok(response),
+        JsonWrite::New(body, write) => (body, write),
+    };
     let now = state.clock.now();
     let ttl = chrono::Duration::from_std(state.settings.session_ttl).map_err(ApiError::internal)?;
     let session = body.parse::<CreateSessionBody>()?.into_new_session(now + ttl)?;
@@ -234,11 +231,6 @@ pub async fn simulate_submit(
         return Err(ApiError::ObjectNotFound);
     }
     let write = WriteRequest::new(&req, "")?;
-    if let Some(key) = &write.key
-        && let Some(stored) = state.store.find_idempotent_response(&caller.group_id, key).await?
-    {
-        return write.replay(stored);
-    }
     let now = state.clock.now();
     let details = crate::domain::entity::sandbox_corporation();
     let render = |row: &SessionRow| SessionResponse::new(row, &state.public_url, now);

@@ -144,15 +144,9 @@ impl Store {
         now: DateTime<Utc>,
         render: impl FnOnce(&EntityRow) -> Result<String, serde_json::Error>,
     ) -> Result<super::Outcome<EntityRow>, StoreError> {
-        let result = async {
-            let mut tx = self.begin_write().await?;
-            if let Some(idem) = idempotency
-                && let Some(stored) = super::idempotency::find_response(&mut tx, group_id, idem.key).await?
-            {
-                return Ok(super::Outcome::Replayed(stored));
-            }
+        self.write_idempotently(group_id, idempotency, now, render, async |conn: &mut AnyConnection| {
             insert_entity_row(
-                &mut tx,
+                &mut *conn,
                 group_id,
                 &NewEntityRow {
                     id: &entity.id,
@@ -166,18 +160,12 @@ impl Store {
                 now,
             )
             .await?;
-            let row = find_entity_row(&mut tx, group_id, &entity.id)
+            let row = find_entity_row(&mut *conn, group_id, &entity.id)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            if let Some(idem) = idempotency {
-                let body = render(&row)?;
-                super::idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, to_micros(now)).await?;
-            }
-            tx.commit().await?;
-            Ok(super::Outcome::Done(row))
-        }
-        .await;
-        self.settle_race(group_id, idempotency, result).await
+            Ok(row)
+        })
+        .await
     }
 
     pub async fn update_entity_validation(
@@ -311,4 +299,10 @@ pub(super) async fn replace_details(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+impl super::idempotency::Resource for EntityRow {
+    fn resource_id(&self) -> &str {
+        &self.id
+    }
 }

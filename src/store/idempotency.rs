@@ -1,7 +1,10 @@
 //! Idempotency keys: the first response to a key is stored in the same
 //! transaction as the write it describes, so a key maps to exactly one object.
 
+use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
+
+use crate::domain::time::to_micros;
 
 use super::{Store, StoreError, is_unique_violation};
 
@@ -72,7 +75,42 @@ pub(super) async fn record_response(
     }
 }
 
+/// An object an idempotency key can be recorded against.
+pub trait Resource {
+    fn resource_id(&self) -> &str;
+}
+
 impl Store {
+    /// Runs `work` in a write transaction guarded by the idempotency key: an
+    /// earlier response to the key is returned instead, and the response to
+    /// this one (`render`) is recorded in the same transaction as the write.
+    pub(super) async fn write_idempotently<T: Resource>(
+        &self,
+        group_id: &str,
+        idempotency: Option<Idempotency<'_>>,
+        now: DateTime<Utc>,
+        render: impl FnOnce(&T) -> Result<String, serde_json::Error>,
+        work: impl AsyncFnOnce(&mut AnyConnection) -> Result<T, StoreError>,
+    ) -> Result<Outcome<T>, StoreError> {
+        let result = async {
+            let mut tx = self.begin_write().await?;
+            if let Some(idem) = idempotency
+                && let Some(stored) = find_response(&mut tx, group_id, idem.key).await?
+            {
+                return Ok(Outcome::Replayed(stored));
+            }
+            let row = work(&mut tx).await?;
+            if let Some(idem) = idempotency {
+                let body = render(&row)?;
+                record_response(&mut tx, group_id, idem, row.resource_id(), &body, to_micros(now)).await?;
+            }
+            tx.commit().await?;
+            Ok(Outcome::Done(row))
+        }
+        .await;
+        self.settle_race(group_id, idempotency, result).await
+    }
+
     /// The earlier response to this key, if any.
     pub async fn find_idempotent_response(
         &self,

@@ -5,7 +5,7 @@ use sqlx::AnyConnection;
 
 use crate::domain::{program::Bank, time::to_micros};
 
-use super::{Idempotency, Outcome, Store, StoreError, idempotency};
+use super::{Idempotency, Outcome, Store, StoreError};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProgramRow {
@@ -66,26 +66,14 @@ impl Store {
         now: DateTime<Utc>,
         render: impl FnOnce(&ProgramRow) -> Result<String, serde_json::Error>,
     ) -> Result<Outcome<ProgramRow>, StoreError> {
-        let result = async {
-            let mut tx = self.begin_write().await?;
-            if let Some(idem) = idempotency
-                && let Some(stored) = idempotency::find_response(&mut tx, group_id, idem.key).await?
-            {
-                return Ok(Outcome::Replayed(stored));
-            }
-            insert_program_row(&mut tx, group_id, program, idempotency.map(|i| i.key), now).await?;
-            let row = find_program_row(&mut tx, group_id, &program.id)
+        self.write_idempotently(group_id, idempotency, now, render, async |conn: &mut AnyConnection| {
+            insert_program_row(&mut *conn, group_id, program, idempotency.map(|i| i.key), now).await?;
+            let row = find_program_row(&mut *conn, group_id, &program.id)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            if let Some(idem) = idempotency {
-                let body = render(&row)?;
-                idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, to_micros(now)).await?;
-            }
-            tx.commit().await?;
-            Ok(Outcome::Done(row))
-        }
-        .await;
-        self.settle_race(group_id, idempotency, result).await
+            Ok(row)
+        })
+        .await
     }
 
     pub async fn find_program(&self, group_id: &str, id: &str) -> Result<Option<ProgramRow>, StoreError> {
@@ -121,4 +109,10 @@ async fn find_program_row(
         .bind(id)
         .fetch_optional(conn)
         .await?)
+}
+
+impl super::idempotency::Resource for ProgramRow {
+    fn resource_id(&self) -> &str {
+        &self.id
+    }
 }

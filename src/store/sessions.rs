@@ -9,7 +9,7 @@ use crate::domain::{
     time::to_micros,
 };
 
-use super::{Idempotency, Outcome, Store, StoreError, entities, idempotency};
+use super::{Idempotency, Outcome, Store, StoreError, entities};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
@@ -66,17 +66,11 @@ impl Store {
         now: DateTime<Utc>,
         render: impl FnOnce(&SessionRow) -> Result<String, serde_json::Error>,
     ) -> Result<Outcome<SessionRow>, StoreError> {
-        let result = async {
-            let mut tx = self.begin_write().await?;
-            if let Some(idem) = idempotency
-                && let Some(stored) = idempotency::find_response(&mut tx, group_id, idem.key).await?
-            {
-                return Ok(Outcome::Replayed(stored));
-            }
+        self.write_idempotently(group_id, idempotency, now, render, async |conn: &mut AnyConnection| {
             let program: Option<String> = sqlx::query_scalar("SELECT id FROM programs WHERE group_id = $1 AND id = $2")
                 .bind(group_id)
                 .bind(&session.program_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *conn)
                 .await?;
             if program.is_none() {
                 return Err(StoreError::InvalidReference {
@@ -89,7 +83,7 @@ impl Store {
                     sqlx::query_scalar("SELECT status FROM entities WHERE group_id = $1 AND id = $2")
                         .bind(group_id)
                         .bind(entity_id)
-                        .fetch_optional(&mut *tx)
+                        .fetch_optional(&mut *conn)
                         .await?;
                 match status.as_deref() {
                     None => {
@@ -122,20 +116,14 @@ impl Store {
             .bind(idempotency.map(|i| i.key))
             .bind(to_micros(now))
             .bind(to_micros(session.expires_at))
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            let row = find_session_row(&mut tx, group_id, &session.id)
+            let row = find_session_row(&mut *conn, group_id, &session.id)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            if let Some(idem) = idempotency {
-                let body = render(&row)?;
-                idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, to_micros(now)).await?;
-            }
-            tx.commit().await?;
-            Ok(Outcome::Done(row))
-        }
-        .await;
-        self.settle_race(group_id, idempotency, result).await
+            Ok(row)
+        })
+        .await
     }
 
     pub async fn find_session(&self, group_id: &str, id: &str) -> Result<Option<SessionRow>, StoreError> {
@@ -196,13 +184,7 @@ impl Store {
         now: DateTime<Utc>,
         render: impl FnOnce(&SessionRow) -> Result<String, serde_json::Error>,
     ) -> Result<Outcome<SessionRow>, StoreError> {
-        let result = async {
-            let mut tx = self.begin_write().await?;
-            if let Some(idem) = idempotency
-                && let Some(stored) = idempotency::find_response(&mut tx, group_id, idem.key).await?
-            {
-                return Ok(Outcome::Replayed(stored));
-            }
+        self.write_idempotently(group_id, idempotency, now, render, async |conn: &mut AnyConnection| {
             let now = to_micros(now);
             sqlx::query(
                 "UPDATE entity_onboarding_sessions SET status = 'expired', expires_at = CASE WHEN expires_at < $1 THEN expires_at ELSE $1 END
@@ -211,20 +193,14 @@ impl Store {
             .bind(now)
             .bind(group_id)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            let row = find_session_row(&mut tx, group_id, id)
+            let row = find_session_row(&mut *conn, group_id, id)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            if let Some(idem) = idempotency {
-                let body = render(&row)?;
-                idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, now).await?;
-            }
-            tx.commit().await?;
-            Ok(Outcome::Done(row))
-        }
-        .await;
-        self.settle_race(group_id, idempotency, result).await
+            Ok(row)
+        })
+        .await
     }
 
     /// Completes an active session as if its form had been submitted: creates
@@ -240,23 +216,17 @@ impl Store {
         now: DateTime<Utc>,
         render: impl FnOnce(&SessionRow) -> Result<String, serde_json::Error>,
     ) -> Result<Outcome<SessionRow>, StoreError> {
-        let result = async {
-            let mut tx = self.begin_write().await?;
-            if let Some(idem) = idempotency
-                && let Some(stored) = idempotency::find_response(&mut tx, group_id, idem.key).await?
-            {
-                return Ok(Outcome::Replayed(stored));
-            }
-            let session = claim_active_session(&mut tx, group_id, id, now).await?;
+        self.write_idempotently(group_id, idempotency, now, render, async |conn: &mut AnyConnection| {
+            let session = claim_active_session(&mut *conn, group_id, id, now).await?;
             let entity_id = match &session.entity_id {
                 Some(entity_id) => {
-                    entities::confirm_details(&mut tx, group_id, entity_id, now).await?;
+                    entities::confirm_details(&mut *conn, group_id, entity_id, now).await?;
                     entity_id.clone()
                 }
                 None => {
                     let entity_id = crate::domain::ids::new_id(crate::domain::ids::ENTITY);
                     entities::insert_entity_row(
-                        &mut tx,
+                        &mut *conn,
                         group_id,
                         &entities::NewEntityRow {
                             id: &entity_id,
@@ -276,20 +246,14 @@ impl Store {
             sqlx::query("UPDATE entity_onboarding_sessions SET entity_id = $1 WHERE id = $2")
                 .bind(&entity_id)
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
-            let row = find_session_row(&mut tx, group_id, id)
+            let row = find_session_row(&mut *conn, group_id, id)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            if let Some(idem) = idempotency {
-                let body = render(&row)?;
-                idempotency::record_response(&mut tx, group_id, idem, &row.id, &body, to_micros(now)).await?;
-            }
-            tx.commit().await?;
-            Ok(Outcome::Done(row))
-        }
-        .await;
-        self.settle_race(group_id, idempotency, result).await
+            Ok(row)
+        })
+        .await
     }
 
     /// Persists the expiry of every active session whose `expires_at` is not
@@ -450,4 +414,10 @@ async fn find_session_row(
         .bind(id)
         .fetch_optional(conn)
         .await?)
+}
+
+impl super::idempotency::Resource for SessionRow {
+    fn resource_id(&self) -> &str {
+        &self.id
+    }
 }
