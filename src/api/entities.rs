@@ -184,8 +184,7 @@ pub async fn retrieve_entity(
         .find_entity(&caller.group_id, &id)
         .await?
         .ok_or(ApiError::ObjectNotFound)?;
-    let entity = Entity::from_row(row)?;
-    Ok(HttpResponse::Ok().json(entity.response()))
+    respond_entity(&row)
 }
 
 #[derive(Debug, Deserialize)]
