@@ -397,3 +397,122 @@ async fn simulated_submission_of_an_entity_session_makes_no_new_entity() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_person_without_identification_provides_it_through_the_form() {
+    let app = spawn_app().await;
+    let entity = create_entity(
+        &app,
+        &json!({
+            "structure": "natural_person",
+            "natural_person": {
+                "name": "Ada Lovelace",
+                "date_of_birth": "1985-12-10",
+                "address": { "line1": "5 Analytical St", "city": "Boston", "state": "MA", "zip": "02110", "country": "US" }
+            }
+        }),
+    )
+    .await;
+    assert_eq!(
+        categories(&entity),
+        ["provide_identification", "confirm_details", "attest"]
+    );
+    let id = entity["id"].as_str().unwrap();
+    // A flagged identity of a person who has an ID is a correction task instead.
+    let session = session_for(&app, id).await;
+    let url = session["session_url"].as_str().unwrap();
+    let browser = Browser::new();
+    let (_, html) = browser.get(url).await;
+    assert!(html.contains("name=\"natural_person.name\" value=\"Ada Lovelace\""));
+    assert!(html.contains("name=\"natural_person.date_of_birth\" value=\"12/10/1985\""));
+    assert!(html.contains("name=\"natural_person.identification.number\""));
+    let form: Vec<(String, String)> = [
+        ("csrf_token", csrf_token(&html).as_str()),
+        ("natural_person.name", "Ada Lovelace"),
+        ("natural_person.date_of_birth", "12/10/1985"),
+        ("natural_person.address.line1", "5 Analytical St"),
+        ("natural_person.address.city", "Boston"),
+        ("natural_person.address.state", "MA"),
+        ("natural_person.address.zip", "02110"),
+        ("natural_person.identification.method", "social_security_number"),
+        ("natural_person.identification.number", "123-45-6789"),
+        ("attest", "true"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(browser.post(url, &form).await.status(), 303);
+    let updated: Value = app.get(&format!("/entities/{id}")).await.json().await.unwrap();
+    assert_eq!(
+        updated["natural_person"]["identification"],
+        json!({ "method": "social_security_number", "number_last4": "6789" })
+    );
+    assert_eq!(updated["onboarding_tasks"], json!([]));
+
+    let flagged = flag(&app, id, json!([{ "category": "entity_identity" }])).await;
+    assert_eq!(categories(&flagged), ["correct_identity"]);
+}
+
+#[tokio::test]
+async fn a_flagged_owner_address_is_corrected_for_that_owner_only() {
+    let app = spawn_app().await;
+    let mut body = corporation_body();
+    let second = body["corporation"]["beneficial_owners"][0].clone();
+    body["corporation"]["beneficial_owners"]
+        .as_array_mut()
+        .unwrap()
+        .push(second);
+    body["corporation"]["beneficial_owners"][1]["individual"]["name"] = json!("Second Owner");
+    body["corporation"]["beneficial_owners"][1]["prongs"] = json!(["ownership"]);
+    let entity = create_entity(&app, &body).await;
+    let id = entity["id"].as_str().unwrap();
+    let second_id = entity["corporation"]["beneficial_owners"][1]["id"].as_str().unwrap();
+    let flagged = flag(
+        &app,
+        id,
+        json!([{ "category": "beneficial_owner_address", "beneficial_owner_id": second_id }]),
+    )
+    .await;
+    assert_eq!(
+        categories(&flagged),
+        ["correct_beneficial_owner_address", "confirm_details", "attest"]
+    );
+    assert_eq!(flagged["onboarding_tasks"][0]["beneficial_owner_id"], second_id);
+
+    let session = session_for(&app, id).await;
+    let url = session["session_url"].as_str().unwrap();
+    let browser = Browser::new();
+    let (_, html) = browser.get(url).await;
+    // Only the second owner's block, prefilled; the first is listed as already on file.
+    assert!(html.contains("data-testid=\"owner-2\"") && !html.contains("data-testid=\"owner-1\""));
+    assert!(html.contains("Already on file: Ian Crease."));
+    let owner = "corporation.beneficial_owners.1";
+    let mut form: Vec<(String, String)> = vec![
+        ("csrf_token".into(), csrf_token(&html)),
+        ("owner_count".into(), "2".into()),
+        ("attest".into(), "true".into()),
+    ];
+    for (field, value) in [
+        ("individual.name", "Second Owner"),
+        ("individual.date_of_birth", "01/31/1970"),
+        ("individual.address.line1", "77 Real Street"),
+        ("individual.address.city", "Albany"),
+        ("individual.address.state", "NY"),
+        ("individual.address.zip", "12207"),
+        ("individual.identification.method", "social_security_number"),
+        ("individual.identification.number", "078-05-1120"),
+        ("prongs", "ownership"),
+    ] {
+        form.push((format!("{owner}.{field}"), value.to_owned()));
+    }
+    assert_eq!(browser.post(url, &form).await.status(), 303);
+    let updated: Value = app.get(&format!("/entities/{id}")).await.json().await.unwrap();
+    let owners = updated["corporation"]["beneficial_owners"].as_array().unwrap();
+    assert_eq!(owners[1]["id"], second_id, "the owner keeps its ID");
+    assert_eq!(owners[1]["individual"]["address"]["line1"], "77 Real Street");
+    assert_eq!(
+        owners[0], entity["corporation"]["beneficial_owners"][0],
+        "the other owner is untouched"
+    );
+    assert_eq!(updated["validation"]["issues"], json!([]));
+}
