@@ -421,3 +421,35 @@ async fn start_up_waits_for_a_database_that_is_not_up_yet() {
         "{error:?}"
     );
 }
+
+/// Runs only where the test may stop and start the cluster itself: `.ci/run`
+/// sets `TEST_PG_STOP` and `TEST_PG_START` to scripts that do so.
+#[tokio::test]
+async fn a_restarted_cluster_gives_503_meanwhile_and_the_service_recovers() {
+    let (Ok(stop), Ok(start)) = (std::env::var("TEST_PG_STOP"), std::env::var("TEST_PG_START")) else {
+        eprintln!("skipping: set TEST_PG_STOP and TEST_PG_START to scripts that stop and start the PostgreSQL cluster");
+        return;
+    };
+    assert!(on_postgres(), "TEST_PG_STOP needs TEST_DATABASE_URL=postgres://...");
+    let app = spawn_app_with(|settings| settings.database_acquire_timeout = Duration::from_secs(1)).await;
+    assert_eq!(app.get("/programs").await.status(), 200);
+
+    let stopped = tokio::process::Command::new("sh").arg(&stop).status().await.unwrap();
+    assert!(stopped.success(), "the cluster stopped");
+    let response = app.get("/programs").await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.json::<Value>().await.unwrap()["status"], 503);
+
+    let started = tokio::process::Command::new("sh").arg(&start).status().await.unwrap();
+    assert!(started.success(), "the cluster started again");
+    let mut recovered = false;
+    for _ in 0..100 {
+        if app.get("/programs").await.status() == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "the service recovers by itself once the cluster is back");
+    assert_eq!(app.create_session().await["status"], "active");
+}
