@@ -4,7 +4,9 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{self, LogFormat, Settings};
+use crate::domain::ids::{ApiKeyId, GroupId};
+
+use crate::config::{self, DatabaseUrl, LogFormat, Settings, defaults};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,27 +28,27 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Options {
     /// Database: `postgres://user@host/db`, a `sqlite:` URL, or a file path (SQLite, created on first start).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://onboarding.db", global = true)]
-    pub database_url: String,
+    #[arg(long, env = "DATABASE_URL", default_value = defaults::DATABASE_URL, value_parser = DatabaseUrl::parse, hide_env_values = true, global = true)]
+    pub database_url: DatabaseUrl,
 
     /// Maximum number of pooled database connections.
-    #[arg(long, env = "ONBOARDING_DB_MAX_CONNECTIONS", default_value_t = 8, global = true)]
+    #[arg(long, env = "ONBOARDING_DB_MAX_CONNECTIONS", default_value_t = defaults::DB_MAX_CONNECTIONS, global = true)]
     pub db_max_connections: u32,
 
     /// How long a request waits for a free database connection before answering 503.
-    #[arg(long, env = "ONBOARDING_DB_ACQUIRE_TIMEOUT", default_value = "5s", value_parser = config::parse_duration, global = true)]
+    #[arg(long, env = "ONBOARDING_DB_ACQUIRE_TIMEOUT", default_value = defaults::DB_ACQUIRE_TIMEOUT, value_parser = config::parse_duration, global = true)]
     pub db_acquire_timeout: std::time::Duration,
 
     /// PostgreSQL statement timeout for every query.
-    #[arg(long, env = "ONBOARDING_DB_STATEMENT_TIMEOUT", default_value = "10s", value_parser = config::parse_duration, global = true)]
+    #[arg(long, env = "ONBOARDING_DB_STATEMENT_TIMEOUT", default_value = defaults::DB_STATEMENT_TIMEOUT, value_parser = config::parse_duration, global = true)]
     pub db_statement_timeout: std::time::Duration,
 
     /// How long start-up keeps retrying while the database is not reachable yet.
-    #[arg(long, env = "ONBOARDING_DB_STARTUP_TIMEOUT", default_value = "30s", value_parser = config::parse_duration, global = true)]
+    #[arg(long, env = "ONBOARDING_DB_STARTUP_TIMEOUT", default_value = defaults::DB_STARTUP_TIMEOUT, value_parser = config::parse_duration, global = true)]
     pub db_startup_timeout: std::time::Duration,
 
     /// Address the HTTP server listens on.
-    #[arg(long, env = "ONBOARDING_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(long, env = "ONBOARDING_LISTEN", default_value = defaults::LISTEN, global = true)]
     pub listen: SocketAddr,
 
     /// Public base URL used to build `session_url` (default: derived from the listen address).
@@ -54,11 +56,11 @@ pub struct Options {
     pub public_url: Option<url::Url>,
 
     /// Lifetime of a new onboarding session, e.g. `6h`, `30m`, `3600`.
-    #[arg(long, env = "ONBOARDING_SESSION_TTL", default_value = "6h", value_parser = config::parse_duration, global = true)]
+    #[arg(long, env = "ONBOARDING_SESSION_TTL", default_value = defaults::SESSION_TTL, value_parser = config::parse_duration, global = true)]
     pub session_ttl: std::time::Duration,
 
     /// How often overdue sessions are marked expired in the database.
-    #[arg(long, env = "ONBOARDING_SWEEP_INTERVAL", default_value = "60s", value_parser = config::parse_duration, global = true)]
+    #[arg(long, env = "ONBOARDING_SWEEP_INTERVAL", default_value = defaults::SWEEP_INTERVAL, value_parser = config::parse_duration, global = true)]
     pub sweep_interval: std::time::Duration,
 
     /// Log format on stderr.
@@ -123,7 +125,7 @@ pub enum ApiKeysCommand {
         name: String,
         /// The group (tenant) the key belongs to; default: the first group.
         #[arg(long)]
-        group: Option<String>,
+        group: Option<GroupId>,
         /// Create the key in a new group of its own, isolated from all other data.
         #[arg(long, conflicts_with = "group")]
         new_group: bool,
@@ -131,7 +133,7 @@ pub enum ApiKeysCommand {
     /// Revoke an API key by its ID (`api_key_...`); requests with it get 401.
     Revoke {
         /// The key's ID, as printed when it was created.
-        id: String,
+        id: ApiKeyId,
     },
 }
 
@@ -143,7 +145,7 @@ pub enum ProgramsCommand {
         name: String,
         /// The group (tenant) the program belongs to; default: the first group.
         #[arg(long)]
-        group: Option<String>,
+        group: Option<GroupId>,
     },
 }
 

@@ -11,10 +11,81 @@ pub enum LogFormat {
     Json,
 }
 
+/// The database to use, as configured. Its `Debug` hides any password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+/// Which backend a [`DatabaseUrl`] selects, and how to reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget<'a> {
+    /// A `sqlite:` URL or a plain file path (created on first start).
+    Sqlite(&'a str),
+    /// A `postgres://` or `postgresql://` URL.
+    Postgres(&'a str),
+}
+
+impl DatabaseUrl {
+    /// Accepts what [`DatabaseUrl::target`] understands.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let url = Self(input.to_owned());
+        url.target()?;
+        Ok(url)
+    }
+
+    pub fn target(&self) -> Result<DatabaseTarget<'_>, String> {
+        let text = self.0.as_str();
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Ok(DatabaseTarget::Postgres(text))
+        } else if text.starts_with("sqlite:") || (!text.is_empty() && !text.contains("://")) {
+            Ok(DatabaseTarget::Sqlite(text))
+        } else {
+            Err(format!(
+                "unsupported database URL {self:?}: use postgres://..., sqlite:... or a file path"
+            ))
+        }
+    }
+}
+
+impl From<&str> for DatabaseUrl {
+    fn from(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
+impl From<String> for DatabaseUrl {
+    fn from(text: String) -> Self {
+        Self(text)
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match Url::parse(&self.0) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("<redacted>"));
+                write!(f, "{:?}", url.as_str())
+            }
+            _ => write!(f, "{:?}", self.0),
+        }
+    }
+}
+
+/// Defaults, defined once: the command line shows these and tests start from them.
+pub mod defaults {
+    pub const DATABASE_URL: &str = "sqlite://onboarding.db";
+    pub const DB_MAX_CONNECTIONS: u32 = 8;
+    pub const DB_ACQUIRE_TIMEOUT: &str = "5s";
+    pub const DB_STATEMENT_TIMEOUT: &str = "10s";
+    pub const DB_STARTUP_TIMEOUT: &str = "30s";
+    pub const LISTEN: &str = "127.0.0.1:8080";
+    pub const SESSION_TTL: &str = "6h";
+    pub const SWEEP_INTERVAL: &str = "60s";
+    pub const MAX_BODY_BYTES: usize = 64 * 1024;
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// `sqlite:` URL or plain file path.
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     pub database_max_connections: u32,
     /// How long a request waits for a pooled connection before failing with 503.
     pub database_acquire_timeout: Duration,
@@ -40,18 +111,22 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn for_database(database_url: impl Into<String>) -> Self {
+    /// The defaults, on the given database.
+    pub fn for_database(database_url: impl Into<DatabaseUrl>) -> Self {
+        let duration = |text| parse_duration(text).unwrap_or_default();
         Self {
             database_url: database_url.into(),
-            database_max_connections: 8,
-            database_acquire_timeout: Duration::from_secs(5),
-            database_statement_timeout: Duration::from_secs(10),
-            database_startup_timeout: Duration::from_secs(30),
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_max_connections: defaults::DB_MAX_CONNECTIONS,
+            database_acquire_timeout: duration(defaults::DB_ACQUIRE_TIMEOUT),
+            database_statement_timeout: duration(defaults::DB_STATEMENT_TIMEOUT),
+            database_startup_timeout: duration(defaults::DB_STARTUP_TIMEOUT),
+            listen: defaults::LISTEN
+                .parse()
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
             public_url: None,
-            session_ttl: Duration::from_secs(6 * 3600),
-            sweep_interval: Duration::from_secs(60),
-            max_body_bytes: 64 * 1024,
+            session_ttl: duration(defaults::SESSION_TTL),
+            sweep_interval: duration(defaults::SWEEP_INTERVAL),
+            max_body_bytes: defaults::MAX_BODY_BYTES,
             workers: None,
             cookie_key: None,
             cookie_secure: None,
@@ -141,6 +216,35 @@ pub fn parse_cookie_key(input: &str) -> Result<CookieKey, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn defaults_parse() {
+        let settings = Settings::for_database(defaults::DATABASE_URL);
+        assert_eq!(settings.session_ttl, Duration::from_secs(6 * 3600));
+        assert_eq!(settings.database_acquire_timeout, Duration::from_secs(5));
+        assert_eq!(settings.listen.port(), 8080);
+    }
+
+    #[test]
+    fn database_urls_choose_a_backend_and_hide_passwords() {
+        let pg = DatabaseUrl::parse("postgres://app:hunter2@db.internal/onboarding").unwrap();
+        assert!(matches!(pg.target(), Ok(DatabaseTarget::Postgres(_))));
+        let shown = format!("{pg:?}");
+        assert!(!shown.contains("hunter2") && shown.contains("db.internal"), "{shown}");
+        for sqlite in [
+            "sqlite://onboarding.db",
+            "sqlite:data/x.db",
+            "/var/lib/onboarding.db",
+            "x.db",
+        ] {
+            assert!(matches!(
+                DatabaseUrl::parse(sqlite).unwrap().target(),
+                Ok(DatabaseTarget::Sqlite(_))
+            ));
+        }
+        assert!(DatabaseUrl::parse("mysql://db/x").is_err());
+        assert!(DatabaseUrl::parse("").is_err());
+    }
 
     #[test]
     fn durations_parse() {

@@ -10,11 +10,12 @@ use actix_web::{
     middleware::{Next, from_fn},
     web,
 };
+use tracing::Instrument;
 use url::Url;
 
 use crate::{
     api::{self, error::ApiError},
-    clock::{Clock, SystemClock},
+    clock::Clock,
     config::Settings,
     store::Store,
     web as pages, workers,
@@ -36,14 +37,9 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens the database (applying migrations), binds the listener and
-    /// prepares the server. Port 0 picks a free port (see [`Application::port`]).
-    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, std::io::Error> {
-        let store = Store::connect(&settings).await.map_err(std::io::Error::other)?;
-        Self::build_with_store(settings, clock, store)
-    }
-
-    pub fn build_with_store(settings: Settings, clock: Arc<dyn Clock>, store: Store) -> Result<Self, std::io::Error> {
+    /// Binds the listener and prepares the server on an open store. Port 0
+    /// picks a free port (see [`Application::port`]).
+    pub fn build(settings: Settings, clock: Arc<dyn Clock>, store: Store) -> Result<Self, std::io::Error> {
         let listener = TcpListener::bind(settings.listen)?;
         let address = listener.local_addr()?;
         let public_url = match &settings.public_url {
@@ -122,12 +118,6 @@ impl Application {
     }
 }
 
-impl Application {
-    pub async fn build_default(settings: Settings) -> Result<Self, std::io::Error> {
-        Self::build(settings, Arc::new(SystemClock)).await
-    }
-}
-
 async fn health() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
@@ -147,30 +137,29 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
     }
 }
 
-/// One log line per request, with a request id (also sent back as
-/// `x-request-id`). Only the path is logged: query strings can carry the
-/// form's secret token.
+/// One span per request, carrying a request id (also sent back as
+/// `x-request-id`): every line logged while handling the request, error lines
+/// included, shows it. The request's own line is logged when it ends. Only
+/// the path is recorded: query strings can carry the form's secret token.
 async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let request_id = crate::domain::ids::random_alphanumeric(16);
-    let method = req.method().clone();
-    let path = req.path().to_owned();
-    let mut response = next.call(req).await?;
+    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.path());
+    let mut response = next.call(req).instrument(span.clone()).await?;
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {
         response
             .headers_mut()
             .insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
     }
-    tracing::info!(
-        request_id = %request_id,
-        method = %method,
-        path = %path,
-        status = response.status().as_u16(),
-        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request"
-    );
+    span.in_scope(|| {
+        tracing::info!(
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request"
+        );
+    });
     Ok(response)
 }

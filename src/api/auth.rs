@@ -4,14 +4,20 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::error::{ApiError, AuthFailure};
-use crate::{domain::api_key, startup::AppState};
+use crate::{
+    domain::{
+        api_key,
+        ids::{ApiKeyId, GroupId},
+    },
+    startup::AppState,
+};
 
 /// The owner of the API key that made the request. Every object a caller can
 /// see or make is scoped to `group_id`.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub group_id: String,
-    pub api_key_id: String,
+    pub group_id: GroupId,
+    pub api_key_id: ApiKeyId,
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<&str, AuthFailure> {
@@ -40,7 +46,7 @@ impl FromRequest for Caller {
                 .find_api_key_owner(&digest)
                 .await?
                 .ok_or(ApiError::InvalidApiKey(AuthFailure::NoCredential))?;
-            if owner.revoked_at.is_some() {
+            if owner.revoked {
                 return Err(ApiError::InvalidApiKey(AuthFailure::DeletedCredential));
             }
             Ok(Caller {

@@ -8,23 +8,25 @@ use serde_json::Value;
 use super::{
     auth::Caller,
     error::{ApiError, FieldError},
-    pagination::{ListQuery, Page, PageRequest},
-    request::{JsonWrite, begin_json_write, read_json},
+    pagination::{ListQuery, ListResponse, Problems},
+    request::{JsonWrite, WriteRequest, begin_json_write, json, read_json},
 };
 use crate::{
     domain::{
         entity::{
-            Address, BeneficialOwner, Corporation, EntityDetails, EntityStatus, Individual, LegalIdentifier, Structure,
-            TermsAgreement,
+            Address, BeneficialOwner, Corporation, Entity, EntityDetails, EntityStatus, ExemptionReason, Individual,
+            LegalIdentifier, Structure, TermsAgreement,
         },
-        ids,
+        ids::{EntityId, IdempotencyKey, SessionId},
         onboarding::{Completeness, CorporationInput, IndividualInput, Rules, parse_details},
         person::parse_text,
-        tasks::{ISSUE_CATEGORIES, Task, outstanding_tasks, validation_issue},
+        tasks::Task,
         time,
+        validation::{IssueCategory, Validation},
     },
     startup::AppState,
-    store::{EntityFilter, EntityRow, NewEntity},
+    store::EntityFilter,
+    usecases::entities::{self as usecase, RequestedIssue},
 };
 
 /// A corporation as shown on the wire: the stored document plus
@@ -40,7 +42,7 @@ pub struct CorporationResponse<'a> {
     pub tax_identifier: Option<&'a str>,
     pub address: &'a Address,
     pub beneficial_owners: &'a [BeneficialOwner],
-    pub beneficial_ownership_exemption_reason: Option<&'a str>,
+    pub beneficial_ownership_exemption_reason: Option<ExemptionReason>,
 }
 
 impl<'a> From<&'a Corporation> for CorporationResponse<'a> {
@@ -55,17 +57,17 @@ impl<'a> From<&'a Corporation> for CorporationResponse<'a> {
             tax_identifier: c.legal_identifier.as_ref().map(|id| id.value.as_str()),
             address: &c.address,
             beneficial_owners: &c.beneficial_owners,
-            beneficial_ownership_exemption_reason: c.beneficial_ownership_exemption_reason.as_deref(),
+            beneficial_ownership_exemption_reason: c.beneficial_ownership_exemption_reason,
         }
     }
 }
 
 #[derive(Debug, Serialize)]
 pub struct EntityResponse<'a> {
-    pub id: &'a str,
+    pub id: &'a EntityId,
     #[serde(rename = "type")]
     pub kind: &'static str,
-    pub structure: &'static str,
+    pub structure: Structure,
     pub corporation: Option<CorporationResponse<'a>>,
     pub natural_person: Option<&'a Individual>,
     pub joint: Option<Value>,
@@ -73,16 +75,16 @@ pub struct EntityResponse<'a> {
     pub government_authority: Option<Value>,
     pub sole_proprietorship: Option<Value>,
     pub description: Option<&'a str>,
-    pub status: &'a str,
+    pub status: EntityStatus,
     #[serde(serialize_with = "time::serialize_option")]
     pub details_confirmed_at: Option<DateTime<Utc>>,
-    pub creating_entity_onboarding_session_id: Option<&'a str>,
-    pub idempotency_key: Option<&'a str>,
+    pub creating_entity_onboarding_session_id: Option<&'a SessionId>,
+    pub idempotency_key: Option<&'a IdempotencyKey>,
     #[serde(serialize_with = "time::serialize")]
     pub created_at: DateTime<Utc>,
-    pub validation: Option<Value>,
+    pub validation: Option<&'a Validation>,
     pub supplemental_documents: Vec<Value>,
-    pub terms_agreements: Vec<TermsAgreement>,
+    pub terms_agreements: &'a [TermsAgreement],
     pub third_party_verification: Option<Value>,
     pub risk_rating: Option<Value>,
     /// What the Entity still lacks for a complete onboarding; the hosted form
@@ -90,83 +92,34 @@ pub struct EntityResponse<'a> {
     pub onboarding_tasks: Vec<Task>,
 }
 
-/// An Entity row with its JSON columns parsed.
-#[derive(Debug)]
-pub struct Entity {
-    row: EntityRow,
-    structure: Structure,
-    details: EntityDetails,
-    validation: Option<Value>,
-    terms_agreements: Vec<TermsAgreement>,
-}
-
-impl Entity {
-    pub fn from_row(row: EntityRow) -> Result<Self, ApiError> {
-        let structure = Structure::parse(&row.structure).ok_or_else(|| {
-            ApiError::internal(std::io::Error::other(format!("unknown structure {:?}", row.structure)))
-        })?;
-        let details = EntityDetails::from_json(structure, &row.details).map_err(ApiError::internal)?;
-        let validation = row
-            .validation
-            .as_deref()
-            .map(serde_json::from_str)
-            .transpose()
-            .map_err(ApiError::internal)?;
-        let terms_agreements = serde_json::from_str(&row.terms_agreements).map_err(ApiError::internal)?;
-        Ok(Self {
-            row,
-            structure,
-            details,
-            validation,
-            terms_agreements,
-        })
-    }
-
-    pub fn tasks(&self) -> Vec<Task> {
-        outstanding_tasks(
-            &self.details,
-            self.row.details_confirmed_at.is_some(),
-            !self.terms_agreements.is_empty(),
-            self.validation.as_ref(),
-        )
-    }
-
-    pub fn details(&self) -> &EntityDetails {
-        &self.details
-    }
-
-    pub fn row(&self) -> &EntityRow {
-        &self.row
-    }
-
-    pub fn response(&self) -> EntityResponse<'_> {
-        let row = &self.row;
-        let (corporation, natural_person) = match &self.details {
+impl<'a> From<&'a Entity> for EntityResponse<'a> {
+    fn from(entity: &'a Entity) -> Self {
+        let (corporation, natural_person) = match &entity.details {
             EntityDetails::Corporation(c) => (Some(CorporationResponse::from(c)), None),
             EntityDetails::NaturalPerson(p) => (None, Some(p)),
         };
-        EntityResponse {
-            id: &row.id,
+        Self {
+            id: &entity.id,
             kind: "entity",
-            structure: self.structure.as_str(),
+            structure: entity.details.structure(),
             corporation,
             natural_person,
             joint: None,
             trust: None,
             government_authority: None,
             sole_proprietorship: None,
-            description: row.description.as_deref(),
-            status: &row.status,
-            details_confirmed_at: row.details_confirmed_at.map(time::from_micros),
-            creating_entity_onboarding_session_id: row.creating_entity_onboarding_session_id.as_deref(),
-            idempotency_key: row.idempotency_key.as_deref(),
-            created_at: time::from_micros(row.created_at),
-            validation: self.validation.clone(),
+            description: entity.description.as_deref(),
+            status: entity.status,
+            details_confirmed_at: entity.details_confirmed_at,
+            creating_entity_onboarding_session_id: entity.creating_entity_onboarding_session_id.as_ref(),
+            idempotency_key: entity.idempotency_key.as_ref(),
+            created_at: entity.created_at,
+            validation: entity.validation.as_ref(),
             supplemental_documents: Vec::new(),
-            terms_agreements: self.terms_agreements.clone(),
+            terms_agreements: &entity.terms_agreements,
             third_party_verification: None,
             risk_rating: None,
-            onboarding_tasks: self.tasks(),
+            onboarding_tasks: entity.tasks(),
         }
     }
 }
@@ -174,17 +127,14 @@ impl Entity {
 pub async fn retrieve_entity(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
-    if !ids::has_shape(ids::ENTITY, &id) {
-        return Err(ApiError::ObjectNotFound);
-    }
-    let row = state
+    let entity = state
         .store
         .find_entity(&caller.group_id, &id)
         .await?
         .ok_or(ApiError::ObjectNotFound)?;
-    respond_entity(&row)
+    Ok(HttpResponse::Ok().json(EntityResponse::from(&entity)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,60 +145,42 @@ struct CreateEntityBody {
     description: Option<String>,
 }
 
+/// A new Entity's details and description, checked against the rules for
+/// platforms (what is missing becomes an outstanding task).
+struct CreateEntity {
+    details: EntityDetails,
+    description: Option<String>,
+}
+
 impl CreateEntityBody {
-    fn into_new_entity(self, today: chrono::NaiveDate) -> Result<NewEntity, ApiError> {
-        let mut errors = Vec::new();
-        let description = match self.description.as_deref().map(|d| parse_text(d, 200)) {
-            Some(Err(message)) => {
-                errors.push(FieldError::new("description", message));
-                None
-            }
-            Some(Ok(description)) => Some(description),
-            None => None,
-        };
-        let details = match self.structure.as_deref() {
-            None => {
-                errors.push(FieldError::new("structure", "is required"));
-                None
-            }
+    fn parse(self, today: chrono::NaiveDate) -> Result<CreateEntity, ApiError> {
+        let mut problems = Problems::default();
+        let description = problems.take(
+            self.description
+                .as_deref()
+                .map(|d| parse_text(d, 200))
+                .transpose()
+                .map_err(|message| FieldError::new("description", message)),
+        );
+        let details = problems.take_all(match self.structure.as_deref() {
+            None => Err(vec![FieldError::new("structure", "is required")]),
             Some(structure) => {
                 let rules = Rules {
                     today,
                     completeness: Completeness::Partial,
                 };
-                match parse_details(
+                parse_details(
                     structure,
                     self.corporation.as_ref(),
                     self.natural_person.as_ref(),
                     rules,
-                ) {
-                    Ok(details) => Some(details),
-                    Err(problems) => {
-                        errors.extend(problems.into_iter().map(|p| FieldError::new(p.path, p.message)));
-                        None
-                    }
-                }
+                )
+                .map_err(|problems| problems.into_iter().map(FieldError::from).collect())
             }
-        };
-        match details {
-            Some(details) if errors.is_empty() => Ok(NewEntity {
-                id: ids::new_id(ids::ENTITY),
-                details,
-                description,
-            }),
-            _ => Err(ApiError::InvalidParameters(errors)),
-        }
+        });
+        let (details, description) = problems.finish(details.zip(description))?;
+        Ok(CreateEntity { details, description })
     }
-}
-
-fn render(row: &EntityRow) -> Result<String, serde_json::Error> {
-    let entity = Entity::from_row(row.clone()).map_err(|_| serde::ser::Error::custom("stored entity is unreadable"))?;
-    serde_json::to_string(&entity.response())
-}
-
-fn respond_entity(row: &EntityRow) -> Result<HttpResponse, ApiError> {
-    let entity = Entity::from_row(row.clone())?;
-    Ok(HttpResponse::Ok().json(entity.response()))
 }
 
 pub async fn create_entity(
@@ -262,29 +194,25 @@ pub async fn create_entity(
         JsonWrite::New(body, write) => (body, write),
     };
     let now = state.clock.now();
-    let entity = body.parse::<CreateEntityBody>()?.into_new_entity(now.date_naive())?;
-    let outcome = state
-        .store
-        .insert_entity(&caller.group_id, &entity, write.idempotency(), now, render)
-        .await?;
-    match outcome {
-        crate::store::Outcome::Done(row) => respond_entity(&row),
-        crate::store::Outcome::Replayed(stored) => write.replay(stored),
-    }
+    let request = body.parse::<CreateEntityBody>()?.parse(now.date_naive())?;
+    let key = write.key.as_ref();
+    write
+        .run(
+            &state,
+            &caller,
+            async |work| {
+                let description = request.description.as_deref();
+                usecase::create_entity(work, &caller.group_id, &request.details, description, key, now).await
+            },
+            |object| json(EntityResponse::from(object)),
+        )
+        .await
 }
 
-fn timestamp_filter(query: &ListQuery, name: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
-    let raw = query.get(name)?;
-    match DateTime::parse_from_rfc3339(raw) {
-        Ok(at) => Some(time::to_micros(at.with_timezone(&Utc))),
-        Err(_) => {
-            errors.push(FieldError::new(
-                name,
-                "must be an ISO 8601 timestamp, like 2026-01-31T23:59:59Z",
-            ));
-            None
-        }
-    }
+fn timestamp(raw: &str) -> Result<DateTime<Utc>, &'static str> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|_| "must be an ISO 8601 timestamp, like 2026-01-31T23:59:59Z")
 }
 
 pub async fn list_entities(
@@ -293,46 +221,29 @@ pub async fn list_entities(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let query = ListQuery::parse(req.query_string());
-    let mut errors = Vec::new();
-    let page = query.page().unwrap_or_else(|mut bad| {
-        errors.append(&mut bad);
-        PageRequest {
-            limit: 1,
-            before_seq: None,
-        }
-    });
-    let statuses = query
-        .list(
-            "status.in",
-            |s| EntityStatus::parse(s).map(|s| s.as_str().to_owned()),
-            "active, archived, disabled",
-        )
-        .unwrap_or_else(|bad| {
-            errors.push(bad);
-            None
-        });
+    let mut problems = Problems::default();
+    let window = problems.take_all(query.window());
+    let statuses = problems.take(query.list("status.in", "active, archived, disabled"));
+    let idempotency_key = problems.take(query.value("idempotency_key", IdempotencyKey::parse));
+    let [after, before, on_or_after, on_or_before] = [
+        "created_at.after",
+        "created_at.before",
+        "created_at.on_or_after",
+        "created_at.on_or_before",
+    ]
+    .map(|name| problems.take(query.value(name, timestamp)));
+    // Past `finish`, every parameter parsed: `flatten` only drops "not given".
+    let window = problems.finish(window)?;
     let filter = EntityFilter {
-        statuses,
-        idempotency_key: query.get("idempotency_key").map(str::to_owned),
-        created_after: timestamp_filter(&query, "created_at.after", &mut errors),
-        created_before: timestamp_filter(&query, "created_at.before", &mut errors),
-        created_on_or_after: timestamp_filter(&query, "created_at.on_or_after", &mut errors),
-        created_on_or_before: timestamp_filter(&query, "created_at.on_or_before", &mut errors),
-        before_seq: page.before_seq,
-        limit: page.fetch_limit(),
+        statuses: statuses.flatten(),
+        idempotency_key: idempotency_key.flatten(),
+        created_after: after.flatten(),
+        created_before: before.flatten(),
+        created_on_or_after: on_or_after.flatten(),
+        created_on_or_before: on_or_before.flatten(),
     };
-    if !errors.is_empty() {
-        return Err(ApiError::InvalidParameters(errors));
-    }
-    let rows = state.store.list_entities(&caller.group_id, &filter).await?;
-    let entities = rows.into_iter().map(Entity::from_row).collect::<Result<Vec<_>, _>>()?;
-    let page = Page::from_rows(
-        entities,
-        page,
-        |e| e.row.seq,
-        |e| serde_json::to_value(e.response()).unwrap_or(Value::Null),
-    );
-    Ok(HttpResponse::Ok().json(page))
+    let page = state.store.list_entities(&caller.group_id, &filter, window).await?;
+    Ok(HttpResponse::Ok().json(ListResponse::new(&page, EntityResponse::from)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -352,74 +263,43 @@ pub async fn simulate_update_validation(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_json(&req, payload, state.settings.max_body_bytes).await?;
-    if !ids::has_shape(ids::ENTITY, &id) {
-        return Err(ApiError::ObjectNotFound);
-    }
     let input = body.parse::<UpdateValidationBody>()?;
-    let row = state
-        .store
-        .find_entity(&caller.group_id, &id)
-        .await?
-        .ok_or(ApiError::ObjectNotFound)?;
-    let entity = Entity::from_row(row)?;
-    let owners: Vec<&str> = match entity.details() {
-        EntityDetails::Corporation(c) => c.beneficial_owners.iter().map(|o| o.id.as_str()).collect(),
-        EntityDetails::NaturalPerson(_) => Vec::new(),
-    };
-    let mut errors = Vec::new();
-    let mut issues = Vec::new();
     let Some(raw_issues) = input.issues else {
         return Err(ApiError::field("issues", "is required"));
     };
-    for (index, issue) in raw_issues.iter().enumerate() {
-        let path = format!("issues.{index}");
-        let Some(category) = issue.category.as_deref().filter(|c| ISSUE_CATEGORIES.contains(c)) else {
-            errors.push(FieldError::new(
-                format!("{path}.category"),
-                format!("must be one of {}", ISSUE_CATEGORIES.join(", ")),
-            ));
-            continue;
-        };
-        let owner = if category.starts_with("beneficial_owner") {
-            match issue.beneficial_owner_id.as_deref() {
-                Some(owner) if owners.contains(&owner) => Some(owner),
-                Some(_) => {
-                    errors.push(FieldError::new(
-                        format!("{path}.beneficial_owner_id"),
-                        "is not a beneficial owner of this Entity",
-                    ));
-                    continue;
-                }
-                None => match owners.first() {
-                    Some(first) => Some(*first),
-                    None => {
-                        errors.push(FieldError::new(
-                            format!("{path}.category"),
-                            "the Entity has no beneficial owners",
-                        ));
-                        continue;
-                    }
-                },
-            }
-        } else {
-            None
-        };
-        issues.push(validation_issue(category, owner));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::InvalidParameters(errors));
-    }
-    let status = if issues.is_empty() { "valid" } else { "invalid" };
-    let validation = serde_json::json!({ "issues": issues, "status": status });
-    let row = state
-        .store
-        .update_entity_validation(&caller.group_id, &id, &validation.to_string(), state.clock.now())
-        .await?;
-    respond_entity(&row)
+    let mut problems = Problems::default();
+    let requested: Vec<RequestedIssue> = raw_issues
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, issue)| {
+            let category = issue.category.as_deref().and_then(|c| c.parse::<IssueCategory>().ok());
+            let category = problems.take(category.ok_or_else(|| {
+                FieldError::new(
+                    format!("issues.{index}.category"),
+                    format!("must be one of {}", IssueCategory::names()),
+                )
+            }))?;
+            Some(RequestedIssue {
+                category,
+                beneficial_owner_id: issue.beneficial_owner_id,
+            })
+        })
+        .collect();
+    problems.finish(Some(()))?;
+    let write = WriteRequest::new(&req, &body.canonical)?;
+    let now = state.clock.now();
+    write
+        .run(
+            &state,
+            &caller,
+            async |work| usecase::update_validation(work, &caller.group_id, &id, &requested, now).await,
+            |object| json(EntityResponse::from(object)),
+        )
+        .await
 }
 
 /// `POST /entities/{id}/archive`: an archived Entity cannot be onboarded.
@@ -427,16 +307,18 @@ pub async fn archive_entity(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     super::request::discard_body(&req, payload, state.settings.max_body_bytes).await?;
-    if !ids::has_shape(ids::ENTITY, &id) {
-        return Err(ApiError::ObjectNotFound);
-    }
-    let row = state
-        .store
-        .archive_entity(&caller.group_id, &id, state.clock.now())
-        .await?;
-    respond_entity(&row)
+    let write = WriteRequest::new(&req, "")?;
+    let now = state.clock.now();
+    write
+        .run(
+            &state,
+            &caller,
+            async |work| usecase::archive_entity(work, &caller.group_id, &id, now).await,
+            |object| json(EntityResponse::from(object)),
+        )
+        .await
 }

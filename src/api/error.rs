@@ -4,7 +4,12 @@ use actix_web::{HttpResponse, ResponseError, http::StatusCode};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::store::StoreError;
+use crate::{
+    domain::onboarding::Problem,
+    store::StoreError,
+    telemetry::error_chain,
+    usecases::{self, NotAllowed},
+};
 
 /// One bad field of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -185,50 +190,31 @@ impl ResponseError for ApiError {
     }
 }
 
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+impl From<Problem> for FieldError {
+    fn from(problem: Problem) -> Self {
+        Self::new(problem.path, problem.message)
     }
-    text
 }
 
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
+impl From<usecases::Error> for ApiError {
+    fn from(error: usecases::Error) -> Self {
         match error {
-            StoreError::NotFound => Self::ObjectNotFound,
-            StoreError::InvalidReference { field, message } => Self::field(field, message),
-            StoreError::InvalidState(detail) => Self::InvalidOperation(detail.to_owned()),
-            StoreError::Unavailable(cause) => Self::Unavailable(Box::new(cause)),
-            other => Self::internal(other),
+            usecases::Error::NotFound => Self::ObjectNotFound,
+            usecases::Error::Invalid(problems) => {
+                Self::InvalidParameters(problems.into_iter().map(FieldError::from).collect())
+            }
+            usecases::Error::NotAllowed(
+                reason @ (NotAllowed::SessionNotActive | NotAllowed::FormDoesNotMatchSession),
+            ) => Self::InvalidOperation(reason.to_string()),
+            usecases::Error::Unavailable(cause) => Self::Unavailable(Box::new(cause)),
+            usecases::Error::Internal(cause) => Self::internal(cause),
         }
     }
 }
 
-impl From<validator::ValidationErrors> for ApiError {
-    fn from(errors: validator::ValidationErrors) -> Self {
-        Self::InvalidParameters(field_errors(&errors))
+/// Reads outside a use case fail the same way.
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        usecases::Error::from(error).into()
     }
-}
-
-/// Flattens `validator` errors into one entry per bad field, in field order.
-pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
-    let mut out: Vec<FieldError> = errors
-        .field_errors()
-        .into_iter()
-        .flat_map(|(field, errors)| {
-            errors.iter().map(move |error| {
-                let message = error
-                    .message
-                    .as_ref()
-                    .map_or_else(|| error.code.to_string(), ToString::to_string);
-                FieldError::new(field.to_string(), message)
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| a.field.cmp(&b.field));
-    out
 }

@@ -25,6 +25,8 @@ pub async fn method_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // A malformed ID in a path names no object: 404, like an unknown one.
+    cfg.app_data(web::PathConfig::default().error_handler(|_, _| ApiError::ObjectNotFound.into()));
     cfg.service(resource("/programs").route(web::get().to(programs::list_programs)))
         .service(resource("/programs/{id}").route(web::get().to(programs::retrieve_program)))
         .service(resource("/simulations/programs").route(web::post().to(programs::create_program)))

@@ -6,17 +6,17 @@ use serde::{Deserialize, Serialize};
 use super::{
     auth::Caller,
     error::{ApiError, FieldError},
-    pagination::{ListQuery, Page},
-    request::{JsonWrite, begin_json_write},
+    pagination::{ListQuery, ListResponse, Problems},
+    request::{JsonWrite, begin_json_write, json},
 };
 use crate::{
     domain::{
-        ids,
-        program::{Bank, parse_program_name},
+        ids::ProgramId,
+        program::{Bank, NewProgram, Program, parse_program_name},
         time,
     },
     startup::AppState,
-    store::{NewProgram, ProgramRow},
+    usecases::programs as usecase,
 };
 
 #[derive(Debug, Serialize)]
@@ -25,39 +25,39 @@ pub struct Lending {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ProgramResponse {
-    pub id: String,
-    pub bank: String,
-    pub billing_account_id: Option<String>,
+pub struct ProgramResponse<'a> {
+    pub id: &'a ProgramId,
+    pub bank: Bank,
+    pub billing_account_id: Option<&'a str>,
     #[serde(serialize_with = "time::serialize")]
     pub created_at: chrono::DateTime<chrono::Utc>,
-    pub default_digital_card_profile_id: Option<String>,
-    pub interest_rate: String,
+    pub default_digital_card_profile_id: Option<&'a str>,
+    pub interest_rate: &'a str,
     pub lending: Option<Lending>,
-    pub name: String,
+    pub name: &'a str,
     #[serde(rename = "type")]
     pub kind: &'static str,
     #[serde(serialize_with = "time::serialize")]
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-impl From<&ProgramRow> for ProgramResponse {
-    fn from(row: &ProgramRow) -> Self {
+impl<'a> From<&'a Program> for ProgramResponse<'a> {
+    fn from(program: &'a Program) -> Self {
         Self {
-            id: row.id.clone(),
-            bank: row.bank.clone(),
-            billing_account_id: row.billing_account_id.clone(),
-            created_at: time::from_micros(row.created_at),
-            default_digital_card_profile_id: row.default_digital_card_profile_id.clone(),
-            interest_rate: row.interest_rate.clone(),
-            lending: row
+            id: &program.id,
+            bank: program.bank,
+            billing_account_id: program.billing_account_id.as_deref(),
+            created_at: program.created_at,
+            default_digital_card_profile_id: program.default_digital_card_profile_id.as_deref(),
+            interest_rate: &program.interest_rate,
+            lending: program
                 .lending_maximum_extendable_credit
                 .map(|maximum_extendable_credit| Lending {
                     maximum_extendable_credit,
                 }),
-            name: row.name.clone(),
+            name: &program.name,
             kind: "program",
-            updated_at: time::from_micros(row.updated_at),
+            updated_at: program.updated_at,
         }
     }
 }
@@ -69,45 +69,34 @@ struct CreateProgramBody {
     lending_maximum_extendable_credit: Option<i64>,
 }
 
-impl CreateProgramBody {
-    fn into_new_program(self) -> Result<NewProgram, ApiError> {
-        let mut errors = Vec::new();
-        let name = match self.name.as_deref().map(parse_program_name) {
-            None => {
-                errors.push(FieldError::new("name", "is required"));
-                None
-            }
-            Some(Err(message)) => {
-                errors.push(FieldError::new("name", message));
-                None
-            }
-            Some(Ok(name)) => Some(name),
-        };
-        let bank = match self.bank.as_deref() {
-            None => Bank::CoreBank,
-            Some(raw) => Bank::parse(raw).unwrap_or_else(|| {
-                errors.push(FieldError::new(
-                    "bank",
-                    "must be one of core_bank, first_internet_bank, grasshopper_bank, increase_bank",
-                ));
-                Bank::CoreBank
-            }),
-        };
-        if self.lending_maximum_extendable_credit.is_some_and(|credit| credit < 0) {
-            errors.push(FieldError::new(
+impl TryFrom<CreateProgramBody> for NewProgram {
+    type Error = ApiError;
+
+    fn try_from(body: CreateProgramBody) -> Result<Self, ApiError> {
+        let mut problems = Problems::default();
+        let name = problems.take(match body.name.as_deref() {
+            None => Err(FieldError::new("name", "is required")),
+            Some(name) => parse_program_name(name).map_err(|message| FieldError::new("name", message)),
+        });
+        let bank = problems.take(
+            body.bank
+                .as_deref()
+                .map_or(Ok(Bank::CoreBank), str::parse)
+                .map_err(|_| FieldError::new("bank", format!("must be one of {}", Bank::names()))),
+        );
+        let credit = problems.take(match body.lending_maximum_extendable_credit {
+            Some(credit) if credit < 0 => Err(FieldError::new(
                 "lending_maximum_extendable_credit",
                 "must not be negative",
-            ));
-        }
-        match name {
-            Some(name) if errors.is_empty() => Ok(NewProgram {
-                id: ids::new_id(ids::PROGRAM),
-                name,
-                bank,
-                lending_maximum_extendable_credit: self.lending_maximum_extendable_credit,
-            }),
-            _ => Err(ApiError::InvalidParameters(errors)),
-        }
+            )),
+            credit => Ok(credit),
+        });
+        let ((name, bank), credit) = problems.finish(name.zip(bank).zip(credit))?;
+        Ok(Self {
+            bank,
+            lending_maximum_extendable_credit: credit,
+            ..Self::named(name)
+        })
     }
 }
 
@@ -121,34 +110,29 @@ pub async fn create_program(
         JsonWrite::Replay(response) => return Ok(response),
         JsonWrite::New(body, write) => (body, write),
     };
-    let program = body.parse::<CreateProgramBody>()?.into_new_program()?;
-    let outcome = state
-        .store
-        .insert_program(
-            &caller.group_id,
-            &program,
-            write.idempotency(),
-            state.clock.now(),
-            |row| serde_json::to_string(&ProgramResponse::from(row)),
+    let program = NewProgram::try_from(body.parse::<CreateProgramBody>()?)?;
+    let now = state.clock.now();
+    write
+        .run(
+            &state,
+            &caller,
+            async |work| usecase::create_program(work, &caller.group_id, &program, write.key.as_ref(), now).await,
+            |object| json(ProgramResponse::from(object)),
         )
-        .await?;
-    write.respond(outcome, |row| ProgramResponse::from(row))
+        .await
 }
 
 pub async fn retrieve_program(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<ProgramId>,
 ) -> Result<HttpResponse, ApiError> {
-    if !ids::has_shape(ids::PROGRAM, &id) {
-        return Err(ApiError::ObjectNotFound);
-    }
-    let row = state
+    let program = state
         .store
         .find_program(&caller.group_id, &id)
         .await?
         .ok_or(ApiError::ObjectNotFound)?;
-    Ok(HttpResponse::Ok().json(ProgramResponse::from(&row)))
+    Ok(HttpResponse::Ok().json(ProgramResponse::from(&program)))
 }
 
 pub async fn list_programs(
@@ -156,16 +140,7 @@ pub async fn list_programs(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let query = ListQuery::parse(req.query_string());
-    let page = query.page()?;
-    let rows = state
-        .store
-        .list_programs(&caller.group_id, page.before_seq, page.fetch_limit())
-        .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(
-        rows,
-        page,
-        |row| row.seq,
-        |row| ProgramResponse::from(row),
-    )))
+    let window = ListQuery::parse(req.query_string()).window()?;
+    let page = state.store.list_programs(&caller.group_id, window).await?;
+    Ok(HttpResponse::Ok().json(ListResponse::new(&page, ProgramResponse::from)))
 }

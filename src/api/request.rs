@@ -9,8 +9,12 @@ use super::{
     auth::Caller,
     error::{ApiError, FieldError},
 };
-use crate::startup::AppState;
-use crate::store::{Idempotency, Outcome, StoredResponse};
+use crate::{
+    domain::{entity::Entity, ids::IdempotencyKey, program::Program, session::Session},
+    startup::AppState,
+    store::{StoreError, StoredResponse, UnitOfWork},
+    usecases,
+};
 
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 
@@ -18,24 +22,22 @@ pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 /// fingerprint of method, path and canonical body.
 #[derive(Debug, Clone)]
 pub struct WriteRequest {
-    pub key: Option<String>,
-    pub fingerprint: String,
+    pub key: Option<IdempotencyKey>,
+    fingerprint: String,
 }
 
 impl WriteRequest {
     pub fn new(req: &HttpRequest, canonical_body: &str) -> Result<Self, ApiError> {
-        let key = match req.headers().get(IDEMPOTENCY_HEADER) {
-            None => None,
-            Some(value) => {
-                let key = value
+        let key = req
+            .headers()
+            .get(IDEMPOTENCY_HEADER)
+            .map(|value| {
+                let text = value
                     .to_str()
                     .map_err(|_| ApiError::field(IDEMPOTENCY_HEADER, "must be printable ASCII"))?;
-                if key.is_empty() || key.len() > 200 {
-                    return Err(ApiError::field(IDEMPOTENCY_HEADER, "must be 1 to 200 characters long"));
-                }
-                Some(key.to_owned())
-            }
-        };
+                IdempotencyKey::parse(text).map_err(|message| ApiError::field(IDEMPOTENCY_HEADER, message))
+            })
+            .transpose()?;
         let mut hasher = Sha256::new();
         hasher.update(req.method().as_str().as_bytes());
         hasher.update(b" ");
@@ -48,13 +50,6 @@ impl WriteRequest {
         })
     }
 
-    pub fn idempotency(&self) -> Option<Idempotency<'_>> {
-        self.key.as_deref().map(|key| Idempotency {
-            key,
-            fingerprint: &self.fingerprint,
-        })
-    }
-
     /// The answer to a key that was used before: a replay of the first
     /// response when the request is the same, else a conflict.
     pub fn replay(&self, stored: StoredResponse) -> Result<HttpResponse, ApiError> {
@@ -63,7 +58,9 @@ impl WriteRequest {
                 resource_id: stored.resource_id,
             });
         }
-        let status = actix_web::http::StatusCode::from_u16(u16::try_from(stored.response_status).unwrap_or(200))
+        let status = u16::try_from(stored.response_status)
+            .ok()
+            .and_then(|status| actix_web::http::StatusCode::from_u16(status).ok())
             .unwrap_or(actix_web::http::StatusCode::OK);
         Ok(HttpResponse::build(status)
             .insert_header(("Idempotent-Replayed", "true"))
@@ -71,16 +68,92 @@ impl WriteRequest {
             .body(stored.response_body))
     }
 
-    /// Turns the outcome of an idempotent write into the HTTP answer.
-    pub fn respond<R, T: Serialize>(
+    /// Runs a use case as an idempotent write. In one unit of work: an
+    /// earlier answer to the key is replayed instead; otherwise the use case
+    /// runs and its response is recorded against the key before the commit,
+    /// so a key maps to exactly one object. A concurrent request that
+    /// recorded the key first wins, and this one replays its answer.
+    pub async fn run<T: Resource>(
         &self,
-        outcome: Outcome<R>,
-        to_body: impl FnOnce(&R) -> T,
+        state: &AppState,
+        caller: &Caller,
+        work: impl AsyncFnOnce(&mut UnitOfWork) -> Result<T, usecases::Error>,
+        render: impl FnOnce(&T) -> serde_json::Result<String>,
     ) -> Result<HttpResponse, ApiError> {
-        match outcome {
-            Outcome::Done(row) => Ok(HttpResponse::Ok().json(to_body(&row))),
-            Outcome::Replayed(stored) => self.replay(stored),
+        let result = self.run_once(state, caller, work, render).await;
+        match (result, &self.key) {
+            (Err(ApiError::Internal(cause)), Some(key)) if is_conflict(cause.as_ref()) => {
+                match state.store.find_response(&caller.group_id, key).await? {
+                    Some(stored) => self.replay(stored),
+                    None => Err(ApiError::Internal(cause)),
+                }
+            }
+            (result, _) => result,
         }
+    }
+
+    async fn run_once<T: Resource>(
+        &self,
+        state: &AppState,
+        caller: &Caller,
+        work: impl AsyncFnOnce(&mut UnitOfWork) -> Result<T, usecases::Error>,
+        render: impl FnOnce(&T) -> serde_json::Result<String>,
+    ) -> Result<HttpResponse, ApiError> {
+        let mut unit = state.store.begin().await?;
+        if let Some(key) = &self.key
+            && let Some(stored) = unit.find_response(&caller.group_id, key).await?
+        {
+            return self.replay(stored);
+        }
+        let object = work(&mut unit).await?;
+        let body = render(&object).map_err(ApiError::internal)?;
+        if let Some(key) = &self.key {
+            let response = StoredResponse {
+                fingerprint: self.fingerprint.clone(),
+                resource_id: object.resource_id().to_owned(),
+                response_status: 200,
+                response_body: body.clone(),
+            };
+            unit.record_response(&caller.group_id, key, &response, state.clock.now())
+                .await?;
+        }
+        unit.commit().await?;
+        Ok(HttpResponse::Ok().content_type("application/json").body(body))
+    }
+}
+
+fn is_conflict(cause: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    matches!(
+        cause.downcast_ref::<usecases::Error>(),
+        Some(usecases::Error::Internal(StoreError::Conflict(_)))
+    ) || matches!(cause.downcast_ref::<StoreError>(), Some(StoreError::Conflict(_)))
+}
+
+/// The JSON text of a response object.
+pub fn json(object: impl Serialize) -> serde_json::Result<String> {
+    serde_json::to_string(&object)
+}
+
+/// An object an idempotency key can be recorded against.
+pub trait Resource {
+    fn resource_id(&self) -> &str;
+}
+
+impl Resource for Session {
+    fn resource_id(&self) -> &str {
+        self.id.as_str()
+    }
+}
+
+impl Resource for Entity {
+    fn resource_id(&self) -> &str {
+        self.id.as_str()
+    }
+}
+
+impl Resource for Program {
+    fn resource_id(&self) -> &str {
+        self.id.as_str()
     }
 }
 
@@ -178,7 +251,7 @@ pub async fn begin_json_write(
     let body = read_json(req, payload, state.settings.max_body_bytes).await?;
     let write = WriteRequest::new(req, &body.canonical)?;
     if let Some(key) = &write.key
-        && let Some(stored) = state.store.find_idempotent_response(&caller.group_id, key).await?
+        && let Some(stored) = state.store.find_response(&caller.group_id, key).await?
     {
         return write.replay(stored).map(JsonWrite::Replay);
     }

@@ -8,61 +8,55 @@ use url::Url;
 use super::{
     auth::Caller,
     error::{ApiError, FieldError},
-    pagination::{ListQuery, Page},
-    request::{JsonWrite, WriteRequest, begin_json_write, discard_body},
+    pagination::{ListQuery, ListResponse, Problems},
+    request::{JsonWrite, WriteRequest, begin_json_write, discard_body, json},
 };
 use crate::{
-    domain::{RedirectUrl, ids, session::SessionStatus, time},
+    domain::{
+        RedirectUrl,
+        ids::{EntityId, IdempotencyKey, ProgramId, SessionId},
+        session::{Session, SessionStatus},
+        time,
+    },
     startup::AppState,
-    store::{NewSession, SessionFilter, SessionRow},
+    store::SessionFilter,
+    usecases::sessions::{self as usecase, CreateSession},
+    web::paths,
 };
 
-/// Length of the hosted form token: 32 characters of [a-z0-9], about 165 bits.
-const TOKEN_LEN: usize = 32;
-
 #[derive(Debug, Serialize)]
-pub struct SessionResponse {
-    pub id: String,
+pub struct SessionResponse<'a> {
+    pub id: &'a SessionId,
     #[serde(serialize_with = "time::serialize")]
     pub created_at: DateTime<Utc>,
-    pub entity_id: Option<String>,
+    pub entity_id: Option<&'a EntityId>,
     #[serde(serialize_with = "time::serialize")]
     pub expires_at: DateTime<Utc>,
-    pub idempotency_key: Option<String>,
-    pub program_id: String,
-    pub redirect_url: String,
+    pub idempotency_key: Option<&'a IdempotencyKey>,
+    pub program_id: &'a ProgramId,
+    pub redirect_url: &'a str,
     pub session_url: Option<String>,
     pub status: SessionStatus,
     #[serde(rename = "type")]
     pub kind: &'static str,
 }
 
-impl SessionResponse {
-    pub fn new(row: &SessionRow, public_url: &Url, now: DateTime<Utc>) -> Self {
-        let expires_at = time::from_micros(row.expires_at);
-        let status = SessionStatus::effective(&row.status, expires_at, now);
-        let session_url = (status == SessionStatus::Active).then(|| session_url(public_url, &row.token));
+impl<'a> SessionResponse<'a> {
+    pub fn new(session: &'a Session, public_url: &Url, now: DateTime<Utc>) -> Self {
+        let status = session.status_at(now);
         Self {
-            id: row.id.clone(),
-            created_at: time::from_micros(row.created_at),
-            entity_id: row.entity_id.clone(),
-            expires_at,
-            idempotency_key: row.idempotency_key.clone(),
-            program_id: row.program_id.clone(),
-            redirect_url: row.redirect_url.clone(),
-            session_url,
+            id: &session.id,
+            created_at: session.created_at,
+            entity_id: session.entity_id.as_ref(),
+            expires_at: session.expires_at,
+            idempotency_key: session.idempotency_key.as_ref(),
+            program_id: &session.program_id,
+            redirect_url: session.redirect_url.as_str(),
+            session_url: (status == SessionStatus::Active).then(|| paths::form_url(public_url, &session.token)),
             status,
             kind: "entity_onboarding_session",
         }
     }
-}
-
-/// `{public_base_url}/onboarding/sessions?id={token}`
-pub fn session_url(public_url: &Url, token: &str) -> String {
-    format!(
-        "{}/onboarding/sessions?id={token}",
-        public_url.as_str().trim_end_matches('/')
-    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -72,47 +66,34 @@ struct CreateSessionBody {
     entity_id: Option<String>,
 }
 
-impl CreateSessionBody {
-    fn into_new_session(self, expires_at: DateTime<Utc>) -> Result<NewSession, ApiError> {
-        let mut errors = Vec::new();
-        let program_id = match self.program_id {
-            None => {
-                errors.push(FieldError::new("program_id", "is required"));
-                None
-            }
-            Some(id) if !ids::has_shape(ids::PROGRAM, &id) => {
-                errors.push(FieldError::new("program_id", "no Program with this ID exists"));
-                None
-            }
-            Some(id) => Some(id),
-        };
-        let redirect_url = match self.redirect_url.as_deref().map(RedirectUrl::parse) {
-            None => {
-                errors.push(FieldError::new("redirect_url", "is required"));
-                None
-            }
-            Some(Err(message)) => {
-                errors.push(FieldError::new("redirect_url", message));
-                None
-            }
-            Some(Ok(url)) => Some(url),
-        };
-        if let Some(id) = &self.entity_id
-            && !ids::has_shape(ids::ENTITY, id)
-        {
-            errors.push(FieldError::new("entity_id", "no Entity with this ID exists"));
-        }
-        match (program_id, redirect_url) {
-            (Some(program_id), Some(redirect_url)) if errors.is_empty() => Ok(NewSession {
-                id: ids::new_id(ids::SESSION),
-                program_id,
-                entity_id: self.entity_id,
-                redirect_url: redirect_url.as_str().to_owned(),
-                token: ids::random_alphanumeric(TOKEN_LEN),
-                expires_at,
-            }),
-            _ => Err(ApiError::InvalidParameters(errors)),
-        }
+impl TryFrom<CreateSessionBody> for CreateSession {
+    type Error = ApiError;
+
+    fn try_from(body: CreateSessionBody) -> Result<Self, ApiError> {
+        let mut problems = Problems::default();
+        let program_id = problems.take(match body.program_id.as_deref() {
+            None => Err(FieldError::new("program_id", "is required")),
+            Some(id) => id
+                .parse::<ProgramId>()
+                .map_err(|_| FieldError::new("program_id", "no Program with this ID exists")),
+        });
+        let redirect_url = problems.take(match body.redirect_url.as_deref() {
+            None => Err(FieldError::new("redirect_url", "is required")),
+            Some(url) => RedirectUrl::parse(url).map_err(|message| FieldError::new("redirect_url", message)),
+        });
+        let entity_id = problems.take(
+            body.entity_id
+                .as_deref()
+                .map(str::parse::<EntityId>)
+                .transpose()
+                .map_err(|_| FieldError::new("entity_id", "no Entity with this ID exists")),
+        );
+        let ((program_id, redirect_url), entity_id) = problems.finish(program_id.zip(redirect_url).zip(entity_id))?;
+        Ok(Self {
+            program_id,
+            redirect_url,
+            entity_id,
+        })
     }
 }
 
@@ -126,33 +107,32 @@ pub async fn create_session(
         JsonWrite::Replay(response) => return Ok(response),
         JsonWrite::New(body, write) => (body, write),
     };
+    let request = CreateSession::try_from(body.parse::<CreateSessionBody>()?)?;
+    let lifetime = chrono::Duration::from_std(state.settings.session_ttl).map_err(ApiError::internal)?;
     let now = state.clock.now();
-    let ttl = chrono::Duration::from_std(state.settings.session_ttl).map_err(ApiError::internal)?;
-    let session = body.parse::<CreateSessionBody>()?.into_new_session(now + ttl)?;
-    let render = |row: &SessionRow| SessionResponse::new(row, &state.public_url, now);
-    let outcome = state
-        .store
-        .insert_session(&caller.group_id, &session, write.idempotency(), now, |row| {
-            serde_json::to_string(&render(row))
-        })
-        .await?;
-    write.respond(outcome, render)
+    write
+        .run(
+            &state,
+            &caller,
+            async |work| {
+                usecase::create_session(work, &caller.group_id, request, write.key.as_ref(), lifetime, now).await
+            },
+            |session| json(SessionResponse::new(session, &state.public_url, now)),
+        )
+        .await
 }
 
 pub async fn retrieve_session(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
-    if !ids::has_shape(ids::SESSION, &id) {
-        return Err(ApiError::ObjectNotFound);
-    }
-    let row = state
+    let session = state
         .store
         .find_session(&caller.group_id, &id)
         .await?
         .ok_or(ApiError::ObjectNotFound)?;
-    Ok(HttpResponse::Ok().json(SessionResponse::new(&row, &state.public_url, state.clock.now())))
+    Ok(HttpResponse::Ok().json(SessionResponse::new(&session, &state.public_url, state.clock.now())))
 }
 
 pub async fn list_sessions(
@@ -161,61 +141,43 @@ pub async fn list_sessions(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let query = ListQuery::parse(req.query_string());
-    let mut errors = Vec::new();
-    let page = query.page().unwrap_or_else(|mut bad| {
-        errors.append(&mut bad);
-        super::pagination::PageRequest {
-            limit: 1,
-            before_seq: None,
-        }
-    });
-    let statuses = query
-        .list("status.in", SessionStatus::parse, "active, expired")
-        .unwrap_or_else(|bad| {
-            errors.push(bad);
-            None
-        });
-    let idempotency_key = query.get("idempotency_key").map(str::to_owned);
-    if !errors.is_empty() {
-        return Err(ApiError::InvalidParameters(errors));
-    }
+    let mut problems = Problems::default();
+    let window = problems.take_all(query.window());
+    let statuses = problems.take(query.list("status.in", "active, expired"));
+    let idempotency_key = problems.take(query.value("idempotency_key", IdempotencyKey::parse));
+    let ((window, statuses), idempotency_key) = problems.finish(window.zip(statuses).zip(idempotency_key))?;
     let now = state.clock.now();
     let filter = SessionFilter {
         statuses,
         idempotency_key,
-        before_seq: page.before_seq,
-        limit: page.fetch_limit(),
     };
-    let rows = state.store.list_sessions(&caller.group_id, &filter, now).await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(
-        rows,
-        page,
-        |row| row.seq,
-        |row| SessionResponse::new(row, &state.public_url, now),
-    )))
+    let page = state
+        .store
+        .list_sessions(&caller.group_id, &filter, window, now)
+        .await?;
+    Ok(HttpResponse::Ok().json(ListResponse::new(&page, |session| {
+        SessionResponse::new(session, &state.public_url, now)
+    })))
 }
 
 pub async fn expire_session(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     discard_body(&req, payload, state.settings.max_body_bytes).await?;
-    if !ids::has_shape(ids::SESSION, &id) {
-        return Err(ApiError::ObjectNotFound);
-    }
     let write = WriteRequest::new(&req, "")?;
     let now = state.clock.now();
-    let render = |row: &SessionRow| SessionResponse::new(row, &state.public_url, now);
-    let outcome = state
-        .store
-        .expire_session(&caller.group_id, &id, write.idempotency(), now, |row| {
-            serde_json::to_string(&render(row))
-        })
-        .await?;
-    write.respond(outcome, render)
+    write
+        .run(
+            &state,
+            &caller,
+            async |work| usecase::expire_session(work, &caller.group_id, &id, now).await,
+            |session| json(SessionResponse::new(session, &state.public_url, now)),
+        )
+        .await
 }
 
 /// Sandbox: acts as if the customer submitted the hosted form.
@@ -223,22 +185,18 @@ pub async fn simulate_submit(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     discard_body(&req, payload, state.settings.max_body_bytes).await?;
-    if !ids::has_shape(ids::SESSION, &id) {
-        return Err(ApiError::ObjectNotFound);
-    }
     let write = WriteRequest::new(&req, "")?;
     let now = state.clock.now();
-    let details = crate::domain::entity::sandbox_corporation();
-    let render = |row: &SessionRow| SessionResponse::new(row, &state.public_url, now);
-    let outcome = state
-        .store
-        .submit_session_simulated(&caller.group_id, &id, &details, write.idempotency(), now, |row| {
-            serde_json::to_string(&render(row))
-        })
-        .await?;
-    write.respond(outcome, render)
+    write
+        .run(
+            &state,
+            &caller,
+            async |work| usecase::simulate_submit(work, &caller.group_id, &id, now).await,
+            |session| json(SessionResponse::new(session, &state.public_url, now)),
+        )
+        .await
 }

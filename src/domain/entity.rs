@@ -3,57 +3,28 @@
 //! A person's identification is kept as its method and last four characters
 //! only: the full number is never stored, so it can never be shown.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Structure {
-    Corporation,
-    NaturalPerson,
-}
+use super::{
+    closed_set::closed_set,
+    ids::{BeneficialOwnerId, EntityId, IdempotencyKey, SessionId},
+    tasks::{Task, outstanding_tasks},
+    validation::Validation,
+};
 
-impl Structure {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Corporation => "corporation",
-            Self::NaturalPerson => "natural_person",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "corporation" => Some(Self::Corporation),
-            "natural_person" => Some(Self::NaturalPerson),
-            _ => None,
-        }
+closed_set! {
+    pub enum Structure {
+        Corporation = "corporation",
+        NaturalPerson = "natural_person",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EntityStatus {
-    Active,
-    Archived,
-    Disabled,
-}
-
-impl EntityStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Archived => "archived",
-            Self::Disabled => "disabled",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "active" => Some(Self::Active),
-            "archived" => Some(Self::Archived),
-            "disabled" => Some(Self::Disabled),
-            _ => None,
-        }
+closed_set! {
+    pub enum EntityStatus {
+        Active = "active",
+        Archived = "archived",
+        Disabled = "disabled",
     }
 }
 
@@ -67,14 +38,14 @@ pub struct Address {
     pub country: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IdentificationMethod {
-    SocialSecurityNumber,
-    IndividualTaxpayerIdentificationNumber,
-    Passport,
-    DriversLicense,
-    Other,
+closed_set! {
+    pub enum IdentificationMethod {
+        SocialSecurityNumber = "social_security_number",
+        IndividualTaxpayerIdentificationNumber = "individual_taxpayer_identification_number",
+        Passport = "passport",
+        DriversLicense = "drivers_license",
+        Other = "other",
+    }
 }
 
 /// What is kept of a person's identity document: never the full number.
@@ -92,26 +63,36 @@ pub struct Individual {
     pub identification: Option<Identification>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Prong {
-    Ownership,
-    Control,
+closed_set! {
+    pub enum Prong {
+        Ownership = "ownership",
+        Control = "control",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BeneficialOwner {
-    pub id: String,
+    pub id: BeneficialOwnerId,
     pub company_title: Option<String>,
     pub prongs: Vec<Prong>,
     pub individual: Individual,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LegalIdentifierCategory {
-    UsEmployerIdentificationNumber,
-    Other,
+closed_set! {
+    pub enum LegalIdentifierCategory {
+        UsEmployerIdentificationNumber = "us_employer_identification_number",
+        Other = "other",
+    }
+}
+
+closed_set! {
+    /// Why a corporation lists no beneficial owners.
+    pub enum ExemptionReason {
+        RegulatedFinancialInstitution = "regulated_financial_institution",
+        PubliclyTradedCompany = "publicly_traded_company",
+        PublicEntity = "public_entity",
+        Other = "other",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,7 +111,7 @@ pub struct Corporation {
     pub legal_identifier: Option<LegalIdentifier>,
     pub address: Address,
     pub beneficial_owners: Vec<BeneficialOwner>,
-    pub beneficial_ownership_exemption_reason: Option<String>,
+    pub beneficial_ownership_exemption_reason: Option<ExemptionReason>,
 }
 
 /// The structure-specific part of an Entity.
@@ -156,26 +137,67 @@ impl EntityDetails {
         }
     }
 
-    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+    /// The structure's sub-object as a JSON document (how it is stored).
+    pub fn to_document(&self) -> Result<serde_json::Value, serde_json::Error> {
         match self {
-            Self::Corporation(corporation) => serde_json::to_string(corporation),
-            Self::NaturalPerson(person) => serde_json::to_string(person),
+            Self::Corporation(corporation) => serde_json::to_value(corporation),
+            Self::NaturalPerson(person) => serde_json::to_value(person),
         }
     }
 
-    pub fn from_json(structure: Structure, json: &str) -> Result<Self, serde_json::Error> {
+    pub fn from_document(structure: Structure, document: serde_json::Value) -> Result<Self, serde_json::Error> {
         Ok(match structure {
-            Structure::Corporation => Self::Corporation(serde_json::from_str(json)?),
-            Structure::NaturalPerson => Self::NaturalPerson(serde_json::from_str(json)?),
+            Structure::Corporation => Self::Corporation(serde_json::from_value(document)?),
+            Structure::NaturalPerson => Self::NaturalPerson(serde_json::from_value(document)?),
         })
+    }
+
+    /// The beneficial owners (none for a natural person).
+    pub fn beneficial_owners(&self) -> &[BeneficialOwner] {
+        match self {
+            Self::Corporation(corporation) => &corporation.beneficial_owners,
+            Self::NaturalPerson(_) => &[],
+        }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TermsAgreement {
-    pub agreed_at: String,
+    #[serde(serialize_with = "super::time::serialize")]
+    pub agreed_at: DateTime<Utc>,
     pub ip_address: Option<String>,
     pub terms_url: String,
+}
+
+/// An Entity as stored: its details and what was recorded about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entity {
+    pub id: EntityId,
+    pub status: EntityStatus,
+    pub description: Option<String>,
+    pub details: EntityDetails,
+    pub details_confirmed_at: Option<DateTime<Utc>>,
+    pub creating_entity_onboarding_session_id: Option<SessionId>,
+    pub idempotency_key: Option<IdempotencyKey>,
+    pub validation: Option<Validation>,
+    pub terms_agreements: Vec<TermsAgreement>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Entity {
+    /// What the Entity still lacks for a complete onboarding.
+    pub fn tasks(&self) -> Vec<Task> {
+        outstanding_tasks(
+            &self.details,
+            self.details_confirmed_at.is_some(),
+            !self.terms_agreements.is_empty(),
+            self.validation.as_ref(),
+        )
+    }
+
+    pub fn can_be_onboarded(&self) -> bool {
+        self.status == EntityStatus::Active
+    }
 }
 
 /// Plausible placeholder data for the sandbox "simulate submit" action: a
@@ -201,7 +223,7 @@ pub fn sandbox_corporation() -> EntityDetails {
         }),
         address: address.clone(),
         beneficial_owners: vec![BeneficialOwner {
-            id: super::ids::new_id(super::ids::BENEFICIAL_OWNER),
+            id: BeneficialOwnerId::generate(),
             company_title: Some("CEO".to_owned()),
             prongs: vec![Prong::Ownership, Prong::Control],
             individual: Individual {
@@ -225,11 +247,11 @@ mod tests {
     #[test]
     fn details_round_trip_through_json() {
         let details = sandbox_corporation();
-        let json = details.to_json().unwrap();
+        let document = details.to_document().unwrap();
         assert_eq!(
-            EntityDetails::from_json(Structure::Corporation, &json).unwrap(),
+            EntityDetails::from_document(Structure::Corporation, document.clone()).unwrap(),
             details
         );
-        assert!(EntityDetails::from_json(Structure::NaturalPerson, &json).is_err());
+        assert!(EntityDetails::from_document(Structure::NaturalPerson, document).is_err());
     }
 }

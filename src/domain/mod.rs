@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod api_key;
+pub(crate) mod closed_set;
 pub mod entity;
 pub mod ids;
 pub mod onboarding;
@@ -12,5 +13,6 @@ pub mod session;
 pub mod tasks;
 pub mod tax_id;
 pub mod time;
+pub mod validation;
 
 pub use redirect_url::RedirectUrl;

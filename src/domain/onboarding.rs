@@ -10,10 +10,10 @@ use serde::Deserialize;
 use super::{
     address::{UsState, Zip, parse_country},
     entity::{
-        Address, BeneficialOwner, Corporation, EntityDetails, Identification, IdentificationMethod, Individual,
-        LegalIdentifier, LegalIdentifierCategory, Prong,
+        Address, BeneficialOwner, Corporation, EntityDetails, ExemptionReason, Identification, IdentificationMethod,
+        Individual, LegalIdentifier, LegalIdentifierCategory, Prong,
     },
-    ids,
+    ids::BeneficialOwnerId,
     person::{parse_date_of_birth, parse_email, parse_naics, parse_text, parse_website},
     tax_id::{Ein, TaxpayerNumber, document_last4},
 };
@@ -160,13 +160,6 @@ pub struct CorporationInput {
     pub beneficial_owners: Vec<BeneficialOwnerInput>,
     pub beneficial_ownership_exemption_reason: Option<String>,
 }
-
-const EXEMPTION_REASONS: [&str; 4] = [
-    "regulated_financial_institution",
-    "publicly_traded_company",
-    "public_entity",
-    "other",
-];
 
 /// How much a submission must contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -352,7 +345,7 @@ fn parse_prongs(raw: &[String], path: &str, problems: &mut Problems) -> Option<V
 pub fn parse_owner(
     input: &BeneficialOwnerInput,
     path: &str,
-    id: String,
+    id: BeneficialOwnerId,
     rules: Rules,
     problems: &mut Problems,
 ) -> Option<BeneficialOwner> {
@@ -465,10 +458,8 @@ pub fn parse_corporation(input: &CorporationInput, rules: Rules, problems: &mut 
         "corporation.beneficial_ownership_exemption_reason",
         input.beneficial_ownership_exemption_reason.as_deref(),
         |v| {
-            EXEMPTION_REASONS
-                .contains(&v)
-                .then(|| v.to_owned())
-                .ok_or("must be one of regulated_financial_institution, publicly_traded_company, public_entity, other")
+            v.parse::<ExemptionReason>()
+                .map_err(|_| format!("must be one of {}", ExemptionReason::names()))
         },
     );
     let owners_path = "corporation.beneficial_owners";
@@ -485,7 +476,7 @@ pub fn parse_corporation(input: &CorporationInput, rules: Rules, problems: &mut 
         .take(MAX_BENEFICIAL_OWNERS)
         .enumerate()
         .filter_map(|(index, owner)| {
-            let id = ids::new_id(ids::BENEFICIAL_OWNER);
+            let id = BeneficialOwnerId::generate();
             parse_owner(owner, &format!("{owners_path}.{index}"), id, rules, problems)
         })
         .collect();

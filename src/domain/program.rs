@@ -1,31 +1,53 @@
 //! Programs: what an Entity is onboarded to.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Bank {
-    CoreBank,
-    FirstInternetBank,
-    GrasshopperBank,
-    IncreaseBank,
+use chrono::{DateTime, Utc};
+
+use super::{
+    closed_set::closed_set,
+    ids::{IdempotencyKey, ProgramId},
+};
+
+closed_set! {
+    pub enum Bank {
+        CoreBank = "core_bank",
+        FirstInternetBank = "first_internet_bank",
+        GrasshopperBank = "grasshopper_bank",
+        IncreaseBank = "increase_bank",
+    }
 }
 
-impl Bank {
-    pub const ALL: [Bank; 4] = [
-        Self::CoreBank,
-        Self::FirstInternetBank,
-        Self::GrasshopperBank,
-        Self::IncreaseBank,
-    ];
+/// A Program: what an Entity is onboarded to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    pub id: ProgramId,
+    pub name: String,
+    pub bank: Bank,
+    pub billing_account_id: Option<String>,
+    pub default_digital_card_profile_id: Option<String>,
+    /// A decimal string, as Increase shows it.
+    pub interest_rate: String,
+    pub lending_maximum_extendable_credit: Option<i64>,
+    pub idempotency_key: Option<IdempotencyKey>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
 
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|bank| bank.as_str() == value)
-    }
+/// What creating a Program takes.
+#[derive(Debug, Clone)]
+pub struct NewProgram {
+    pub id: ProgramId,
+    pub name: String,
+    pub bank: Bank,
+    pub lending_maximum_extendable_credit: Option<i64>,
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::CoreBank => "core_bank",
-            Self::FirstInternetBank => "first_internet_bank",
-            Self::GrasshopperBank => "grasshopper_bank",
-            Self::IncreaseBank => "increase_bank",
+impl NewProgram {
+    pub fn named(name: String) -> Self {
+        Self {
+            id: ProgramId::generate(),
+            name,
+            bank: Bank::CoreBank,
+            lending_maximum_extendable_credit: None,
         }
     }
 }
@@ -52,9 +74,9 @@ mod tests {
     #[test]
     fn banks_round_trip() {
         for bank in Bank::ALL {
-            assert_eq!(Bank::parse(bank.as_str()), Some(bank));
+            assert_eq!(bank.as_str().parse(), Ok(*bank));
         }
-        assert_eq!(Bank::parse("big_bank"), None);
+        assert!("big_bank".parse::<Bank>().is_err());
     }
 
     #[test]

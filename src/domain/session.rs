@@ -1,38 +1,75 @@
-//! Entity Onboarding Session states.
+//! Entity Onboarding Sessions and their states.
 
 use chrono::{DateTime, Utc};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionStatus {
-    Active,
-    Expired,
+use super::{
+    RedirectUrl,
+    closed_set::closed_set,
+    ids::{EntityId, FormToken, IdempotencyKey, ProgramId, SessionId},
+};
+
+closed_set! {
+    pub enum SessionStatus {
+        Active = "active",
+        Expired = "expired",
+    }
 }
 
-impl SessionStatus {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "active" => Some(Self::Active),
-            "expired" => Some(Self::Expired),
-            _ => None,
-        }
-    }
+/// A session as stored. Its `status` is what was persisted; readers use
+/// [`Session::status_at`], which also counts an overdue session as expired.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: SessionId,
+    pub program_id: ProgramId,
+    pub entity_id: Option<EntityId>,
+    pub redirect_url: RedirectUrl,
+    pub token: FormToken,
+    pub status: SessionStatus,
+    pub idempotency_key: Option<IdempotencyKey>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// When the form (or the sandbox simulation) completed the session.
+    pub completed_at: Option<DateTime<Utc>>,
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Expired => "expired",
-        }
-    }
+/// A session about to be created (its program and Entity checked).
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id: SessionId,
+    pub program_id: ProgramId,
+    pub entity_id: Option<EntityId>,
+    pub redirect_url: RedirectUrl,
+    pub token: FormToken,
+    pub expires_at: DateTime<Utc>,
+}
 
+impl Session {
     /// The status a reader sees: a session past its `expires_at` is expired at
     /// once, whether or not the background sweep has persisted it yet.
-    pub fn effective(stored: &str, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Self {
-        if stored == "active" && expires_at > now {
-            Self::Active
+    pub fn status_at(&self, now: DateTime<Utc>) -> SessionStatus {
+        if self.status == SessionStatus::Active && self.expires_at > now {
+            SessionStatus::Active
         } else {
-            Self::Expired
+            SessionStatus::Expired
         }
+    }
+
+    pub fn is_active_at(&self, now: DateTime<Utc>) -> bool {
+        self.status_at(now) == SessionStatus::Active
+    }
+
+    /// Completed by a submission, with the Entity it produced or updated.
+    pub fn completed_entity(&self) -> Option<&EntityId> {
+        self.completed_at.and(self.entity_id.as_ref())
+    }
+
+    /// Where the browser goes after a submission: `redirect_url` with the
+    /// session and Entity IDs added to its query string.
+    pub fn return_url(&self, entity_id: &EntityId) -> url::Url {
+        self.redirect_url.with_query_params(&[
+            ("entity_onboarding_session_id", self.id.as_str()),
+            ("entity_id", entity_id.as_str()),
+        ])
     }
 }
 
@@ -41,25 +78,49 @@ mod tests {
     use super::*;
     use chrono::Duration;
 
+    fn session(status: SessionStatus, expires_at: DateTime<Utc>) -> Session {
+        Session {
+            id: SessionId::generate(),
+            program_id: ProgramId::generate(),
+            entity_id: None,
+            redirect_url: RedirectUrl::parse("https://example.com/done?a=1").unwrap(),
+            token: FormToken::generate(),
+            status,
+            idempotency_key: None,
+            created_at: expires_at - Duration::hours(6),
+            expires_at,
+            completed_at: None,
+        }
+    }
+
     #[test]
     fn a_session_past_its_expiry_reads_as_expired() {
         let now = Utc::now();
+        let active = SessionStatus::Active;
+        assert_eq!(session(active, now + Duration::seconds(1)).status_at(now), active);
+        assert_eq!(session(active, now).status_at(now), SessionStatus::Expired);
         assert_eq!(
-            SessionStatus::effective("active", now + Duration::seconds(1), now),
-            SessionStatus::Active
-        );
-        assert_eq!(SessionStatus::effective("active", now, now), SessionStatus::Expired);
-        assert_eq!(
-            SessionStatus::effective("expired", now + Duration::hours(1), now),
+            session(SessionStatus::Expired, now + Duration::hours(1)).status_at(now),
             SessionStatus::Expired
         );
     }
 
     #[test]
     fn parses_only_known_statuses() {
-        assert_eq!(SessionStatus::parse("active"), Some(SessionStatus::Active));
-        assert_eq!(SessionStatus::parse("expired"), Some(SessionStatus::Expired));
-        assert_eq!(SessionStatus::parse("Active"), None);
-        assert_eq!(SessionStatus::parse("finished"), None);
+        assert_eq!("active".parse(), Ok(SessionStatus::Active));
+        assert_eq!("expired".parse(), Ok(SessionStatus::Expired));
+        assert!("Active".parse::<SessionStatus>().is_err());
+        assert!("finished".parse::<SessionStatus>().is_err());
+    }
+
+    #[test]
+    fn the_return_url_keeps_the_platforms_query() {
+        let s = session(SessionStatus::Expired, Utc::now());
+        let entity = EntityId::generate();
+        let url = s.return_url(&entity);
+        assert_eq!(
+            url.query(),
+            Some(format!("a=1&entity_onboarding_session_id={}&entity_id={entity}", s.id).as_str())
+        );
     }
 }

@@ -3,49 +3,43 @@
 //! (`onboarding_tasks`); the hosted form asks for exactly these.
 
 use serde::Serialize;
-use serde_json::{Value, json};
 
-use super::entity::{EntityDetails, Prong};
+use super::{
+    closed_set::closed_set,
+    entity::{Address, EntityDetails, Prong},
+    ids::BeneficialOwnerId,
+    validation::{IssueCategory, Validation},
+};
 
-/// Validation issue categories, as in Increase.
-pub const ISSUE_CATEGORIES: [&str; 6] = [
-    "entity_tax_identifier",
-    "entity_address",
-    "entity_identity",
-    "beneficial_owner_identity",
-    "beneficial_owner_address",
-    "beneficial_owner_tax_identifier",
-];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskCategory {
-    /// The customer has not confirmed the details (`details_confirmed_at` is null).
-    ConfirmDetails,
-    /// No attestation (terms agreement) is recorded.
-    Attest,
-    /// A corporation without its EIN.
-    ProvideTaxIdentifier,
-    /// The tax identifier was flagged (`entity_tax_identifier`).
-    CorrectTaxIdentifier,
-    /// The address lacks its city, state or ZIP code.
-    CompleteAddress,
-    /// The address was flagged (`entity_address`).
-    CorrectAddress,
-    /// The identity was flagged (`entity_identity`).
-    CorrectIdentity,
-    /// A natural person without identification.
-    ProvideIdentification,
-    /// A corporation without beneficial owners.
-    AddBeneficialOwner,
-    /// A corporation none of whose owners has the control prong.
-    AddControlPerson,
-    /// A beneficial owner without identification.
-    ProvideBeneficialOwnerIdentification,
-    /// A beneficial owner's identity or tax ID was flagged.
-    CorrectBeneficialOwnerIdentity,
-    /// A beneficial owner's address lacks parts or was flagged.
-    CorrectBeneficialOwnerAddress,
+closed_set! {
+    pub enum TaskCategory {
+        /// The customer has not confirmed the details (`details_confirmed_at` is null).
+    ConfirmDetails = "confirm_details",
+        /// No attestation (terms agreement) is recorded.
+    Attest = "attest",
+        /// A corporation without its EIN.
+    ProvideTaxIdentifier = "provide_tax_identifier",
+        /// The tax identifier was flagged (`entity_tax_identifier`).
+    CorrectTaxIdentifier = "correct_tax_identifier",
+        /// The address lacks its city, state or ZIP code.
+    CompleteAddress = "complete_address",
+        /// The address was flagged (`entity_address`).
+    CorrectAddress = "correct_address",
+        /// The identity was flagged (`entity_identity`).
+    CorrectIdentity = "correct_identity",
+        /// A natural person without identification.
+    ProvideIdentification = "provide_identification",
+        /// A corporation without beneficial owners.
+    AddBeneficialOwner = "add_beneficial_owner",
+        /// A corporation none of whose owners has the control prong.
+    AddControlPerson = "add_control_person",
+        /// A beneficial owner without identification.
+    ProvideBeneficialOwnerIdentification = "provide_beneficial_owner_identification",
+        /// A beneficial owner's identity or tax ID was flagged.
+    CorrectBeneficialOwnerIdentity = "correct_beneficial_owner_identity",
+        /// A beneficial owner's address lacks parts or was flagged.
+    CorrectBeneficialOwnerAddress = "correct_beneficial_owner_address",
+}
 }
 
 impl TaskCategory {
@@ -71,48 +65,27 @@ impl TaskCategory {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Task {
     pub category: TaskCategory,
-    pub beneficial_owner_id: Option<String>,
+    pub beneficial_owner_id: Option<BeneficialOwnerId>,
     pub description: String,
 }
 
 impl Task {
-    fn new(category: TaskCategory, owner: Option<(&str, &str)>) -> Self {
+    fn new(category: TaskCategory, owner: Option<(&BeneficialOwnerId, &str)>) -> Self {
         let description = match owner {
             Some((_, name)) => format!("{} ({name})", category.describe()),
             None => category.describe().to_owned(),
         };
         Self {
             category,
-            beneficial_owner_id: owner.map(|(id, _)| id.to_owned()),
+            beneficial_owner_id: owner.map(|(id, _)| id.clone()),
             description,
         }
     }
 }
 
-/// One validation issue in Increase's shape (every key present).
-pub fn validation_issue(category: &str, beneficial_owner_id: Option<&str>) -> Value {
-    let owner = json!({ "beneficial_owner_id": beneficial_owner_id });
-    json!({
-        "category": category,
-        "entity_tax_identifier": (category == "entity_tax_identifier").then(|| json!({})),
-        "entity_address": (category == "entity_address").then(|| json!({ "reason": "mailbox_address" })),
-        "entity_identity": (category == "entity_identity").then(|| json!({})),
-        "beneficial_owner_identity": (category == "beneficial_owner_identity").then(|| owner.clone()),
-        "beneficial_owner_address": (category == "beneficial_owner_address")
-            .then(|| json!({ "beneficial_owner_id": beneficial_owner_id, "reason": "mailbox_address" })),
-        "beneficial_owner_tax_identifier": (category == "beneficial_owner_tax_identifier").then(|| owner.clone()),
-    })
-}
-
-/// A stored validation issue: its category and the owner it names.
-fn issue_parts(issue: &Value) -> (&str, Option<&str>) {
-    let category = issue["category"].as_str().unwrap_or("");
-    let owner = issue
-        .as_object()
-        .into_iter()
-        .flat_map(|o| o.values())
-        .find_map(|v| v.get("beneficial_owner_id").and_then(Value::as_str));
-    (category, owner)
+/// An address without the parts a US address needs.
+fn incomplete(address: &Address) -> bool {
+    address.city.is_none() || (address.country == "US" && (address.state.is_none() || address.zip.is_none()))
 }
 
 /// Everything the Entity still lacks, in the order the form asks for it.
@@ -120,30 +93,24 @@ pub fn outstanding_tasks(
     details: &EntityDetails,
     confirmed: bool,
     attested: bool,
-    validation: Option<&Value>,
+    validation: Option<&Validation>,
 ) -> Vec<Task> {
-    let issues: Vec<(&str, Option<&str>)> = validation
-        .and_then(|v| v["issues"].as_array())
-        .map(|issues| issues.iter().map(issue_parts).collect())
-        .unwrap_or_default();
-    let flagged = |category: &str| issues.iter().any(|(c, _)| *c == category);
-    let flagged_owner = |category: &str, id: &str| issues.iter().any(|(c, o)| *c == category && *o == Some(id));
+    let flagged = |category| validation.is_some_and(|v| v.flags(category));
+    let flagged_owner = |category, id| validation.is_some_and(|v| v.flags_owner(category, id));
     let mut tasks = Vec::new();
     match details {
         EntityDetails::Corporation(corporation) => {
             if corporation.legal_identifier.is_none() {
                 tasks.push(Task::new(TaskCategory::ProvideTaxIdentifier, None));
-            } else if flagged("entity_tax_identifier") {
+            } else if flagged(IssueCategory::EntityTaxIdentifier) {
                 tasks.push(Task::new(TaskCategory::CorrectTaxIdentifier, None));
             }
-            if flagged("entity_identity") {
+            if flagged(IssueCategory::EntityIdentity) {
                 tasks.push(Task::new(TaskCategory::CorrectIdentity, None));
             }
-            let address = &corporation.address;
-            if address.city.is_none() || (address.country == "US" && (address.state.is_none() || address.zip.is_none()))
-            {
+            if incomplete(&corporation.address) {
                 tasks.push(Task::new(TaskCategory::CompleteAddress, None));
-            } else if flagged("entity_address") {
+            } else if flagged(IssueCategory::EntityAddress) {
                 tasks.push(Task::new(TaskCategory::CorrectAddress, None));
             }
             let exempt = corporation.beneficial_ownership_exemption_reason.is_some();
@@ -158,18 +125,17 @@ pub fn outstanding_tasks(
                 tasks.push(Task::new(TaskCategory::AddControlPerson, None));
             }
             for owner in &corporation.beneficial_owners {
-                let who = Some((owner.id.as_str(), owner.individual.name.as_str()));
+                let who = Some((&owner.id, owner.individual.name.as_str()));
                 if owner.individual.identification.is_none() {
                     tasks.push(Task::new(TaskCategory::ProvideBeneficialOwnerIdentification, who));
-                } else if flagged_owner("beneficial_owner_identity", &owner.id)
-                    || flagged_owner("beneficial_owner_tax_identifier", &owner.id)
+                } else if flagged_owner(IssueCategory::BeneficialOwnerIdentity, &owner.id)
+                    || flagged_owner(IssueCategory::BeneficialOwnerTaxIdentifier, &owner.id)
                 {
                     tasks.push(Task::new(TaskCategory::CorrectBeneficialOwnerIdentity, who));
                 }
-                let home = &owner.individual.address;
-                let incomplete =
-                    home.city.is_none() || (home.country == "US" && (home.state.is_none() || home.zip.is_none()));
-                if incomplete || flagged_owner("beneficial_owner_address", &owner.id) {
+                if incomplete(&owner.individual.address)
+                    || flagged_owner(IssueCategory::BeneficialOwnerAddress, &owner.id)
+                {
                     tasks.push(Task::new(TaskCategory::CorrectBeneficialOwnerAddress, who));
                 }
             }
@@ -177,14 +143,12 @@ pub fn outstanding_tasks(
         EntityDetails::NaturalPerson(person) => {
             if person.identification.is_none() {
                 tasks.push(Task::new(TaskCategory::ProvideIdentification, None));
-            } else if flagged("entity_identity") || flagged("entity_tax_identifier") {
+            } else if flagged(IssueCategory::EntityIdentity) || flagged(IssueCategory::EntityTaxIdentifier) {
                 tasks.push(Task::new(TaskCategory::CorrectIdentity, None));
             }
-            let address = &person.address;
-            if address.city.is_none() || (address.country == "US" && (address.state.is_none() || address.zip.is_none()))
-            {
+            if incomplete(&person.address) {
                 tasks.push(Task::new(TaskCategory::CompleteAddress, None));
-            } else if flagged("entity_address") {
+            } else if flagged(IssueCategory::EntityAddress) {
                 tasks.push(Task::new(TaskCategory::CorrectAddress, None));
             }
         }
@@ -201,7 +165,17 @@ pub fn outstanding_tasks(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::entity::{Identification, IdentificationMethod, sandbox_corporation};
+    use crate::domain::{
+        entity::{Identification, IdentificationMethod, sandbox_corporation},
+        validation::ValidationIssue,
+    };
+
+    fn issue(category: IssueCategory, owner: Option<&BeneficialOwnerId>) -> ValidationIssue {
+        ValidationIssue {
+            category,
+            beneficial_owner_id: owner.cloned(),
+        }
+    }
 
     fn categories(tasks: &[Task]) -> Vec<TaskCategory> {
         tasks.iter().map(|t| t.category).collect()
@@ -241,7 +215,7 @@ mod tests {
                 TaskCategory::ProvideBeneficialOwnerIdentification,
             ]
         );
-        assert_eq!(tasks[3].beneficial_owner_id.as_deref(), Some(owner_id.as_str()));
+        assert_eq!(tasks[3].beneficial_owner_id.as_ref(), Some(&owner_id));
         c.beneficial_owners.clear();
         let tasks = outstanding_tasks(&EntityDetails::Corporation(c), true, true, None);
         assert!(categories(&tasks).contains(&TaskCategory::AddBeneficialOwner));
@@ -253,12 +227,12 @@ mod tests {
             panic!()
         };
         let owner = c.beneficial_owners[0].id.clone();
-        let validation = json!({ "status": "invalid", "issues": [
-            validation_issue("entity_tax_identifier", None),
-            validation_issue("entity_address", None),
-            validation_issue("beneficial_owner_identity", Some(&owner)),
-            validation_issue("beneficial_owner_address", Some(&owner)),
-        ]});
+        let validation = Validation::from_issues(vec![
+            issue(IssueCategory::EntityTaxIdentifier, None),
+            issue(IssueCategory::EntityAddress, None),
+            issue(IssueCategory::BeneficialOwnerIdentity, Some(&owner)),
+            issue(IssueCategory::BeneficialOwnerAddress, Some(&owner)),
+        ]);
         let tasks = outstanding_tasks(&EntityDetails::Corporation(c), true, true, Some(&validation));
         assert_eq!(
             categories(&tasks),
@@ -284,19 +258,8 @@ mod tests {
             method: IdentificationMethod::SocialSecurityNumber,
             number_last4: "1234".into(),
         });
-        let flagged = json!({ "status": "invalid", "issues": [validation_issue("entity_identity", None)] });
+        let flagged = Validation::from_issues(vec![issue(IssueCategory::EntityIdentity, None)]);
         let tasks = outstanding_tasks(&EntityDetails::NaturalPerson(person), true, true, Some(&flagged));
         assert_eq!(categories(&tasks), vec![TaskCategory::CorrectIdentity]);
-    }
-
-    #[test]
-    fn issues_have_every_key() {
-        let issue = validation_issue("beneficial_owner_address", Some("entity_beneficial_owner_x"));
-        assert_eq!(issue.as_object().unwrap().len(), 7);
-        assert_eq!(
-            issue["beneficial_owner_address"]["beneficial_owner_id"],
-            "entity_beneficial_owner_x"
-        );
-        assert_eq!(issue["entity_tax_identifier"], Value::Null);
     }
 }

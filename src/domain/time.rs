@@ -1,15 +1,7 @@
-//! Conversions between stored timestamps (Unix microseconds) and the wire format.
+//! Timestamps on the wire: RFC 3339 in UTC, whole seconds, `Z` suffix.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serializer;
-
-pub fn to_micros(at: DateTime<Utc>) -> i64 {
-    at.timestamp_micros()
-}
-
-pub fn from_micros(micros: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_micros(micros).unwrap_or(DateTime::UNIX_EPOCH)
-}
 
 /// RFC 3339 in UTC with a `Z` suffix and whole seconds, as Increase does.
 pub fn format_timestamp(at: DateTime<Utc>) -> String {
@@ -35,8 +27,7 @@ mod tests {
 
     #[test]
     fn timestamps_are_rfc3339_utc_with_z() {
-        let at = from_micros(1_769_903_999_123_456);
+        let at = DateTime::from_timestamp_micros(1_769_903_999_123_456).unwrap();
         assert_eq!(format_timestamp(at), "2026-01-31T23:59:59Z");
-        assert_eq!(to_micros(at), 1_769_903_999_123_456);
     }
 }

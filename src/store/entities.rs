@@ -1,308 +1,289 @@
-//! Entities.
+//! Entities. The structure's sub-object is stored as one JSON document
+//! (`jsonb` on PostgreSQL), as are the validation and the terms agreements.
 
 use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
+use serde_json::Value;
+use sqlx::types::Json;
 
-use crate::domain::{entity::EntityDetails, time::to_micros};
+use super::{Conn, Page, Store, StoreError, UnitOfWork, Window, on, read, time::Ts};
+use crate::domain::{
+    entity::{Entity, EntityDetails, EntityStatus, Structure, TermsAgreement},
+    ids::{EntityId, GroupId, IdempotencyKey, SessionId},
+    validation::Validation,
+};
 
-use super::{Store, StoreError};
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct EntityRow {
-    pub seq: i64,
-    pub id: String,
-    pub structure: String,
-    pub status: String,
-    pub description: Option<String>,
-    pub details: String,
-    pub details_confirmed_at: Option<i64>,
-    pub creating_entity_onboarding_session_id: Option<String>,
-    pub idempotency_key: Option<String>,
-    pub validation: Option<String>,
-    pub terms_agreements: String,
-    pub created_at: i64,
+#[derive(sqlx::FromRow)]
+struct EntityRow {
+    seq: i64,
+    id: EntityId,
+    structure: Structure,
+    status: EntityStatus,
+    description: Option<String>,
+    details: Json<Value>,
+    details_confirmed_at: Option<Ts>,
+    creating_entity_onboarding_session_id: Option<SessionId>,
+    idempotency_key: Option<IdempotencyKey>,
+    validation: Option<Json<Validation>>,
+    terms_agreements: Json<Vec<TermsAgreement>>,
+    created_at: Ts,
 }
 
-impl EntityRow {
-    /// The name on the Entity, for pages (empty if the stored document is unreadable).
-    pub fn display_name(&self) -> String {
-        crate::domain::entity::Structure::parse(&self.structure)
-            .and_then(|structure| EntityDetails::from_json(structure, &self.details).ok())
-            .map(|details| details.name().to_owned())
-            .unwrap_or_default()
+impl TryFrom<EntityRow> for Entity {
+    type Error = StoreError;
+
+    fn try_from(row: EntityRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            details: EntityDetails::from_document(row.structure, row.details.0)?,
+            id: row.id,
+            status: row.status,
+            description: row.description,
+            details_confirmed_at: row.details_confirmed_at.map(Into::into),
+            creating_entity_onboarding_session_id: row.creating_entity_onboarding_session_id,
+            idempotency_key: row.idempotency_key,
+            validation: row.validation.map(|v| v.0),
+            terms_agreements: row.terms_agreements.0,
+            created_at: row.created_at.into(),
+        })
     }
 }
 
-pub(super) struct NewEntityRow<'a> {
-    pub id: &'a str,
-    pub details: &'a EntityDetails,
-    pub description: Option<&'a str>,
-    pub creating_session_id: Option<&'a str>,
-    pub idempotency_key: Option<&'a str>,
-    pub details_confirmed_at: Option<DateTime<Utc>>,
-    pub validation: Option<&'a str>,
+fn entity(row: Option<EntityRow>) -> Result<Option<Entity>, StoreError> {
+    row.map(Entity::try_from).transpose()
 }
 
 const COLUMNS: &str = "seq, id, structure, status, description, details, details_confirmed_at, \
     creating_entity_onboarding_session_id, idempotency_key, validation, terms_agreements, created_at";
 
-pub(super) async fn insert_entity_row(
-    conn: &mut AnyConnection,
-    group_id: &str,
-    entity: &NewEntityRow<'_>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO entities
-            (id, group_id, structure, status, description, details, details_confirmed_at,
-             creating_entity_onboarding_session_id, idempotency_key, validation, created_at, updated_at)
-         VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(entity.id)
-    .bind(group_id)
-    .bind(entity.details.structure().as_str())
-    .bind(entity.description)
-    .bind(entity.details.to_json()?)
-    .bind(entity.details_confirmed_at.map(to_micros))
-    .bind(entity.creating_session_id)
-    .bind(entity.idempotency_key)
-    .bind(entity.validation)
-    .bind(to_micros(now))
-    .bind(to_micros(now))
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Records that the customer confirmed the Entity's details.
-pub(super) async fn confirm_details(
-    conn: &mut AnyConnection,
-    group_id: &str,
-    entity_id: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let done =
-        sqlx::query("UPDATE entities SET details_confirmed_at = $1, updated_at = $2 WHERE group_id = $3 AND id = $4")
-            .bind(to_micros(now))
-            .bind(to_micros(now))
-            .bind(group_id)
-            .bind(entity_id)
-            .execute(conn)
-            .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
-}
-
-impl Store {
-    /// An Entity by ID alone, for a form page whose session names it.
-    pub async fn find_entity_by_id(&self, id: &str) -> Result<Option<EntityRow>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM entities WHERE id = $1");
-        Ok(sqlx::query_as::<_, EntityRow>(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
-    }
-
-    pub async fn find_entity(&self, group_id: &str, id: &str) -> Result<Option<EntityRow>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM entities WHERE group_id = $1 AND id = $2");
-        Ok(sqlx::query_as::<_, EntityRow>(sqlx::AssertSqlSafe(sql))
-            .bind(group_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
-    }
-}
-
-/// A new Entity from `POST /entities`.
+/// A new Entity's details and how it came to be.
 #[derive(Debug, Clone)]
-pub struct NewEntity {
-    pub id: String,
-    pub details: EntityDetails,
-    pub description: Option<String>,
+pub struct NewEntity<'a> {
+    pub id: &'a EntityId,
+    pub details: &'a EntityDetails,
+    pub description: Option<&'a str>,
+    pub creating_session_id: Option<&'a SessionId>,
+    pub idempotency_key: Option<&'a IdempotencyKey>,
+    pub details_confirmed_at: Option<DateTime<Utc>>,
+    pub validation: &'a Validation,
 }
 
+/// Which Entities a listing shows.
 #[derive(Debug, Clone, Default)]
 pub struct EntityFilter {
-    pub statuses: Option<Vec<String>>,
-    pub idempotency_key: Option<String>,
-    pub created_after: Option<i64>,
-    pub created_before: Option<i64>,
-    pub created_on_or_after: Option<i64>,
-    pub created_on_or_before: Option<i64>,
-    pub before_seq: Option<i64>,
-    pub limit: i64,
+    pub statuses: Option<Vec<EntityStatus>>,
+    pub idempotency_key: Option<IdempotencyKey>,
+    pub created_after: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+    pub created_on_or_after: Option<DateTime<Utc>>,
+    pub created_on_or_before: Option<DateTime<Utc>>,
+}
+
+async fn find_entity(conn: Conn<'_>, group: Option<&GroupId>, id: &EntityId) -> Result<Option<Entity>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM entities WHERE id = $1 AND ($2 IS NULL OR group_id = $2)");
+    let row: Option<EntityRow> = on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(group)
+        .fetch_optional(&mut *c)
+        .await?);
+    entity(row)
 }
 
 impl Store {
-    pub async fn insert_entity(
+    #[tracing::instrument(skip_all, fields(entity_id = %id))]
+    pub async fn find_entity(&self, group: &GroupId, id: &EntityId) -> Result<Option<Entity>, StoreError> {
+        read!(self, c => find_entity(c, Some(group), id).await)
+    }
+
+    /// An Entity by ID alone: for the hosted form, whose session names it.
+    pub async fn find_entity_of_session(&self, id: &EntityId) -> Result<Option<Entity>, StoreError> {
+        read!(self, c => find_entity(c, None, id).await)
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn list_entities(
         &self,
-        group_id: &str,
-        entity: &NewEntity,
-        idempotency: Option<super::Idempotency<'_>>,
-        now: DateTime<Utc>,
-        render: impl FnOnce(&EntityRow) -> Result<String, serde_json::Error>,
-    ) -> Result<super::Outcome<EntityRow>, StoreError> {
-        self.write_idempotently(group_id, idempotency, now, render, async |conn: &mut AnyConnection| {
-            insert_entity_row(
-                &mut *conn,
-                group_id,
-                &NewEntityRow {
-                    id: &entity.id,
-                    details: &entity.details,
-                    description: entity.description.as_deref(),
-                    creating_session_id: None,
-                    idempotency_key: idempotency.map(|i| i.key),
-                    details_confirmed_at: None,
-                    validation: Some(r#"{"issues":[],"status":"pending"}"#),
-                },
-                now,
-            )
-            .await?;
-            let row = find_entity_row(&mut *conn, group_id, &entity.id)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            Ok(row)
-        })
-        .await
-    }
-
-    pub async fn update_entity_validation(
-        &self,
-        group_id: &str,
-        id: &str,
-        validation: &str,
-        now: DateTime<Utc>,
-    ) -> Result<EntityRow, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE entities SET validation = $1, updated_at = $2 WHERE group_id = $3 AND id = $4")
-            .bind(validation)
-            .bind(to_micros(now))
-            .bind(group_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        let row = find_entity_row(&mut tx, group_id, id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
-        Ok(row)
-    }
-
-    pub async fn archive_entity(&self, group_id: &str, id: &str, now: DateTime<Utc>) -> Result<EntityRow, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let done =
-            sqlx::query("UPDATE entities SET status = 'archived', updated_at = $1 WHERE group_id = $2 AND id = $3")
-                .bind(to_micros(now))
-                .bind(group_id)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        let row = find_entity_row(&mut tx, group_id, id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
-        Ok(row)
-    }
-
-    pub async fn list_entities(&self, group_id: &str, filter: &EntityFilter) -> Result<Vec<EntityRow>, StoreError> {
-        let mut query = super::sql::Sql::new(format!("SELECT {COLUMNS} FROM entities WHERE group_id = "));
-        query.push_bind(group_id.to_owned());
-        if let Some(statuses) = &filter.statuses {
-            query.push(" AND status IN (");
-            for (i, status) in statuses.iter().enumerate() {
-                if i > 0 {
-                    query.push(", ");
+        group: &GroupId,
+        filter: &EntityFilter,
+        window: Window,
+    ) -> Result<Page<Entity>, StoreError> {
+        let rows: Vec<EntityRow> = read!(self, conn => on!(conn, c => {
+            let mut query = sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM entities WHERE group_id = "));
+            query.push_bind(group);
+            if let Some(statuses) = &filter.statuses {
+                query.push(" AND status IN (");
+                let mut list = query.separated(", ");
+                for status in statuses {
+                    list.push_bind(*status);
                 }
-                query.push_bind(status.clone());
+                query.push(")");
             }
-            query.push(")");
-        }
-        if let Some(key) = &filter.idempotency_key {
-            query.push(" AND idempotency_key = ").push_bind(key.clone());
-        }
-        for (op, value) in [
-            (" AND created_at > ", filter.created_after),
-            (" AND created_at < ", filter.created_before),
-            (" AND created_at >= ", filter.created_on_or_after),
-            (" AND created_at <= ", filter.created_on_or_before),
-        ] {
-            if let Some(value) = value {
-                query.push(op).push_bind(value);
+            if let Some(key) = &filter.idempotency_key {
+                query.push(" AND idempotency_key = ").push_bind(key);
             }
-        }
-        if let Some(seq) = filter.before_seq {
-            query.push(" AND seq < ").push_bind(seq);
-        }
-        query.push(" ORDER BY seq DESC LIMIT ").push_bind(filter.limit);
-        Ok(query.build_query_as::<EntityRow>()?.fetch_all(&self.pool).await?)
+            for (op, value) in [
+                (" AND created_at > ", filter.created_after),
+                (" AND created_at < ", filter.created_before),
+                (" AND created_at >= ", filter.created_on_or_after),
+                (" AND created_at <= ", filter.created_on_or_before),
+            ] {
+                if let Some(value) = value {
+                    query.push(op).push_bind(Ts(value));
+                }
+            }
+            query.push(" AND seq < ").push_bind(window.before_seq());
+            query.push(" ORDER BY seq DESC LIMIT ").push_bind(window.fetch_limit());
+            query.build_query_as().fetch_all(&mut *c).await?
+        }));
+        Page::from_rows(rows, window, |row| row.seq, Entity::try_from)
     }
 }
 
-pub(super) async fn find_entity_row(
-    conn: &mut AnyConnection,
-    group_id: &str,
-    id: &str,
-) -> Result<Option<EntityRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM entities WHERE group_id = $1 AND id = $2");
-    Ok(sqlx::query_as::<_, EntityRow>(sqlx::AssertSqlSafe(sql))
-        .bind(group_id)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?)
-}
+impl UnitOfWork {
+    pub async fn find_entity(&mut self, group: &GroupId, id: &EntityId) -> Result<Option<Entity>, StoreError> {
+        find_entity(self.conn(), Some(group), id).await
+    }
 
-/// Appends a terms agreement and records the customer's confirmation.
-pub(super) async fn confirm_and_attest(
-    conn: &mut AnyConnection,
-    entity_id: &str,
-    terms: &crate::domain::entity::TermsAgreement,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let current: Option<String> = sqlx::query_scalar("SELECT terms_agreements FROM entities WHERE id = $1")
-        .bind(entity_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let mut agreements: Vec<crate::domain::entity::TermsAgreement> =
-        serde_json::from_str(&current.ok_or(StoreError::NotFound)?)?;
-    agreements.push(terms.clone());
-    sqlx::query("UPDATE entities SET terms_agreements = $1, details_confirmed_at = $2, updated_at = $3 WHERE id = $4")
-        .bind(serde_json::to_string(&agreements)?)
-        .bind(to_micros(now))
-        .bind(to_micros(now))
-        .bind(entity_id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
+    #[tracing::instrument(skip_all, fields(entity_id = %entity.id))]
+    pub async fn insert_entity(
+        &mut self,
+        group: &GroupId,
+        entity: &NewEntity<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Entity, StoreError> {
+        let sql = format!(
+            "INSERT INTO entities
+                (id, group_id, structure, status, description, details, details_confirmed_at,
+                 creating_entity_onboarding_session_id, idempotency_key, validation, created_at, updated_at)
+             VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9, $10, $10)
+             RETURNING {COLUMNS}"
+        );
+        let details = Json(entity.details.to_document()?);
+        let row: EntityRow = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(entity.id)
+            .bind(group)
+            .bind(entity.details.structure())
+            .bind(entity.description)
+            .bind(&details)
+            .bind(entity.details_confirmed_at.map(Ts))
+            .bind(entity.creating_session_id)
+            .bind(entity.idempotency_key)
+            .bind(Json(entity.validation))
+            .bind(Ts(now))
+            .fetch_one(&mut *c)
+            .await?);
+        row.try_into()
+    }
 
-/// Replaces the Entity's details and validation (the hosted form's corrections).
-pub(super) async fn replace_details(
-    conn: &mut AnyConnection,
-    entity_id: &str,
-    details: &EntityDetails,
-    validation: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE entities SET details = $1, validation = $2, updated_at = $3 WHERE id = $4")
-        .bind(details.to_json()?)
-        .bind(validation)
-        .bind(to_micros(now))
-        .bind(entity_id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
+    /// Replaces the Entity's details and validation (the hosted form's corrections).
+    #[tracing::instrument(skip_all, fields(entity_id = %id))]
+    pub async fn replace_entity_details(
+        &mut self,
+        id: &EntityId,
+        details: &EntityDetails,
+        validation: Option<&Validation>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE entities SET details = $1, validation = $2, updated_at = $3 WHERE id = $4";
+        let details = Json(details.to_document()?);
+        let done = on!(self.conn(), c => sqlx::query(sql)
+            .bind(&details)
+            .bind(validation.map(Json))
+            .bind(Ts(now))
+            .bind(id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
 
-impl super::idempotency::Resource for EntityRow {
-    fn resource_id(&self) -> &str {
-        &self.id
+    /// Records that the customer confirmed the Entity's details.
+    pub async fn confirm_entity_details(&mut self, id: &EntityId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let sql = "UPDATE entities SET details_confirmed_at = $1, updated_at = $1 WHERE id = $2";
+        let done =
+            on!(self.conn(), c => sqlx::query(sql).bind(Ts(now)).bind(id).execute(&mut *c).await?.rows_affected());
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Appends a terms agreement in one statement (no read-modify-write, so
+    /// concurrent appends cannot lose each other) and records the confirmation.
+    #[tracing::instrument(skip_all, fields(entity_id = %id))]
+    pub async fn attest_entity(
+        &mut self,
+        id: &EntityId,
+        agreement: &TermsAgreement,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let agreement = Json(agreement);
+        let done = match self.conn() {
+            Conn::Sqlite(c) => sqlx::query(
+                "UPDATE entities SET terms_agreements = json_insert(terms_agreements, '$[#]', json($1)),
+                    details_confirmed_at = $2, updated_at = $2 WHERE id = $3",
+            )
+            .bind(&agreement)
+            .bind(Ts(now))
+            .bind(id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected(),
+            Conn::Postgres(c) => sqlx::query(
+                "UPDATE entities SET terms_agreements = terms_agreements || jsonb_build_array($1::jsonb),
+                    details_confirmed_at = $2, updated_at = $2 WHERE id = $3",
+            )
+            .bind(&agreement)
+            .bind(Ts(now))
+            .bind(id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected(),
+        };
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(entity_id = %id))]
+    pub async fn set_entity_validation(
+        &mut self,
+        group: &GroupId,
+        id: &EntityId,
+        validation: &Validation,
+        now: DateTime<Utc>,
+    ) -> Result<Entity, StoreError> {
+        let sql = format!(
+            "UPDATE entities SET validation = $1, updated_at = $2 WHERE group_id = $3 AND id = $4 RETURNING {COLUMNS}"
+        );
+        let row: Option<EntityRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(Json(validation))
+            .bind(Ts(now))
+            .bind(group)
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?);
+        entity(row)?.ok_or(StoreError::NotFound)
+    }
+
+    #[tracing::instrument(skip_all, fields(entity_id = %id))]
+    pub async fn archive_entity(
+        &mut self,
+        group: &GroupId,
+        id: &EntityId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Entity>, StoreError> {
+        let sql = format!(
+            "UPDATE entities SET status = 'archived', updated_at = $1 WHERE group_id = $2 AND id = $3 RETURNING {COLUMNS}"
+        );
+        let row: Option<EntityRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(Ts(now))
+            .bind(group)
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?);
+        entity(row)
     }
 }

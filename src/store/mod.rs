@@ -1,43 +1,41 @@
-//! All SQL lives here. Handlers see `Store` and its use-case methods only, so
-//! the backend can change without touching them.
+//! All SQL lives here. The store reads and writes domain types; its row
+//! structs stay private. One `Store` serves SQLite or PostgreSQL through
+//! their native drivers: each query is written once and compiled for both
+//! (see [`on`]), forking only where the dialects differ.
 
 mod api_keys;
 mod entities;
 mod idempotency;
 mod programs;
 mod sessions;
-mod sql;
+mod time;
 
 use std::{str::FromStr, time::Duration};
 
 use sqlx::{
-    AnyPool,
-    any::{AnyConnectOptions, AnyPoolOptions},
+    ConnectOptions, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool,
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
 pub use api_keys::{ApiKeyOwner, Bootstrap};
-pub use entities::{EntityFilter, EntityRow, NewEntity};
-pub use idempotency::{Idempotency, Outcome, StoredResponse};
-pub use programs::{NewProgram, ProgramRow};
-pub use sessions::{FormSubmission, NewSession, SessionFilter, SessionRow, TokenLookup};
+pub use entities::{EntityFilter, NewEntity};
+pub use idempotency::StoredResponse;
+pub use sessions::{FormSession, SessionFilter};
 
-use crate::config::Settings;
+use crate::config::{DatabaseTarget, Settings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The row to change does not exist.
     #[error("not found")]
     NotFound,
-    /// A request names an object that does not exist or cannot be used.
-    #[error("invalid reference in {field}: {message}")]
-    InvalidReference { field: &'static str, message: &'static str },
-    /// The action is not allowed in the object's current state.
-    #[error("invalid operation: {0}")]
-    InvalidState(&'static str),
-    /// Another request with the same idempotency key committed first.
-    #[error("idempotency key claimed concurrently")]
-    IdempotencyRace,
-    #[error("stored data could not be read or written as JSON")]
-    Serialization(#[from] serde_json::Error),
+    /// A unique index refused the write (a concurrent writer won).
+    #[error("unique constraint violated")]
+    Conflict(#[source] sqlx::Error),
+    /// A stored value could not be turned back into its domain type.
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
     /// The database cannot be reached right now (connection lost, pool exhausted).
     #[error("database unavailable")]
     Unavailable(#[source] sqlx::Error),
@@ -45,8 +43,8 @@ pub enum StoreError {
     Database(#[source] sqlx::Error),
     #[error("migration failed")]
     Migration(#[from] sqlx::migrate::MigrateError),
-    #[error("unsupported database URL {0:?}: use postgres://..., sqlite:... or a file path")]
-    UnsupportedUrl(String),
+    #[error("{0}")]
+    Config(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -66,140 +64,302 @@ impl From<sqlx::Error> for StoreError {
         };
         if lost {
             Self::Unavailable(error)
+        } else if matches!(&error, sqlx::Error::Database(db) if db.is_unique_violation()) {
+            Self::Conflict(error)
         } else {
             Self::Database(error)
         }
     }
 }
 
-/// Which database the store talks to; chosen by the URL.
+impl From<serde_json::Error> for StoreError {
+    fn from(error: serde_json::Error) -> Self {
+        Self::Corrupt(error.to_string())
+    }
+}
+
+/// Which database the store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
     Postgres,
 }
 
-/// The backend and the URL to connect to: `postgres://` or `postgresql://`
-/// select PostgreSQL; `sqlite:` URLs and plain file paths select SQLite.
-pub fn parse_database_url(input: &str) -> Result<(Backend, String), StoreError> {
-    if input.starts_with("postgres://") || input.starts_with("postgresql://") {
-        return Ok((Backend::Postgres, input.to_owned()));
-    }
-    if let Some(rest) = input.strip_prefix("sqlite:") {
-        let mut url = if rest.starts_with("//") {
-            input.to_owned()
-        } else {
-            format!("sqlite://{rest}")
-        };
-        if !url.contains("mode=") {
-            url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
-        }
-        return Ok((Backend::Sqlite, url));
-    }
-    if input.is_empty() || input.contains("://") {
-        return Err(StoreError::UnsupportedUrl(input.to_owned()));
-    }
-    let path = std::path::Path::new(input);
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map_err(|_| StoreError::UnsupportedUrl(input.to_owned()))?
-            .join(path)
-    };
-    let url = url::Url::from_file_path(&absolute).map_err(|_| StoreError::UnsupportedUrl(input.to_owned()))?;
-    Ok((Backend::Sqlite, format!("sqlite://{}?mode=rwc", url.path())))
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
 }
+
+/// A connection of either backend, borrowed for one store function.
+pub(crate) enum Conn<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+/// Runs `$body` with `$c` bound to the native connection of either backend.
+/// The body is compiled once per backend, so SQL written in it must be valid
+/// on both (`$N` placeholders, `RETURNING`, standard functions).
+macro_rules! on {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::store::Conn::Sqlite($c) => $body,
+            $crate::store::Conn::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on;
 
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: AnyPool,
-    backend: Backend,
+    pool: Pool,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// Work that commits or rolls back as one: the store's transaction, handed to
+/// use cases (and to the API, which records idempotent responses in it).
+pub struct UnitOfWork {
+    tx: Tx,
+}
+
+enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl UnitOfWork {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match &mut self.tx {
+            Tx::Sqlite(tx) => Conn::Sqlite(&mut *tx),
+            Tx::Postgres(tx) => Conn::Postgres(&mut *tx),
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self.tx {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// A pooled connection for reads outside a unit of work.
+enum Pooled {
+    Sqlite(sqlx::pool::PoolConnection<Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<Postgres>),
+}
+
+impl Pooled {
+    fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Self::Sqlite(c) => Conn::Sqlite(&mut *c),
+            Self::Postgres(c) => Conn::Postgres(&mut *c),
+        }
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database named by the settings,
     /// retrying while it is not up yet, and applies pending migrations.
+    #[tracing::instrument(skip_all, fields(backend))]
     pub async fn connect(settings: &Settings) -> Result<Self, StoreError> {
-        sqlx::any::install_default_drivers();
-        let (backend, url) = parse_database_url(&settings.database_url)?;
-        let options = AnyConnectOptions::from_str(&url)?;
-        let statement_timeout_ms = settings.database_statement_timeout.as_millis();
-        let pool_options = AnyPoolOptions::new()
-            .max_connections(settings.database_max_connections)
-            .acquire_timeout(settings.database_acquire_timeout)
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    let setup: &[&str] = match backend {
-                        Backend::Sqlite => &[
-                            "PRAGMA journal_mode = WAL",
-                            "PRAGMA synchronous = NORMAL",
-                            "PRAGMA foreign_keys = ON",
-                            "PRAGMA busy_timeout = 15000",
-                        ],
-                        Backend::Postgres => &[],
-                    };
-                    for statement in setup {
-                        sqlx::query(sqlx::AssertSqlSafe(*statement)).execute(&mut *conn).await?;
-                    }
-                    if backend == Backend::Postgres {
-                        let set = format!("SET statement_timeout = {statement_timeout_ms}");
-                        sqlx::query(sqlx::AssertSqlSafe(set)).execute(&mut *conn).await?;
-                    }
-                    Ok(())
-                })
-            });
         let deadline = std::time::Instant::now() + settings.database_startup_timeout;
-        let pool = loop {
-            match pool_options
-                .clone()
-                .connect_with(options.clone())
-                .await
-                .map_err(StoreError::from)
-            {
-                Ok(pool) => break pool,
+        loop {
+            match Self::open(settings).await {
+                Ok(store) => {
+                    store.migrate().await?;
+                    return Ok(store);
+                }
                 Err(StoreError::Unavailable(error)) if std::time::Instant::now() < deadline => {
                     tracing::warn!(%error, "database not reachable yet; retrying");
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }
                 Err(error) => return Err(error),
             }
+        }
+    }
+
+    async fn open(settings: &Settings) -> Result<Self, StoreError> {
+        let pool = match settings.database_url.target().map_err(StoreError::Config)? {
+            DatabaseTarget::Sqlite(url) => {
+                let options = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(15))
+                    .disable_statement_logging();
+                Pool::Sqlite(
+                    SqlitePoolOptions::new()
+                        .max_connections(settings.database_max_connections)
+                        .acquire_timeout(settings.database_acquire_timeout)
+                        .connect_with(options)
+                        .await?,
+                )
+            }
+            DatabaseTarget::Postgres(url) => {
+                let timeout = settings.database_statement_timeout.as_millis().to_string();
+                let options = PgConnectOptions::from_str(url)?
+                    .options([("statement_timeout", timeout.as_str())])
+                    .disable_statement_logging();
+                Pool::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(settings.database_max_connections)
+                        .acquire_timeout(settings.database_acquire_timeout)
+                        .connect_with(options)
+                        .await?,
+                )
+            }
         };
-        let store = Self { pool, backend };
-        store.migrate().await?;
-        Ok(store)
+        Ok(Self { pool })
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        match &self.pool {
+            Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
     }
 
-    /// Writes on SQLite take the write lock up front so that concurrent
-    /// writers queue instead of failing when they upgrade a read lock.
-    /// PostgreSQL relies on row locks and unique indexes instead.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+    /// Starts a unit of work. On SQLite it takes the write lock up front so
+    /// concurrent writers queue instead of failing when they upgrade a read
+    /// lock; PostgreSQL relies on row locks and unique indexes instead.
+    pub async fn begin(&self) -> Result<UnitOfWork, StoreError> {
+        let tx = match &self.pool {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        };
+        Ok(UnitOfWork { tx })
+    }
+
+    async fn acquire(&self) -> Result<Pooled, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
+            Pool::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
         })
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
     }
 }
 
-fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+/// Runs one read on a pooled connection: `read!(self, c => body)`.
+macro_rules! read {
+    ($store:expr, $c:ident => $body:expr) => {{
+        let mut pooled = $store.acquire().await?;
+        let $c = pooled.conn();
+        $body
+    }};
+}
+pub(crate) use read;
+
+/// A position in a newest-first listing: rows strictly older than it follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor(i64);
+
+impl Cursor {
+    /// Opaque text for `next_cursor`.
+    pub fn encode(self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1:{}", self.0))
+    }
+
+    pub fn decode(text: &str) -> Option<Self> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        text.strip_prefix("v1:")?
+            .parse::<i64>()
+            .ok()
+            .filter(|seq| *seq > 0)
+            .map(Self)
+    }
+}
+
+/// Which page of a listing to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub after: Option<Cursor>,
+    pub limit: u32,
+}
+
+/// One page of a newest-first listing, and where the next one starts.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Cursor>,
+}
+
+impl<T> Page<T> {
+    /// From up to `limit + 1` rows with their positions.
+    fn from_rows<R>(
+        rows: Vec<R>,
+        window: Window,
+        seq: impl Fn(&R) -> i64,
+        convert: impl Fn(R) -> Result<T, StoreError>,
+    ) -> Result<Self, StoreError> {
+        let limit = usize::try_from(window.limit).unwrap_or(usize::MAX);
+        let next = (rows.len() > limit)
+            .then(|| rows.get(limit.saturating_sub(1)).map(|r| Cursor(seq(r))))
+            .flatten();
+        let items = rows.into_iter().take(limit).map(convert).collect::<Result<_, _>>()?;
+        Ok(Self { items, next })
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next: self.next,
+        }
+    }
+}
+
+impl Window {
+    fn fetch_limit(self) -> i64 {
+        i64::from(self.limit) + 1
+    }
+
+    fn before_seq(self) -> i64 {
+        self.after.map_or(i64::MAX, |cursor| cursor.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        assert_eq!(Cursor::decode(&Cursor(42).encode()), Some(Cursor(42)));
+        assert_eq!(Cursor::decode("not-a-cursor"), None);
+        use base64::Engine;
+        let encode = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
+        assert_eq!(Cursor::decode(&encode("v1:-5")), None);
+        assert_eq!(Cursor::decode(&encode("v2:5")), None);
+    }
+
+    #[test]
+    fn pages_know_when_more_follow() {
+        let window = Window { after: None, limit: 2 };
+        let full = Page::from_rows(vec![9, 8, 7], window, |r| *r, Ok).unwrap();
+        assert_eq!(full.items, vec![9, 8]);
+        assert_eq!(full.next, Some(Cursor(8)));
+        let last = Page::from_rows(vec![9, 8], window, |r| *r, Ok).unwrap();
+        assert_eq!(last.next, None);
+    }
 }

@@ -1,118 +1,117 @@
 //! Programs.
 
 use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
 
-use crate::domain::{program::Bank, time::to_micros};
+use super::{Conn, Page, Store, StoreError, UnitOfWork, Window, on, read, time::Ts};
+use crate::domain::{
+    ids::{GroupId, IdempotencyKey, ProgramId},
+    program::{Bank, NewProgram, Program},
+};
 
-use super::{Idempotency, Outcome, Store, StoreError};
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ProgramRow {
-    pub seq: i64,
-    pub id: String,
-    pub name: String,
-    pub bank: String,
-    pub billing_account_id: Option<String>,
-    pub default_digital_card_profile_id: Option<String>,
-    pub interest_rate: String,
-    pub lending_maximum_extendable_credit: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+#[derive(sqlx::FromRow)]
+struct ProgramRow {
+    seq: i64,
+    id: ProgramId,
+    name: String,
+    bank: Bank,
+    billing_account_id: Option<String>,
+    default_digital_card_profile_id: Option<String>,
+    interest_rate: String,
+    lending_maximum_extendable_credit: Option<i64>,
+    idempotency_key: Option<IdempotencyKey>,
+    created_at: Ts,
+    updated_at: Ts,
 }
 
-#[derive(Debug, Clone)]
-pub struct NewProgram {
-    pub id: String,
-    pub name: String,
-    pub bank: Bank,
-    pub lending_maximum_extendable_credit: Option<i64>,
+impl From<ProgramRow> for Program {
+    fn from(row: ProgramRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            bank: row.bank,
+            billing_account_id: row.billing_account_id,
+            default_digital_card_profile_id: row.default_digital_card_profile_id,
+            interest_rate: row.interest_rate,
+            lending_maximum_extendable_credit: row.lending_maximum_extendable_credit,
+            idempotency_key: row.idempotency_key,
+            created_at: row.created_at.into(),
+            updated_at: row.updated_at.into(),
+        }
+    }
 }
 
 const COLUMNS: &str = "seq, id, name, bank, billing_account_id, default_digital_card_profile_id, \
-    interest_rate, lending_maximum_extendable_credit, created_at, updated_at";
+    interest_rate, lending_maximum_extendable_credit, idempotency_key, created_at, updated_at";
 
-pub(super) async fn insert_program_row(
-    conn: &mut AnyConnection,
-    group_id: &str,
+pub(super) async fn insert_program(
+    conn: Conn<'_>,
+    group: &GroupId,
     program: &NewProgram,
-    idempotency_key: Option<&str>,
+    idempotency_key: Option<&IdempotencyKey>,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query(
+) -> Result<Program, StoreError> {
+    let sql = format!(
         "INSERT INTO programs (id, group_id, name, bank, interest_rate,
             lending_maximum_extendable_credit, idempotency_key, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, '0.01', $5, $6, $7, $8)",
-    )
-    .bind(&program.id)
-    .bind(group_id)
-    .bind(&program.name)
-    .bind(program.bank.as_str())
-    .bind(program.lending_maximum_extendable_credit)
-    .bind(idempotency_key)
-    .bind(to_micros(now))
-    .bind(to_micros(now))
-    .execute(conn)
-    .await?;
-    Ok(())
+         VALUES ($1, $2, $3, $4, '0.01', $5, $6, $7, $7)
+         RETURNING {COLUMNS}"
+    );
+    let row: ProgramRow = on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&program.id)
+        .bind(group)
+        .bind(&program.name)
+        .bind(program.bank)
+        .bind(program.lending_maximum_extendable_credit)
+        .bind(idempotency_key)
+        .bind(Ts(now))
+        .fetch_one(&mut *c)
+        .await?);
+    Ok(row.into())
+}
+
+async fn find_program(conn: Conn<'_>, group: &GroupId, id: &ProgramId) -> Result<Option<Program>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM programs WHERE group_id = $1 AND id = $2");
+    let row: Option<ProgramRow> = on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(group)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?);
+    Ok(row.map(Program::from))
 }
 
 impl Store {
+    #[tracing::instrument(skip_all, fields(program_id = %id))]
+    pub async fn find_program(&self, group: &GroupId, id: &ProgramId) -> Result<Option<Program>, StoreError> {
+        read!(self, c => find_program(c, group, id).await)
+    }
+
+    /// Newest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn list_programs(&self, group: &GroupId, window: Window) -> Result<Page<Program>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM programs WHERE group_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3");
+        let rows: Vec<ProgramRow> = read!(self, conn => on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(group)
+            .bind(window.before_seq())
+            .bind(window.fetch_limit())
+            .fetch_all(&mut *c)
+            .await?));
+        Page::from_rows(rows, window, |row| row.seq, |row| Ok(row.into()))
+    }
+}
+
+impl UnitOfWork {
+    #[tracing::instrument(skip_all, fields(program_id = %program.id))]
     pub async fn insert_program(
-        &self,
-        group_id: &str,
+        &mut self,
+        group: &GroupId,
         program: &NewProgram,
-        idempotency: Option<Idempotency<'_>>,
+        idempotency_key: Option<&IdempotencyKey>,
         now: DateTime<Utc>,
-        render: impl FnOnce(&ProgramRow) -> Result<String, serde_json::Error>,
-    ) -> Result<Outcome<ProgramRow>, StoreError> {
-        self.write_idempotently(group_id, idempotency, now, render, async |conn: &mut AnyConnection| {
-            insert_program_row(&mut *conn, group_id, program, idempotency.map(|i| i.key), now).await?;
-            let row = find_program_row(&mut *conn, group_id, &program.id)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            Ok(row)
-        })
-        .await
+    ) -> Result<Program, StoreError> {
+        insert_program(self.conn(), group, program, idempotency_key, now).await
     }
 
-    pub async fn find_program(&self, group_id: &str, id: &str) -> Result<Option<ProgramRow>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        find_program_row(&mut conn, group_id, id).await
-    }
-
-    /// Newest first; `before_seq` continues after the last row of a previous page.
-    pub async fn list_programs(
-        &self,
-        group_id: &str,
-        before_seq: Option<i64>,
-        limit: i64,
-    ) -> Result<Vec<ProgramRow>, StoreError> {
-        let mut query = super::sql::Sql::new(format!("SELECT {COLUMNS} FROM programs WHERE group_id = "));
-        query.push_bind(group_id.to_owned());
-        if let Some(seq) = before_seq {
-            query.push(" AND seq < ").push_bind(seq);
-        }
-        query.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
-        Ok(query.build_query_as::<ProgramRow>()?.fetch_all(&self.pool).await?)
-    }
-}
-
-async fn find_program_row(
-    conn: &mut AnyConnection,
-    group_id: &str,
-    id: &str,
-) -> Result<Option<ProgramRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM programs WHERE group_id = $1 AND id = $2");
-    Ok(sqlx::query_as::<_, ProgramRow>(sqlx::AssertSqlSafe(sql))
-        .bind(group_id)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?)
-}
-
-impl super::idempotency::Resource for ProgramRow {
-    fn resource_id(&self) -> &str {
-        &self.id
+    pub async fn find_program(&mut self, group: &GroupId, id: &ProgramId) -> Result<Option<Program>, StoreError> {
+        find_program(self.conn(), group, id).await
     }
 }

@@ -3,7 +3,11 @@
 use actix_web::{HttpResponse, ResponseError, http::StatusCode};
 use askama::Template;
 
-use crate::store::StoreError;
+use crate::{
+    store::StoreError,
+    telemetry::error_chain,
+    usecases::{self, NotAllowed},
+};
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -28,7 +32,7 @@ pub enum PageError {
     #[error("malformed form")]
     BadRequest,
     #[error("service unavailable")]
-    Unavailable,
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -46,16 +50,25 @@ impl PageError {
     }
 }
 
+impl From<usecases::Error> for PageError {
+    fn from(error: usecases::Error) -> Self {
+        match error {
+            usecases::Error::NotFound => Self::NotFound,
+            // The form checks its input itself; a use case refusing it means
+            // the page was not one this service rendered.
+            usecases::Error::Invalid(_) => Self::BadRequest,
+            usecases::Error::NotAllowed(NotAllowed::SessionNotActive | NotAllowed::FormDoesNotMatchSession) => {
+                Self::Gone
+            }
+            usecases::Error::Unavailable(cause) => Self::Unavailable(Box::new(cause)),
+            usecases::Error::Internal(cause) => Self::internal(cause),
+        }
+    }
+}
+
 impl From<StoreError> for PageError {
     fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::NotFound => Self::NotFound,
-            StoreError::Unavailable(cause) => {
-                tracing::warn!(error = %cause, "database unavailable");
-                Self::Unavailable
-            }
-            other => Self::internal(other),
-        }
+        usecases::Error::from(error).into()
     }
 }
 
@@ -67,7 +80,7 @@ impl ResponseError for PageError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest => StatusCode::BAD_REQUEST,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -101,13 +114,16 @@ impl ResponseError for PageError {
                 message: "Something was wrong with the form your browser sent. Nothing was saved.",
                 hint: Some("Go back, reload the page, and try again."),
             },
-            Self::Unavailable => ErrorPage {
-                heading: "We'll be right back",
-                message: "This page is briefly unavailable. Nothing you entered was saved yet; please try again in a minute.",
-                hint: None,
-            },
+            Self::Unavailable(cause) => {
+                tracing::warn!(error = %error_chain(cause.as_ref()), "database unavailable");
+                ErrorPage {
+                    heading: "We'll be right back",
+                    message: "This page is briefly unavailable. Nothing you entered was saved yet; please try again in a minute.",
+                    hint: None,
+                }
+            }
             Self::Internal(cause) => {
-                tracing::error!(error = %cause, "page failed");
+                tracing::error!(error = %error_chain(cause.as_ref()), "page failed");
                 ErrorPage {
                     heading: "Something went wrong",
                     message: "We couldn't show this page. Nothing you entered was lost; please try again in a minute.",

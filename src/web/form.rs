@@ -1,6 +1,6 @@
 //! The hosted onboarding form behind `session_url`.
 
-use actix_session::Session;
+use actix_session::Session as BrowserSession;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
@@ -12,14 +12,16 @@ use super::{
 };
 use crate::{
     domain::{
-        RedirectUrl,
         entity::TermsAgreement,
+        ids::FormToken,
         onboarding::{MAX_BENEFICIAL_OWNERS, Problem, parse_details},
-        session::SessionStatus,
-        time,
+        session::Session,
     },
     startup::AppState,
-    store::{FormSubmission, SessionRow, TokenLookup},
+    usecases::{
+        self,
+        form::{ActiveForm, Opened, Submission, open_form, submit_form as submit_session},
+    },
 };
 
 pub(super) const ATTEST: &str = "attest";
@@ -141,11 +143,10 @@ struct DetailsPage<'a> {
 struct AttestationPage;
 
 /// The `id` query parameter: the session's secret form token.
-fn token(req: &HttpRequest) -> Option<String> {
+fn token(req: &HttpRequest) -> Option<FormToken> {
     url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(key, _)| key == "id")
-        .map(|(_, value)| value.into_owned())
-        .filter(|token| !token.is_empty() && token.len() <= 64 && token.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .and_then(|(_, value)| FormToken::parse(&value))
 }
 
 fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
@@ -154,53 +155,41 @@ fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-fn is_active(session: &SessionRow, now: DateTime<Utc>) -> bool {
-    SessionStatus::effective(&session.status, time::from_micros(session.expires_at), now) == SessionStatus::Active
-}
-
-fn expires_text(session: &SessionRow) -> String {
-    time::from_micros(session.expires_at)
-        .format("%B %-d, %Y at %H:%M UTC")
-        .to_string()
+fn expires_text(session: &Session) -> String {
+    session.expires_at.format("%B %-d, %Y at %H:%M UTC").to_string()
 }
 
 /// `GET {session_url}`
 pub async fn show_form(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
+    session: BrowserSession,
 ) -> Result<HttpResponse, PageError> {
     let token = token(&req).ok_or(PageError::NotFound)?;
-    let found = state
-        .store
-        .find_session_by_token(&token)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    if !is_active(&found.session, state.clock.now()) {
+    let Opened::Active(form) = open_form(&state.store, &token, state.clock.now()).await? else {
         return Err(PageError::Gone);
-    }
+    };
     let csrf_token = csrf::token(&session)?;
-    let redirect = &found.session.redirect_url;
-    if found.session.entity_id.is_some() {
-        return super::tasks_form::show(&state, &found, &token, &csrf_token).await;
+    if form.entity.is_some() {
+        return super::tasks_form::show(&form, &token, &csrf_token);
     }
     match query_param(&req, "structure").as_deref().and_then(Structure::parse) {
         None => {
             let page = ChoosePage {
-                program_name: &found.program_name,
-                token: &token,
-                expires_at: expires_text(&found.session),
+                program_name: &form.program_name,
+                token: token.expose(),
+                expires_at: expires_text(&form.session),
             };
             Ok(html_for_form(
                 StatusCode::OK,
                 page.render().map_err(PageError::internal)?,
-                redirect,
+                form.session.redirect_url.as_str(),
             ))
         }
         Some(structure) => {
             let mut values = FormValues::default();
             values.set("owner_count", "1");
-            render_details(&found, &token, &csrf_token, structure, &values, &[], StatusCode::OK)
+            render_details(&form, &token, &csrf_token, structure, &values, &[], StatusCode::OK)
         }
     }
 }
@@ -209,28 +198,22 @@ pub async fn show_form(
 pub async fn submit_form(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
+    session: BrowserSession,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let token = token(&req).ok_or(PageError::NotFound)?;
     let mut values = FormValues::from_pairs(form.into_inner());
     csrf::verify(&session, values.get(csrf::FIELD))?;
-    let found = state
-        .store
-        .find_session_by_token(&token)
-        .await?
-        .ok_or(PageError::NotFound)?;
     let now = state.clock.now();
     let action = values.get("action").unwrap_or("submit").to_owned();
-    if !is_active(&found.session, now) {
+    let found = match open_form(&state.store, &token, now).await? {
+        Opened::Active(found) => found,
         // A second click on "Submit" lands where the first one did.
-        return match (&found.session.completed_at, action.as_str()) {
-            (Some(_), "submit") if found.session.entity_id.is_some() => redirect_to_platform(&found.session),
-            _ => Err(PageError::Gone),
-        };
-    }
+        Opened::Completed(done) if action == "submit" => return redirect_to_platform(&done),
+        Opened::Completed(_) | Opened::Closed => return Err(PageError::Gone),
+    };
     let csrf_token = csrf::token(&session)?;
-    if found.session.entity_id.is_some() {
+    if found.entity.is_some() {
         return super::tasks_form::submit(&state, &req, &found, &token, &csrf_token, &mut values, now).await;
     }
     let structure = values
@@ -282,20 +265,24 @@ pub async fn submit_form(
         }
     };
     let terms = terms_agreement(&state, &req, now);
-    match state
-        .store
-        .submit_session_form(&token, Some(&details), None, &terms, now)
-        .await
-    {
-        Ok(FormSubmission::Completed(row) | FormSubmission::AlreadyCompleted(row)) => redirect_to_platform(&row),
-        Err(crate::store::StoreError::InvalidState(_)) => Err(PageError::Gone),
-        Err(other) => Err(other.into()),
-    }
+    finish(&state, &found, &Submission::NewEntity(details), &terms, now).await
+}
+
+/// Submits the form and sends the browser back to the platform.
+pub(super) async fn finish(
+    state: &AppState,
+    form: &ActiveForm,
+    submission: &Submission,
+    terms: &TermsAgreement,
+    now: DateTime<Utc>,
+) -> Result<HttpResponse, PageError> {
+    let submitted = submit_session(&state.store, form, submission, terms, now).await?;
+    redirect_to_platform(submitted.session())
 }
 
 fn render_details(
-    found: &TokenLookup,
-    token: &str,
+    found: &ActiveForm,
+    token: &FormToken,
     csrf_token: &str,
     structure: Structure,
     values: &FormValues,
@@ -305,7 +292,7 @@ fn render_details(
     let b = Builder::new(values, problems);
     let mut page = DetailsPage {
         program_name: &found.program_name,
-        token,
+        token: token.expose(),
         csrf_token,
         structure: structure.as_str(),
         summary: Vec::new(),
@@ -389,27 +376,24 @@ fn render_details(
     Ok(html_for_form(
         status,
         page.render().map_err(PageError::internal)?,
-        &found.session.redirect_url,
+        found.session.redirect_url.as_str(),
     ))
 }
 
 pub(super) fn terms_agreement(state: &AppState, req: &HttpRequest, now: DateTime<Utc>) -> TermsAgreement {
     TermsAgreement {
-        agreed_at: time::format_timestamp(now),
+        agreed_at: now,
         ip_address: req.peer_addr().map(|addr| addr.ip().to_string()),
-        terms_url: format!(
-            "{}/onboarding/attestation",
-            state.public_url.as_str().trim_end_matches('/')
-        ),
+        terms_url: super::paths::attestation_url(&state.public_url),
     }
 }
 
 /// `303 See Other` to the platform, with the session and Entity IDs added.
-pub(super) fn redirect_to_platform(session: &SessionRow) -> Result<HttpResponse, PageError> {
-    let target =
-        RedirectUrl::parse(&session.redirect_url).map_err(|e| PageError::internal(std::io::Error::other(e)))?;
-    let entity_id = session.entity_id.as_deref().unwrap_or_default();
-    let location = target.with_query_params(&[("entity_onboarding_session_id", &session.id), ("entity_id", entity_id)]);
+pub(super) fn redirect_to_platform(session: &Session) -> Result<HttpResponse, PageError> {
+    let entity_id = session
+        .completed_entity()
+        .ok_or(PageError::Internal(Box::new(usecases::Error::NotFound)))?;
+    let location = session.return_url(entity_id);
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", location.as_str()))
         .insert_header(("Referrer-Policy", "no-referrer"))

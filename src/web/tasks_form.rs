@@ -7,28 +7,27 @@ use std::collections::BTreeSet;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode};
 use askama::Template;
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
 use super::{
     PageError,
-    form::{ATTEST, OwnerView, redirect_to_platform, terms_agreement},
+    form::{ATTEST, OwnerView, finish, terms_agreement},
     html_for_form,
     values::{FormValues, OWNERS},
     view::{Builder, FieldView, SummaryItem, field_id},
 };
 use crate::{
-    api::entities::Entity,
     domain::{
-        entity::{Address, EntityDetails, Individual, Prong},
-        ids,
+        entity::{Address, Entity, EntityDetails, Individual},
+        ids::{BeneficialOwnerId, FormToken},
         onboarding::{
             MAX_BENEFICIAL_OWNERS, Problem, Problems, Rules, check_owners, parse_address, parse_business,
             parse_individual, parse_owner,
         },
         tasks::{Task, TaskCategory},
+        validation::{IssueCategory, Resolved},
     },
     startup::AppState,
-    store::{FormSubmission, StoreError, TokenLookup},
+    usecases::form::{ActiveForm, Submission},
 };
 
 /// Which parts of the Entity the form lets the customer change.
@@ -46,7 +45,7 @@ struct Editable {
 impl Editable {
     fn from_tasks(details: &EntityDetails, tasks: &[Task]) -> Self {
         let mut editable = Self::default();
-        let owner_index = |id: &Option<String>| match details {
+        let owner_index = |id: &Option<BeneficialOwnerId>| match details {
             EntityDetails::Corporation(c) => c.beneficial_owners.iter().position(|o| Some(&o.id) == id.as_ref()),
             EntityDetails::NaturalPerson(_) => None,
         };
@@ -121,10 +120,9 @@ fn set_individual(values: &mut FormValues, prefix: &str, person: &Individual) {
     );
     set_address(values, &format!("{prefix}.address"), &person.address);
     if let Some(identification) = &person.identification {
-        let method = serde_json::to_value(identification.method).ok();
         values.set(
             &format!("{prefix}.identification.method"),
-            method.as_ref().and_then(Value::as_str).unwrap_or(""),
+            identification.method.as_str(),
         );
     }
 }
@@ -153,12 +151,7 @@ fn values_from_entity(details: &EntityDetails) -> FormValues {
                     owner.company_title.as_deref().unwrap_or(""),
                 );
                 for prong in &owner.prongs {
-                    let prong = if *prong == Prong::Control {
-                        "control"
-                    } else {
-                        "ownership"
-                    };
-                    values.push(&format!("{prefix}.prongs"), prong);
+                    values.push(&format!("{prefix}.prongs"), prong.as_str());
                 }
             }
             values.set("owner_count", &c.beneficial_owners.len().to_string());
@@ -187,31 +180,20 @@ fn last4_hint(details: &EntityDetails) -> Option<String> {
 }
 
 struct Context<'a> {
-    found: &'a TokenLookup,
-    token: &'a str,
+    form: &'a ActiveForm,
+    token: &'a FormToken,
     csrf_token: &'a str,
-    entity: Entity,
+    entity: &'a Entity,
     tasks: Vec<Task>,
     editable: Editable,
 }
 
-async fn context<'a>(
-    state: &AppState,
-    found: &'a TokenLookup,
-    token: &'a str,
-    csrf_token: &'a str,
-) -> Result<Context<'a>, PageError> {
-    let entity_id = found.session.entity_id.as_deref().unwrap_or_default();
-    let row = state
-        .store
-        .find_entity_by_id(entity_id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let entity = Entity::from_row(row).map_err(|e| PageError::internal(std::io::Error::other(e.to_string())))?;
+fn context<'a>(form: &'a ActiveForm, token: &'a FormToken, csrf_token: &'a str) -> Result<Context<'a>, PageError> {
+    let entity = form.entity.as_ref().ok_or(PageError::NotFound)?;
     let tasks = entity.tasks();
-    let editable = Editable::from_tasks(entity.details(), &tasks);
+    let editable = Editable::from_tasks(&entity.details, &tasks);
     Ok(Context {
-        found,
+        form,
         token,
         csrf_token,
         entity,
@@ -220,19 +202,11 @@ async fn context<'a>(
     })
 }
 
-pub async fn show(
-    state: &AppState,
-    found: &TokenLookup,
-    token: &str,
-    csrf_token: &str,
-) -> Result<HttpResponse, PageError> {
-    let context = context(state, found, token, csrf_token).await?;
-    let mut values = values_from_entity(context.entity.details());
+pub fn show(form: &ActiveForm, token: &FormToken, csrf_token: &str) -> Result<HttpResponse, PageError> {
+    let context = context(form, token, csrf_token)?;
+    let mut values = values_from_entity(&context.entity.details);
     if context.editable.new_owners {
-        let existing = match context.entity.details() {
-            EntityDetails::Corporation(c) => c.beneficial_owners.len(),
-            EntityDetails::NaturalPerson(_) => 0,
-        };
+        let existing = context.entity.details.beneficial_owners().len();
         values.set("owner_count", &(existing + 1).to_string());
     }
     render(&context, &values, &[], StatusCode::OK)
@@ -241,17 +215,14 @@ pub async fn show(
 pub async fn submit(
     state: &AppState,
     req: &HttpRequest,
-    found: &TokenLookup,
-    token: &str,
+    form: &ActiveForm,
+    token: &FormToken,
     csrf_token: &str,
     values: &mut FormValues,
     now: DateTime<Utc>,
 ) -> Result<HttpResponse, PageError> {
-    let context = context(state, found, token, csrf_token).await?;
-    let existing = match context.entity.details() {
-        EntityDetails::Corporation(c) => c.beneficial_owners.len(),
-        EntityDetails::NaturalPerson(_) => 0,
-    };
+    let context = context(form, token, csrf_token)?;
+    let existing = context.entity.details.beneficial_owners().len();
     let action = values.get("action").unwrap_or("submit").to_owned();
     if context.editable.new_owners && action == "add_owner" {
         values.add_owner();
@@ -279,29 +250,22 @@ pub async fn submit(
     if !problems.is_empty() {
         return render(&context, values, &problems, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let validation = remaining_validation(context.entity.row().validation.as_deref(), &resolved);
-    let changed = context.editable.asks_for_details().then_some(&details);
+    let validation = context
+        .entity
+        .validation
+        .as_ref()
+        .map(|validation| validation.after_corrections(&resolved));
+    let corrected = context.editable.asks_for_details().then_some((details, validation));
     let terms = terms_agreement(state, req, now);
-    match state
-        .store
-        .submit_session_form(token, changed, validation.as_deref(), &terms, now)
-        .await
-    {
-        Ok(FormSubmission::Completed(row) | FormSubmission::AlreadyCompleted(row)) => redirect_to_platform(&row),
-        Err(StoreError::InvalidState(_)) => Err(PageError::Gone),
-        Err(other) => Err(other.into()),
-    }
+    finish(state, form, &Submission::Tasks { corrected }, &terms, now).await
 }
 
-/// What the corrections resolve: issue categories, with the owner they name.
-type Resolved = Vec<(&'static str, Option<String>)>;
-
 /// Applies the editable parts of the form to the stored details.
-fn merge(context: &Context<'_>, values: &FormValues, rules: Rules) -> (EntityDetails, Vec<Problem>, Resolved) {
+fn merge(context: &Context<'_>, values: &FormValues, rules: Rules) -> (EntityDetails, Vec<Problem>, Vec<Resolved>) {
     let editable = &context.editable;
     let mut problems = Problems::default();
-    let mut resolved: Resolved = Vec::new();
-    let details = match context.entity.details().clone() {
+    let mut resolved = Vec::new();
+    let details = match context.entity.details.clone() {
         EntityDetails::Corporation(mut c) => {
             let input = values.corporation();
             if editable.business
@@ -313,13 +277,16 @@ fn merge(context: &Context<'_>, values: &FormValues, rules: Rules) -> (EntityDet
                 c.email = business.email;
                 c.incorporation_state = business.incorporation_state;
                 c.industry_code = business.industry_code;
-                resolved.extend([("entity_tax_identifier", None), ("entity_identity", None)]);
+                resolved.extend([
+                    Resolved::entity(IssueCategory::EntityTaxIdentifier),
+                    Resolved::entity(IssueCategory::EntityIdentity),
+                ]);
             }
             if editable.address
                 && let Some(address) = parse_address(&input.address, "corporation.address", rules, &mut problems)
             {
                 c.address = address;
-                resolved.push(("entity_address", None));
+                resolved.push(Resolved::entity(IssueCategory::EntityAddress));
             }
             for &index in &editable.owners {
                 let (Some(owner_input), Some(current)) =
@@ -330,11 +297,11 @@ fn merge(context: &Context<'_>, values: &FormValues, rules: Rules) -> (EntityDet
                 let path = format!("{OWNERS}.{index}");
                 if let Some(owner) = parse_owner(owner_input, &path, current.id.clone(), rules, &mut problems) {
                     for category in [
-                        "beneficial_owner_identity",
-                        "beneficial_owner_address",
-                        "beneficial_owner_tax_identifier",
+                        IssueCategory::BeneficialOwnerIdentity,
+                        IssueCategory::BeneficialOwnerAddress,
+                        IssueCategory::BeneficialOwnerTaxIdentifier,
                     ] {
-                        resolved.push((category, Some(owner.id.clone())));
+                        resolved.push(Resolved::owner(category, owner.id.clone()));
                     }
                     c.beneficial_owners[index] = owner;
                 }
@@ -343,7 +310,7 @@ fn merge(context: &Context<'_>, values: &FormValues, rules: Rules) -> (EntityDet
                 let existing = c.beneficial_owners.len();
                 for (index, owner_input) in input.beneficial_owners.iter().enumerate().skip(existing) {
                     let path = format!("{OWNERS}.{index}");
-                    let id = ids::new_id(ids::BENEFICIAL_OWNER);
+                    let id = BeneficialOwnerId::generate();
                     if let Some(owner) = parse_owner(owner_input, &path, id, rules, &mut problems) {
                         c.beneficial_owners.push(owner);
                     }
@@ -361,48 +328,21 @@ fn merge(context: &Context<'_>, values: &FormValues, rules: Rules) -> (EntityDet
                 if let Some(updated) = parse_individual(&input, "natural_person", rules, &mut problems) {
                     person = updated;
                     resolved.extend([
-                        ("entity_identity", None),
-                        ("entity_tax_identifier", None),
-                        ("entity_address", None),
+                        Resolved::entity(IssueCategory::EntityIdentity),
+                        Resolved::entity(IssueCategory::EntityTaxIdentifier),
+                        Resolved::entity(IssueCategory::EntityAddress),
                     ]);
                 }
             } else if editable.address
                 && let Some(address) = parse_address(&input.address, "natural_person.address", rules, &mut problems)
             {
                 person.address = address;
-                resolved.push(("entity_address", None));
+                resolved.push(Resolved::entity(IssueCategory::EntityAddress));
             }
             EntityDetails::NaturalPerson(person)
         }
     };
     (details, problems.into_vec(), resolved)
-}
-
-/// The Entity's validation after the corrections: resolved issues are gone,
-/// and corrected details await verification again (`pending`).
-fn remaining_validation(current: Option<&str>, resolved: &Resolved) -> Option<String> {
-    let mut validation: Value = current.and_then(|v| serde_json::from_str(v).ok())?;
-    let issues = validation["issues"].as_array().cloned().unwrap_or_default();
-    let before = issues.len();
-    let kept: Vec<Value> = issues
-        .into_iter()
-        .filter(|issue| {
-            let category = issue["category"].as_str().unwrap_or("");
-            let owner = issue
-                .as_object()
-                .into_iter()
-                .flat_map(|o| o.values())
-                .find_map(|v| v.get("beneficial_owner_id").and_then(Value::as_str).map(str::to_owned));
-            !resolved
-                .iter()
-                .any(|(c, o)| *c == category && (o.is_none() || *o == owner))
-        })
-        .collect();
-    if kept.len() != before || !resolved.is_empty() {
-        validation["status"] = Value::from(if kept.is_empty() { "pending" } else { "invalid" });
-    }
-    validation["issues"] = Value::Array(kept);
-    Some(validation.to_string())
 }
 
 fn render(
@@ -413,7 +353,7 @@ fn render(
 ) -> Result<HttpResponse, PageError> {
     let b = Builder::new(values, problems);
     let editable = &context.editable;
-    let details = context.entity.details();
+    let details = &context.entity.details;
     let corporation = matches!(details, EntityDetails::Corporation(_));
     let mut business = Vec::new();
     let mut address = Vec::new();
@@ -500,8 +440,8 @@ fn render(
         .chain(std::iter::once(ATTEST.to_owned()))
         .collect();
     let page = TasksPage {
-        program_name: &context.found.program_name,
-        token: context.token,
+        program_name: &context.form.program_name,
+        token: context.token.expose(),
         csrf_token: context.csrf_token,
         entity_name: details.name().to_owned(),
         tasks: context.tasks.iter().map(|t| t.description.clone()).collect(),
@@ -528,6 +468,6 @@ fn render(
     Ok(html_for_form(
         status,
         page.render().map_err(PageError::internal)?,
-        &context.found.session.redirect_url,
+        context.form.session.redirect_url.as_str(),
     ))
 }

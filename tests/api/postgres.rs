@@ -344,7 +344,7 @@ async fn a_lost_database_gives_503_and_the_service_recovers_by_itself() {
     let mut via_proxy = direct.clone();
     via_proxy.set_port(Some(proxy.port)).unwrap();
     let app = spawn_app_with(|settings| {
-        settings.database_url = via_proxy.to_string();
+        settings.database_url = via_proxy.to_string().into();
         settings.database_acquire_timeout = Duration::from_secs(1);
     })
     .await;

@@ -65,13 +65,13 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .unwrap()
         .expect("fresh database");
-    let app = Application::build_with_store(settings, clock.clone(), store.clone()).unwrap();
+    let app = Application::build(settings, clock.clone(), store.clone()).unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         api_key,
-        program_id: created.program_id,
+        program_id: created.program_id.to_string(),
         clock,
         store,
         client: Client::builder()

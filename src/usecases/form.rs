@@ -1,0 +1,150 @@
+//! The hosted form: opening a session's link and submitting it.
+
+use chrono::{DateTime, Utc};
+
+use super::{Error, NotAllowed};
+use crate::{
+    domain::{
+        entity::{Entity, EntityDetails, TermsAgreement},
+        ids::{EntityId, FormToken, GroupId},
+        session::Session,
+        validation::Validation,
+    },
+    store::{FormSession, NewEntity, Store, UnitOfWork},
+};
+
+/// What a form link leads to.
+#[derive(Debug)]
+pub enum Opened {
+    /// The form can be filled in.
+    Active(ActiveForm),
+    /// The session was completed; its Entity is known.
+    Completed(Session),
+    /// The link expired or was ended by the platform.
+    Closed,
+}
+
+/// An active session's form, with the Entity it was created for (if any).
+#[derive(Debug)]
+pub struct ActiveForm {
+    pub group_id: GroupId,
+    pub session: Session,
+    pub program_name: String,
+    pub entity: Option<Entity>,
+}
+
+/// Looks up the session behind a form link.
+#[tracing::instrument(skip_all)]
+pub async fn open_form(store: &Store, token: &FormToken, now: DateTime<Utc>) -> Result<Opened, Error> {
+    let FormSession {
+        group_id,
+        session,
+        program_name,
+    } = store.find_form_session(token).await?.ok_or(Error::NotFound)?;
+    if !session.is_active_at(now) {
+        return Ok(match session.completed_entity() {
+            Some(_) => Opened::Completed(session),
+            None => Opened::Closed,
+        });
+    }
+    let entity = match &session.entity_id {
+        Some(id) => Some(store.find_entity_of_session(id).await?.ok_or(Error::NotFound)?),
+        None => None,
+    };
+    Ok(Opened::Active(ActiveForm {
+        group_id,
+        session,
+        program_name,
+        entity,
+    }))
+}
+
+/// What the customer submitted, already checked against the rules.
+#[derive(Debug, Clone)]
+pub enum Submission {
+    /// A new Entity's details (a session made without an Entity).
+    NewEntity(EntityDetails),
+    /// The outstanding tasks of the session's Entity: its corrected details
+    /// and validation when the form asked for details, else only the attestation.
+    Tasks {
+        corrected: Option<(EntityDetails, Option<Validation>)>,
+    },
+}
+
+/// How a submission ended.
+#[derive(Debug)]
+pub enum Submitted {
+    /// This request completed the session; it now names the Entity.
+    Completed(Session),
+    /// An earlier request already completed it (a double click, a second tab).
+    AlreadyCompleted(Session),
+}
+
+impl Submitted {
+    pub fn session(&self) -> &Session {
+        match self {
+            Self::Completed(session) | Self::AlreadyCompleted(session) => session,
+        }
+    }
+}
+
+/// Completes the form's session in one unit of work: creates the Entity (or
+/// updates the session's Entity), records the confirmation and attestation,
+/// links the Entity and expires the session. Of any number of concurrent
+/// submissions exactly one creates or updates an Entity.
+#[tracing::instrument(skip_all, fields(session_id = %form.session.id))]
+pub async fn submit_form(
+    store: &Store,
+    form: &ActiveForm,
+    submission: &Submission,
+    terms: &TermsAgreement,
+    now: DateTime<Utc>,
+) -> Result<Submitted, Error> {
+    let mut work = store.begin().await?;
+    let id = &form.session.id;
+    let Some(session) = work.claim_session(&form.group_id, id, now).await? else {
+        let current = work.find_session(&form.group_id, id).await?.ok_or(Error::NotFound)?;
+        return match current.completed_entity() {
+            Some(_) => Ok(Submitted::AlreadyCompleted(current)),
+            None => Err(Error::NotAllowed(NotAllowed::SessionNotActive)),
+        };
+    };
+    let entity_id = save_details(&mut work, &form.group_id, &session, submission, now).await?;
+    work.attest_entity(&entity_id, terms, now).await?;
+    let session = work.link_session_entity(id, &entity_id).await?;
+    work.commit().await?;
+    Ok(Submitted::Completed(session))
+}
+
+async fn save_details(
+    work: &mut UnitOfWork,
+    group: &GroupId,
+    session: &Session,
+    submission: &Submission,
+    now: DateTime<Utc>,
+) -> Result<EntityId, Error> {
+    match (&session.entity_id, submission) {
+        (None, Submission::NewEntity(details)) => {
+            let id = EntityId::generate();
+            let entity = NewEntity {
+                id: &id,
+                details,
+                description: None,
+                creating_session_id: Some(&session.id),
+                idempotency_key: None,
+                details_confirmed_at: Some(now),
+                validation: &Validation::pending(),
+            };
+            work.insert_entity(group, &entity, now).await?;
+            Ok(id)
+        }
+        (Some(id), Submission::Tasks { corrected }) => {
+            if let Some((details, validation)) = corrected {
+                work.replace_entity_details(id, details, validation.as_ref(), now)
+                    .await?;
+            }
+            Ok(id.clone())
+        }
+        _ => Err(Error::NotAllowed(NotAllowed::FormDoesNotMatchSession)),
+    }
+}

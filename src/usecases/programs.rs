@@ -1,0 +1,20 @@
+//! Programs.
+
+use chrono::{DateTime, Utc};
+
+use super::{Error, UnitOfWork};
+use crate::domain::{
+    ids::{GroupId, IdempotencyKey},
+    program::{NewProgram, Program},
+};
+
+#[tracing::instrument(skip_all, fields(program_id = %program.id))]
+pub async fn create_program(
+    work: &mut UnitOfWork,
+    group: &GroupId,
+    program: &NewProgram,
+    idempotency_key: Option<&IdempotencyKey>,
+    now: DateTime<Utc>,
+) -> Result<Program, Error> {
+    Ok(work.insert_program(group, program, idempotency_key, now).await?)
+}

@@ -1,0 +1,109 @@
+//! Entity Onboarding Sessions: create, expire, and the sandbox submission.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Error, NotAllowed, UnitOfWork};
+use crate::domain::{
+    RedirectUrl,
+    entity::sandbox_corporation,
+    ids::{EntityId, FormToken, GroupId, IdempotencyKey, ProgramId, SessionId},
+    session::{NewSession, Session},
+    validation::Validation,
+};
+use crate::store::NewEntity;
+
+/// What a platform asks for when it creates a session (already parsed).
+#[derive(Debug, Clone)]
+pub struct CreateSession {
+    pub program_id: ProgramId,
+    pub redirect_url: RedirectUrl,
+    pub entity_id: Option<EntityId>,
+}
+
+/// Creates a session for a Program (and optionally an existing, active
+/// Entity) of the caller's group, valid for `lifetime`.
+#[tracing::instrument(skip_all, fields(program_id = %request.program_id))]
+pub async fn create_session(
+    work: &mut UnitOfWork,
+    group: &GroupId,
+    request: CreateSession,
+    idempotency_key: Option<&IdempotencyKey>,
+    lifetime: Duration,
+    now: DateTime<Utc>,
+) -> Result<Session, Error> {
+    if work.find_program(group, &request.program_id).await?.is_none() {
+        return Err(Error::invalid("program_id", "no Program with this ID exists"));
+    }
+    if let Some(entity_id) = &request.entity_id {
+        match work.find_entity(group, entity_id).await? {
+            None => return Err(Error::invalid("entity_id", "no Entity with this ID exists")),
+            Some(entity) if !entity.can_be_onboarded() => {
+                return Err(Error::invalid(
+                    "entity_id",
+                    "the Entity is archived or disabled and cannot be onboarded",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let session = NewSession {
+        id: SessionId::generate(),
+        program_id: request.program_id,
+        entity_id: request.entity_id,
+        redirect_url: request.redirect_url,
+        token: FormToken::generate(),
+        expires_at: now + lifetime,
+    };
+    Ok(work.insert_session(group, &session, idempotency_key, now).await?)
+}
+
+/// Ends an active session now; an expired one is returned unchanged.
+#[tracing::instrument(skip_all, fields(session_id = %id))]
+pub async fn expire_session(
+    work: &mut UnitOfWork,
+    group: &GroupId,
+    id: &SessionId,
+    now: DateTime<Utc>,
+) -> Result<Session, Error> {
+    work.expire_session(group, id, now).await?.ok_or(Error::NotFound)
+}
+
+/// Sandbox: acts as if the customer submitted the form. Creates an Entity
+/// with placeholder data (or confirms the Entity the session was made for),
+/// links it, and expires the session, all in the caller's unit of work.
+#[tracing::instrument(skip_all, fields(session_id = %id))]
+pub async fn simulate_submit(
+    work: &mut UnitOfWork,
+    group: &GroupId,
+    id: &SessionId,
+    now: DateTime<Utc>,
+) -> Result<Session, Error> {
+    let Some(session) = work.claim_session(group, id, now).await? else {
+        return Err(match work.find_session(group, id).await? {
+            Some(_) => Error::NotAllowed(NotAllowed::SessionNotActive),
+            None => Error::NotFound,
+        });
+    };
+    let entity_id = match session.entity_id {
+        Some(entity_id) => {
+            work.confirm_entity_details(&entity_id, now).await?;
+            entity_id
+        }
+        None => {
+            let entity_id = EntityId::generate();
+            let details = sandbox_corporation();
+            let entity = NewEntity {
+                id: &entity_id,
+                details: &details,
+                description: None,
+                creating_session_id: Some(id),
+                idempotency_key: None,
+                details_confirmed_at: Some(now),
+                validation: &Validation::from_issues(Vec::new()),
+            };
+            work.insert_entity(group, &entity, now).await?;
+            entity_id
+        }
+    };
+    Ok(work.link_session_entity(id, &entity_id).await?)
+}
