@@ -57,11 +57,31 @@ pub fn tools() -> Result<Tools, String> {
     }
 }
 
-/// A chromedriver process, ended when dropped.
+/// A chromedriver process in its own process group, ended when dropped
+/// together with the Chromium it started: a journey that panics never gets
+/// to close its WebDriver session, and Chromium would outlive the test.
 struct Driver(Child);
+
+impl Driver {
+    fn start(chromedriver: &Path, port: u16) -> Self {
+        let mut command = Command::new(chromedriver);
+        command
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        Self(command.spawn().expect("chromedriver starts"))
+    }
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        #[cfg(unix)]
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -99,14 +119,7 @@ impl Browser {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             listener.local_addr().unwrap().port()
         };
-        let driver = Driver(
-            Command::new(&tools.chromedriver)
-                .arg(format!("--port={port}"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("chromedriver starts"),
-        );
+        let driver = Driver::start(&tools.chromedriver, port);
         let webdriver = format!("http://127.0.0.1:{port}");
         wait_until_ready(&webdriver).await;
         let profile = tempfile::tempdir().unwrap();
