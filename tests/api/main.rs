@@ -13,7 +13,6 @@ mod form;
 mod form_page;
 mod helpers;
 mod idempotency;
-mod postgres;
 mod programs;
 mod sdk;
 mod sessions;
