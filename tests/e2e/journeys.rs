@@ -247,14 +247,26 @@ pub async fn mistakes_are_explained_and_can_be_corrected(tools: Tools) {
     assert_eq!(browser.value(BUSINESS_ADDRESS, "City").await, "Wilmington");
     browser.screenshot("1-errors").await;
     browser.audit("errors").await;
-    // The summary's link takes the customer to the field.
-    browser
+    // The summary's link takes the customer to the field: the URL names the
+    // EIN input, and the keyboard focus is on it.
+    let ein_id = ein.attr("id").await.unwrap().expect("the EIN input has an id");
+    let link = browser
         .client
-        .find(fantoccini::Locator::LinkText(
-            "Employer Identification Number (EIN): must be 9 digits, like 12-3456789.",
+        .find(fantoccini::Locator::XPath(
+            "//*[@data-testid='error-summary']//a[normalize-space()='EIN: must be 9 digits, like 12-3456789.']",
         ))
         .await
-        .ok();
+        .unwrap_or_else(|_| panic!("no EIN link in the error summary: {summary}"));
+    assert_eq!(link.attr("href").await.unwrap(), Some(format!("#{ein_id}")));
+    link.click().await.unwrap();
+    let landed = browser.client.current_url().await.unwrap();
+    assert_eq!(landed.fragment(), Some(ein_id.as_str()));
+    let focused = browser
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, json!(ein_id), "focus is on the EIN input");
 
     browser
         .fill(BUSINESS, "Employer Identification Number (EIN)", "12-3456789")
