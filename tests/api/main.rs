@@ -16,4 +16,5 @@ mod helpers;
 mod idempotency;
 mod programs;
 mod sessions;
+mod shapes;
 mod tasks;
