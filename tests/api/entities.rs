@@ -26,6 +26,18 @@ pub fn corporation_body() -> Value {
     })
 }
 
+pub fn natural_person_body() -> Value {
+    json!({
+        "structure": "natural_person",
+        "natural_person": {
+            "name": "Ada Lovelace",
+            "date_of_birth": "1985-12-10",
+            "address": { "line1": "10 Downing St", "city": "London", "zip": "SW1A 2AA", "country": "GB" },
+            "identification": { "method": "passport", "number": "X12345678", "passport": { "country": "GB", "expiration_date": "2030-01-01", "file_id": "file_x" } }
+        }
+    })
+}
+
 #[tokio::test]
 async fn a_corporation_is_created_with_only_the_last_four_of_its_owners_ssn() {
     let app = spawn_app().await;
@@ -59,16 +71,7 @@ async fn a_corporation_is_created_with_only_the_last_four_of_its_owners_ssn() {
 #[tokio::test]
 async fn a_natural_person_is_created() {
     let app = spawn_app().await;
-    let body = json!({
-        "structure": "natural_person",
-        "natural_person": {
-            "name": "Ada Lovelace",
-            "date_of_birth": "1985-12-10",
-            "address": { "line1": "10 Downing St", "city": "London", "zip": "SW1A 2AA", "country": "GB" },
-            "identification": { "method": "passport", "number": "X12345678", "passport": { "country": "GB", "expiration_date": "2030-01-01", "file_id": "file_x" } }
-        }
-    });
-    let response = app.post("/entities", &body).await;
+    let response = app.post("/entities", &natural_person_body()).await;
     assert_eq!(response.status(), 200);
     let entity: Value = response.json().await.unwrap();
     assert_eq!(

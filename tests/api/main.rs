@@ -1,5 +1,6 @@
 //! Integration tests of the JSON API and the hosted pages, each against a real
-//! server on port 0 with a fresh database.
+//! server on port 0 with a fresh database. They need nothing from the machine;
+//! tests that do live in their own binaries (`e2e`, `postgres`, `sdk`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../common/mod.rs"]
@@ -13,8 +14,7 @@ mod form;
 mod form_page;
 mod helpers;
 mod idempotency;
-mod postgres;
 mod programs;
-mod sdk;
 mod sessions;
+mod shapes;
 mod tasks;

@@ -1,6 +1,9 @@
 //! Shared by the test binaries: a real server on port 0 with its own database.
 #![allow(dead_code)]
 
+pub mod form;
+pub mod trial;
+
 use std::sync::Arc;
 
 use onboarding::{clock::OffsetClock, config::Settings, domain::api_key, startup::Application, store::Store};

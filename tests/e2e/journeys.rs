@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 
 use crate::{
-    browser::{Browser, Options},
+    browser::{Browser, Options, Tools},
     common::{TestApp, spawn_app},
     receiver::Receiver,
 };
@@ -109,11 +109,8 @@ async fn assert_back_on_platform(browser: &Browser, app: &TestApp, receiver: &Re
         .unwrap()
 }
 
-#[tokio::test]
-async fn a_corporation_with_two_owners_completes_onboarding() {
-    let Some(browser) = Browser::start("corporation", Options::default()).await else {
-        return;
-    };
+pub async fn a_corporation_with_two_owners_completes_onboarding(tools: Tools) {
+    let browser = Browser::start(tools, "corporation", Options::default()).await;
     let app = spawn_app().await;
     let receiver = Receiver::start().await;
     let session = session_for(&app, &receiver).await;
@@ -180,11 +177,8 @@ async fn a_corporation_with_two_owners_completes_onboarding() {
     browser.close().await;
 }
 
-#[tokio::test]
-async fn an_individual_completes_onboarding() {
-    let Some(browser) = Browser::start("individual", Options::default()).await else {
-        return;
-    };
+pub async fn an_individual_completes_onboarding(tools: Tools) {
+    let browser = Browser::start(tools, "individual", Options::default()).await;
     let app = spawn_app().await;
     let receiver = Receiver::start().await;
     let session = session_for(&app, &receiver).await;
@@ -219,11 +213,8 @@ async fn an_individual_completes_onboarding() {
     browser.close().await;
 }
 
-#[tokio::test]
-async fn mistakes_are_explained_and_can_be_corrected() {
-    let Some(browser) = Browser::start("mistakes", Options::default()).await else {
-        return;
-    };
+pub async fn mistakes_are_explained_and_can_be_corrected(tools: Tools) {
+    let browser = Browser::start(tools, "mistakes", Options::default()).await;
     let app = spawn_app().await;
     let receiver = Receiver::start().await;
     let session = session_for(&app, &receiver).await;
@@ -256,14 +247,26 @@ async fn mistakes_are_explained_and_can_be_corrected() {
     assert_eq!(browser.value(BUSINESS_ADDRESS, "City").await, "Wilmington");
     browser.screenshot("1-errors").await;
     browser.audit("errors").await;
-    // The summary's link takes the customer to the field.
-    browser
+    // The summary's link takes the customer to the field: the URL names the
+    // EIN input, and the keyboard focus is on it.
+    let ein_id = ein.attr("id").await.unwrap().expect("the EIN input has an id");
+    let link = browser
         .client
-        .find(fantoccini::Locator::LinkText(
-            "Employer Identification Number (EIN): must be 9 digits, like 12-3456789.",
+        .find(fantoccini::Locator::XPath(
+            "//*[@data-testid='error-summary']//a[normalize-space()='EIN: must be 9 digits, like 12-3456789.']",
         ))
         .await
-        .ok();
+        .unwrap_or_else(|_| panic!("no EIN link in the error summary: {summary}"));
+    assert_eq!(link.attr("href").await.unwrap(), Some(format!("#{ein_id}")));
+    link.click().await.unwrap();
+    let landed = browser.client.current_url().await.unwrap();
+    assert_eq!(landed.fragment(), Some(ein_id.as_str()));
+    let focused = browser
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, json!(ein_id), "focus is on the EIN input");
 
     browser
         .fill(BUSINESS, "Employer Identification Number (EIN)", "12-3456789")
@@ -284,15 +287,12 @@ async fn mistakes_are_explained_and_can_be_corrected() {
     browser.close().await;
 }
 
-#[tokio::test]
-async fn owners_are_added_and_removed_with_javascript_disabled() {
+pub async fn owners_are_added_and_removed_with_javascript_disabled(tools: Tools) {
     let options = Options {
         javascript: false,
         ..Options::default()
     };
-    let Some(browser) = Browser::start("no-javascript", options).await else {
-        return;
-    };
+    let browser = Browser::start(tools, "no-javascript", options).await;
     let app = spawn_app().await;
     let receiver = Receiver::start().await;
     let session = session_for(&app, &receiver).await;
@@ -347,11 +347,8 @@ async fn owners_are_added_and_removed_with_javascript_disabled() {
     browser.close().await;
 }
 
-#[tokio::test]
-async fn expired_used_and_unknown_links_show_the_right_pages() {
-    let Some(browser) = Browser::start("dead-links", Options::default()).await else {
-        return;
-    };
+pub async fn expired_used_and_unknown_links_show_the_right_pages(tools: Tools) {
+    let browser = Browser::start(tools, "dead-links", Options::default()).await;
     let app = spawn_app().await;
     let receiver = Receiver::start().await;
     let expired = session_for(&app, &receiver).await;
@@ -386,16 +383,13 @@ async fn expired_used_and_unknown_links_show_the_right_pages() {
     browser.close().await;
 }
 
-#[tokio::test]
-async fn a_phone_sized_window_completes_the_journey_without_horizontal_scrolling() {
+pub async fn a_phone_sized_window_completes_the_journey_without_horizontal_scrolling(tools: Tools) {
     let options = Options {
         width: 360,
         height: 740,
         ..Options::default()
     };
-    let Some(browser) = Browser::start("phone", options).await else {
-        return;
-    };
+    let browser = Browser::start(tools, "phone", options).await;
     let app = spawn_app().await;
     let receiver = Receiver::start().await;
     let session = session_for(&app, &receiver).await;
@@ -435,11 +429,8 @@ async fn a_phone_sized_window_completes_the_journey_without_horizontal_scrolling
     browser.close().await;
 }
 
-#[tokio::test]
-async fn an_existing_entity_fixes_its_flagged_tax_id_and_adds_its_missing_owner() {
-    let Some(browser) = Browser::start("existing-entity", Options::default()).await else {
-        return;
-    };
+pub async fn an_existing_entity_fixes_its_flagged_tax_id_and_adds_its_missing_owner(tools: Tools) {
+    let browser = Browser::start(tools, "existing-entity", Options::default()).await;
     let app = spawn_app().await;
     let receiver = Receiver::start().await;
     let entity: Value = app

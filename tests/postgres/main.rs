@@ -1,0 +1,57 @@
+//! PostgreSQL only: several service processes on one database, and surviving a
+//! lost database. Needs `TEST_DATABASE_URL=postgres://...` (a server where the
+//! tests may create databases); without it the tests show as ignored, or fail
+//! when `CI` is set. The restart test also needs `TEST_PG_STOP` and
+//! `TEST_PG_START` and stops the cluster, so CI runs it on its own.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod instances;
+mod outage;
+
+use common::trial::{run, trial};
+
+/// The tests are listed as `[postgres] NAME`, so `--skip [postgres]` leaves them out.
+const KIND: &str = "postgres";
+
+/// A PostgreSQL server to create test databases on, or why there is none.
+fn postgres() -> Result<(), String> {
+    if common::on_postgres() {
+        Ok(())
+    } else {
+        Err("PostgreSQL only: set TEST_DATABASE_URL=postgres://...".to_owned())
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    run(vec![
+        trial(
+            "two_instances_share_idempotency_submissions_and_cookies",
+            postgres,
+            |()| instances::two_instances_share_idempotency_submissions_and_cookies(),
+        ),
+        trial(
+            "the_expiry_sweep_runs_in_both_instances_without_errors_or_double_work",
+            postgres,
+            |()| instances::the_expiry_sweep_runs_in_both_instances_without_errors_or_double_work(),
+        ),
+        trial(
+            "a_lost_database_gives_503_and_the_service_recovers_by_itself",
+            postgres,
+            |()| outage::a_lost_database_gives_503_and_the_service_recovers_by_itself(),
+        ),
+        trial("start_up_waits_for_a_database_that_is_not_up_yet", postgres, |()| {
+            outage::start_up_waits_for_a_database_that_is_not_up_yet()
+        }),
+        trial(
+            "a_restarted_cluster_gives_503_meanwhile_and_the_service_recovers",
+            outage::cluster_scripts,
+            outage::a_restarted_cluster_gives_503_meanwhile_and_the_service_recovers,
+        ),
+    ]
+    .into_iter()
+    .map(|t| t.with_kind(KIND))
+    .collect())
+}
