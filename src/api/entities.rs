@@ -62,6 +62,25 @@ impl<'a> From<&'a Corporation> for CorporationResponse<'a> {
     }
 }
 
+/// A terms agreement on the wire: its time in whole seconds, as Increase shows it.
+#[derive(Debug, Serialize)]
+pub struct TermsAgreementResponse<'a> {
+    #[serde(serialize_with = "time::serialize")]
+    pub agreed_at: DateTime<Utc>,
+    pub ip_address: Option<&'a str>,
+    pub terms_url: &'a str,
+}
+
+impl<'a> From<&'a TermsAgreement> for TermsAgreementResponse<'a> {
+    fn from(agreement: &'a TermsAgreement) -> Self {
+        Self {
+            agreed_at: agreement.agreed_at,
+            ip_address: agreement.ip_address.as_deref(),
+            terms_url: &agreement.terms_url,
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct EntityResponse<'a> {
     pub id: &'a EntityId,
@@ -84,7 +103,7 @@ pub struct EntityResponse<'a> {
     pub created_at: DateTime<Utc>,
     pub validation: Option<&'a Validation>,
     pub supplemental_documents: Vec<Value>,
-    pub terms_agreements: &'a [TermsAgreement],
+    pub terms_agreements: Vec<TermsAgreementResponse<'a>>,
     pub third_party_verification: Option<Value>,
     pub risk_rating: Option<Value>,
     /// What the Entity still lacks for a complete onboarding; the hosted form
@@ -116,7 +135,11 @@ impl<'a> From<&'a Entity> for EntityResponse<'a> {
             created_at: entity.created_at,
             validation: entity.validation.as_ref(),
             supplemental_documents: Vec::new(),
-            terms_agreements: &entity.terms_agreements,
+            terms_agreements: entity
+                .terms_agreements
+                .iter()
+                .map(TermsAgreementResponse::from)
+                .collect(),
             third_party_verification: None,
             risk_rating: None,
             onboarding_tasks: entity.tasks(),

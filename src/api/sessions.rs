@@ -18,10 +18,10 @@ use crate::{
         session::{Session, SessionStatus},
         time,
     },
+    links,
     startup::AppState,
     store::SessionFilter,
     usecases::sessions::{self as usecase, CreateSession},
-    web::paths,
 };
 
 #[derive(Debug, Serialize)]
@@ -52,7 +52,7 @@ impl<'a> SessionResponse<'a> {
             idempotency_key: session.idempotency_key.as_ref(),
             program_id: &session.program_id,
             redirect_url: session.redirect_url.as_str(),
-            session_url: (status == SessionStatus::Active).then(|| paths::form_url(public_url, &session.token)),
+            session_url: (status == SessionStatus::Active).then(|| links::form_url(public_url, &session.token)),
             status,
             kind: "entity_onboarding_session",
         }

@@ -163,7 +163,6 @@ impl EntityDetails {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TermsAgreement {
-    #[serde(serialize_with = "super::time::serialize")]
     pub agreed_at: DateTime<Utc>,
     pub ip_address: Option<String>,
     pub terms_url: String,

@@ -384,7 +384,7 @@ pub(super) fn terms_agreement(state: &AppState, req: &HttpRequest, now: DateTime
     TermsAgreement {
         agreed_at: now,
         ip_address: req.peer_addr().map(|addr| addr.ip().to_string()),
-        terms_url: super::paths::attestation_url(&state.public_url),
+        terms_url: crate::links::attestation_url(&state.public_url),
     }
 }
 

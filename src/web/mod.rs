@@ -3,7 +3,6 @@
 pub mod csrf;
 pub mod error;
 pub mod form;
-pub mod paths;
 pub mod tasks_form;
 pub mod values;
 pub mod view;

@@ -79,7 +79,10 @@ async fn created_keys_and_programs_work_against_the_server() {
     let (ok, stdout, stderr) = run(&db, &["programs", "create", "--name", "Acme Onboarding"]);
     assert!(ok, "{stderr}");
     let program_id = last_line(&stdout).to_owned();
-    assert!(program_id.parse::<onboarding::domain::ids::ProgramId>().is_ok(), "{stdout}");
+    assert!(
+        program_id.parse::<onboarding::domain::ids::ProgramId>().is_ok(),
+        "{stdout}"
+    );
     let (ok, stdout, stderr) = run(&db, &["api-keys", "create", "--name", "backend"]);
     assert!(ok, "{stderr}");
     let key = last_line(&stdout).to_owned();

@@ -1,4 +1,5 @@
-//! Every hosted path, built in one place.
+//! Every hosted path and link, built in one place: the form pages use the
+//! paths, the API hands out `session_url`.
 
 use url::Url;
 

@@ -1,0 +1,246 @@
+//! Each kind of record reads back as the domain value that was written.
+
+use chrono::Duration;
+use onboarding::{
+    domain::{
+        entity::{EntityStatus, TermsAgreement, sandbox_corporation},
+        ids::{IdempotencyKey, SessionId},
+        session::SessionStatus,
+        validation::{IssueCategory, Validation, ValidationIssue, ValidationStatus},
+    },
+    store::{EntityFilter, SessionFilter, StoreError, StoredResponse, Window},
+};
+
+use crate::{fixture, now};
+
+#[tokio::test]
+async fn sessions_read_back_exactly_as_written() {
+    let f = fixture().await;
+    let created = f.session(None, Duration::hours(6)).await;
+    let found = f.store.find_session(&f.group, &created.id).await.unwrap().unwrap();
+    assert_eq!(found.id, created.id);
+    assert_eq!(found.status, SessionStatus::Active);
+    assert_eq!(found.created_at, now(), "microseconds survive");
+    assert_eq!(found.expires_at, now() + Duration::hours(6));
+    assert_eq!(found.redirect_url.as_str(), "https://platform.example.com/done?ref=1");
+    assert_eq!(found.token, created.token);
+    assert!(
+        f.store
+            .find_session(&f.group, &SessionId::generate())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let other_group = f.store.create_group(now()).await.unwrap();
+    assert!(f.store.find_session(&other_group, &created.id).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn session_listings_filter_by_status_seen_now_and_page_newest_first() {
+    let f = fixture().await;
+    let short = f.session(None, Duration::minutes(1)).await;
+    let long = f.session(None, Duration::hours(6)).await;
+    let later = now() + Duration::minutes(5);
+    let filter = |statuses: Vec<SessionStatus>| SessionFilter {
+        statuses: Some(statuses),
+        idempotency_key: None,
+    };
+    let all = Window { after: None, limit: 10 };
+    let active = f
+        .store
+        .list_sessions(&f.group, &filter(vec![SessionStatus::Active]), all, later)
+        .await
+        .unwrap();
+    assert_eq!(active.items.iter().map(|s| &s.id).collect::<Vec<_>>(), vec![&long.id]);
+    let expired = f
+        .store
+        .list_sessions(&f.group, &filter(vec![SessionStatus::Expired]), all, later)
+        .await
+        .unwrap();
+    assert_eq!(expired.items.iter().map(|s| &s.id).collect::<Vec<_>>(), vec![&short.id]);
+    let first = f
+        .store
+        .list_sessions(
+            &f.group,
+            &SessionFilter::default(),
+            Window { after: None, limit: 1 },
+            later,
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.items[0].id, long.id, "newest first");
+    let second = f
+        .store
+        .list_sessions(
+            &f.group,
+            &SessionFilter::default(),
+            Window {
+                after: first.next,
+                limit: 1,
+            },
+            later,
+        )
+        .await
+        .unwrap();
+    assert_eq!(second.items[0].id, short.id);
+    assert!(second.next.is_none());
+}
+
+#[tokio::test]
+async fn a_session_is_claimed_once_and_then_reads_as_completed() {
+    let f = fixture().await;
+    let session = f.session(None, Duration::hours(1)).await;
+    let entity = f.corporation().await;
+    let mut work = f.store.begin().await.unwrap();
+    let claimed = work.claim_session(&f.group, &session.id, now()).await.unwrap().unwrap();
+    assert_eq!(claimed.status, SessionStatus::Expired);
+    assert_eq!(claimed.completed_at, Some(now()));
+    assert!(
+        work.claim_session(&f.group, &session.id, now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let linked = work.link_session_entity(&session.id, &entity).await.unwrap();
+    assert_eq!(linked.completed_entity(), Some(&entity));
+    work.commit().await.unwrap();
+    let stored = f.store.find_session(&f.group, &session.id).await.unwrap().unwrap();
+    assert_eq!(stored.completed_entity(), Some(&entity));
+}
+
+#[tokio::test]
+async fn an_overdue_session_cannot_be_claimed_and_the_sweep_persists_its_expiry() {
+    let f = fixture().await;
+    let session = f.session(None, Duration::minutes(1)).await;
+    let later = now() + Duration::minutes(2);
+    let mut work = f.store.begin().await.unwrap();
+    assert!(
+        work.claim_session(&f.group, &session.id, later)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    work.commit().await.unwrap();
+    assert_eq!(f.store.expire_sessions_before(later).await.unwrap(), 1);
+    assert_eq!(f.store.expire_sessions_before(later).await.unwrap(), 0);
+    let stored = f.store.find_session(&f.group, &session.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, SessionStatus::Expired);
+    assert_eq!(stored.completed_at, None);
+}
+
+#[tokio::test]
+async fn entities_keep_their_details_validation_and_agreements() {
+    let f = fixture().await;
+    let id = f.corporation().await;
+    let entity = f.store.find_entity(&f.group, &id).await.unwrap().unwrap();
+    assert_eq!(entity.details, sandbox_corporation_with_owner(&entity.details));
+    assert_eq!(entity.validation, Some(Validation::pending()));
+    assert_eq!(entity.status, EntityStatus::Active);
+    assert_eq!(entity.created_at, now());
+    let owner = entity.details.beneficial_owners()[0].id.clone();
+    let flagged = Validation::from_issues(vec![ValidationIssue {
+        category: IssueCategory::BeneficialOwnerAddress,
+        beneficial_owner_id: Some(owner.clone()),
+    }]);
+    let mut work = f.store.begin().await.unwrap();
+    let updated = work
+        .set_entity_validation(&f.group, &id, &flagged, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.validation.as_ref().map(|v| v.status),
+        Some(ValidationStatus::Invalid)
+    );
+    let agreement = TermsAgreement {
+        agreed_at: now(),
+        ip_address: Some("192.0.2.7".to_owned()),
+        terms_url: "https://onboard.example.com/onboarding/attestation".to_owned(),
+    };
+    work.attest_entity(&id, &agreement, now()).await.unwrap();
+    work.attest_entity(&id, &agreement, now()).await.unwrap();
+    work.commit().await.unwrap();
+    let entity = f.store.find_entity(&f.group, &id).await.unwrap().unwrap();
+    assert_eq!(entity.validation, Some(flagged));
+    assert_eq!(entity.terms_agreements, vec![agreement.clone(), agreement]);
+    assert_eq!(entity.details_confirmed_at, Some(now()));
+}
+
+/// The sandbox corporation as stored: same data, its generated owner ID kept.
+fn sandbox_corporation_with_owner(
+    stored: &onboarding::domain::entity::EntityDetails,
+) -> onboarding::domain::entity::EntityDetails {
+    use onboarding::domain::entity::EntityDetails;
+    let (EntityDetails::Corporation(mut expected), EntityDetails::Corporation(stored)) =
+        (sandbox_corporation(), stored.clone())
+    else {
+        panic!("a corporation");
+    };
+    expected.beneficial_owners[0].id = stored.beneficial_owners[0].id.clone();
+    EntityDetails::Corporation(expected)
+}
+
+#[tokio::test]
+async fn entity_listings_filter_by_status_and_creation_time() {
+    let f = fixture().await;
+    let kept = f.corporation().await;
+    let archived = f.corporation().await;
+    let mut work = f.store.begin().await.unwrap();
+    work.archive_entity(&f.group, &archived, now()).await.unwrap().unwrap();
+    work.commit().await.unwrap();
+    let all = Window { after: None, limit: 10 };
+    let active = EntityFilter {
+        statuses: Some(vec![EntityStatus::Active]),
+        ..Default::default()
+    };
+    let page = f.store.list_entities(&f.group, &active, all).await.unwrap();
+    assert_eq!(page.items.iter().map(|e| &e.id).collect::<Vec<_>>(), vec![&kept]);
+    let on_the_dot = EntityFilter {
+        created_on_or_after: Some(now()),
+        created_on_or_before: Some(now()),
+        ..Default::default()
+    };
+    assert_eq!(
+        f.store
+            .list_entities(&f.group, &on_the_dot, all)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    let after = EntityFilter {
+        created_after: Some(now()),
+        ..Default::default()
+    };
+    assert!(
+        f.store
+            .list_entities(&f.group, &after, all)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn an_idempotency_key_records_one_response() {
+    let f = fixture().await;
+    let key = IdempotencyKey::parse("stainless-python-retry-1").unwrap();
+    let response = StoredResponse {
+        fingerprint: "f".repeat(64),
+        resource_id: "entity_onboarding_session_x".to_owned(),
+        response_status: 200,
+        response_body: "{\"id\":1}".to_owned(),
+    };
+    let mut work = f.store.begin().await.unwrap();
+    work.record_response(&f.group, &key, &response, now()).await.unwrap();
+    work.commit().await.unwrap();
+    let stored = f.store.find_response(&f.group, &key).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.response_status, stored.response_body.as_str()),
+        (200, "{\"id\":1}")
+    );
+    let mut again = f.store.begin().await.unwrap();
+    let second = again.record_response(&f.group, &key, &response, now()).await;
+    assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
+}
