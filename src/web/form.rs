@@ -6,7 +6,7 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 
 use super::{
-    PageError, csrf, html_for_form,
+    PageError, csrf, html_for_form, paths,
     values::{FormValues, OWNERS},
     view::{Builder, FieldView, SummaryItem, field_id},
 };
@@ -52,6 +52,7 @@ impl Structure {
 #[template(path = "form_choose.html")]
 struct ChoosePage<'a> {
     program_name: &'a str,
+    form_action: String,
     token: &'a str,
     expires_at: String,
 }
@@ -188,6 +189,7 @@ pub async fn show_form(
         None => {
             let page = ChoosePage {
                 program_name: &found.program_name,
+                form_action: paths::form_action(),
                 token: &token,
                 expires_at: expires_text(&found.session),
             };
@@ -397,10 +399,7 @@ pub(super) fn terms_agreement(state: &AppState, req: &HttpRequest, now: DateTime
     TermsAgreement {
         agreed_at: time::format_timestamp(now),
         ip_address: req.peer_addr().map(|addr| addr.ip().to_string()),
-        terms_url: format!(
-            "{}/onboarding/attestation",
-            state.public_url.as_str().trim_end_matches('/')
-        ),
+        terms_url: paths::absolute(state.public_url.as_str(), &paths::attestation()),
     }
 }
 
