@@ -4,6 +4,7 @@ pub mod csrf;
 pub mod error;
 pub mod form;
 pub mod paths;
+pub mod sections;
 pub mod tasks_form;
 pub mod values;
 pub mod view;
