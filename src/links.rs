@@ -1,31 +1,67 @@
-//! Every hosted path and link, built in one place: the form pages use the
-//! paths, the API hands out `session_url`.
+//! Every hosted path and link, spelled once: the routes are registered from
+//! these constants, the pages link with these functions, and the API hands
+//! out `session_url` built here.
 
 use url::Url;
 
 use crate::domain::ids::FormToken;
 
-/// The form of a session, relative to this service: `/onboarding/sessions?id={token}`.
-pub fn form(token: &FormToken) -> String {
-    format!("/onboarding/sessions?id={}", token.expose())
+/// Where the hosted form lives; the form's cookie is scoped to it.
+pub const SCOPE: &str = "/onboarding";
+/// The form, relative to [`SCOPE`].
+pub const FORM_ROUTE: &str = "/sessions";
+/// The attestation statement, relative to [`SCOPE`].
+pub const ATTESTATION_ROUTE: &str = "/attestation";
+pub const STYLESHEET: &str = "/static/style.css";
+pub const FAVICON: &str = "/static/favicon.svg";
+/// Where browsers look for an icon on their own.
+pub const FAVICON_ICO: &str = "/favicon.ico";
+
+/// The form without its token: the target of the first page's `GET` form,
+/// which sends the token as a hidden `id` input.
+pub fn form_action() -> String {
+    format!("{SCOPE}{FORM_ROUTE}")
 }
 
-/// The form's absolute link, the session's `session_url`.
-pub fn form_url(public_url: &Url, token: &FormToken) -> String {
-    format!("{}{}", public_url.as_str().trim_end_matches('/'), form(token))
+/// The form of the session whose secret token is `token`.
+pub fn form(token: &FormToken) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("id", token.expose())
+        .finish();
+    format!("{}?{query}", form_action())
 }
 
 /// The statement the customer attests to.
-pub const ATTESTATION: &str = "/onboarding/attestation";
+pub fn attestation() -> String {
+    format!("{SCOPE}{ATTESTATION_ROUTE}")
+}
+
+/// `path` under the service's public URL, for links that leave the page.
+pub fn absolute(public_url: &Url, path: &str) -> String {
+    format!("{}{path}", public_url.as_str().trim_end_matches('/'))
+}
+
+/// The form's absolute link: a session's `session_url`.
+pub fn form_url(public_url: &Url, token: &FormToken) -> String {
+    absolute(public_url, &form(token))
+}
 
 /// The attestation's absolute URL, recorded with each agreement.
 pub fn attestation_url(public_url: &Url) -> String {
-    format!("{}{ATTESTATION}", public_url.as_str().trim_end_matches('/'))
+    absolute(public_url, &attestation())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosted_paths_are_spelled_once() {
+        assert_eq!(form_action(), "/onboarding/sessions");
+        assert_eq!(attestation(), "/onboarding/attestation");
+        let token = FormToken::generate();
+        assert_eq!(form(&token), format!("/onboarding/sessions?id={}", token.expose()));
+    }
 
     #[test]
     fn links_are_built_on_the_public_url() {

@@ -218,13 +218,13 @@ impl UnitOfWork {
         agreement: &TermsAgreement,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let agreement = Json(agreement);
+        let agreement = &Json(agreement);
         let done = match self.conn() {
             Conn::Sqlite(c) => sqlx::query(
                 "UPDATE entities SET terms_agreements = json_insert(terms_agreements, '$[#]', json($1)),
                     details_confirmed_at = $2, updated_at = $2 WHERE id = $3",
             )
-            .bind(&agreement)
+            .bind(agreement)
             .bind(Ts(now))
             .bind(id)
             .execute(&mut *c)
@@ -234,7 +234,7 @@ impl UnitOfWork {
                 "UPDATE entities SET terms_agreements = terms_agreements || jsonb_build_array($1::jsonb),
                     details_confirmed_at = $2, updated_at = $2 WHERE id = $3",
             )
-            .bind(&agreement)
+            .bind(agreement)
             .bind(Ts(now))
             .bind(id)
             .execute(&mut *c)

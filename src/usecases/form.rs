@@ -17,9 +17,9 @@ use crate::{
 #[derive(Debug)]
 pub enum Opened {
     /// The form can be filled in.
-    Active(ActiveForm),
+    Active(Box<ActiveForm>),
     /// The session was completed; its Entity is known.
-    Completed(Session),
+    Completed(Box<Session>),
     /// The link expired or was ended by the platform.
     Closed,
 }
@@ -43,7 +43,7 @@ pub async fn open_form(store: &Store, token: &FormToken, now: DateTime<Utc>) -> 
     } = store.find_form_session(token).await?.ok_or(Error::NotFound)?;
     if !session.is_active_at(now) {
         return Ok(match session.completed_entity() {
-            Some(_) => Opened::Completed(session),
+            Some(_) => Opened::Completed(Box::new(session)),
             None => Opened::Closed,
         });
     }
@@ -51,12 +51,12 @@ pub async fn open_form(store: &Store, token: &FormToken, now: DateTime<Utc>) -> 
         Some(id) => Some(store.find_entity_of_session(id).await?.ok_or(Error::NotFound)?),
         None => None,
     };
-    Ok(Opened::Active(ActiveForm {
+    Ok(Opened::Active(Box::new(ActiveForm {
         group_id,
         session,
         program_name,
         entity,
-    }))
+    })))
 }
 
 /// What the customer submitted, already checked against the rules.

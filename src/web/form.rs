@@ -7,8 +7,12 @@ use chrono::{DateTime, Utc};
 
 use super::{
     PageError, csrf, html_for_form,
-    values::{FormValues, OWNERS},
-    view::{Builder, FieldView, SummaryItem, field_id},
+    sections::{
+        BusinessHints, FormBody, Section, address_section, attestation_checkbox, business_section,
+        identification_section, owners_section, person_section,
+    },
+    values::FormValues,
+    view::Builder,
 };
 use crate::{
     domain::{
@@ -54,87 +58,21 @@ impl Structure {
 #[template(path = "form_choose.html")]
 struct ChoosePage<'a> {
     program_name: &'a str,
+    form_action: String,
     token: &'a str,
     expires_at: String,
-}
-
-/// One beneficial owner block.
-pub struct OwnerView {
-    pub number: usize,
-    pub index: usize,
-    pub id: String,
-    pub person: Vec<FieldView>,
-    pub address: Vec<FieldView>,
-    pub identification: Vec<FieldView>,
-    pub title: FieldView,
-    pub prongs_name: String,
-    pub prongs_id: String,
-    pub ownership: bool,
-    pub control: bool,
-    pub prongs_error: Option<String>,
-    pub removable: bool,
-}
-
-impl OwnerView {
-    /// The block's field names in page order, for the error summary.
-    pub fn field_names(&self) -> Vec<String> {
-        self.person
-            .iter()
-            .chain(std::iter::once(&self.title))
-            .map(|f| f.name.clone())
-            .chain(std::iter::once(self.prongs_name.clone()))
-            .chain(self.address.iter().chain(&self.identification).map(|f| f.name.clone()))
-            .collect()
-    }
-}
-
-/// The inputs of beneficial owner `index`.
-pub(super) fn owner_view(b: &Builder<'_>, index: usize) -> OwnerView {
-    let prefix = format!("{OWNERS}.{index}");
-    let person = format!("{prefix}.individual");
-    OwnerView {
-        number: index + 1,
-        index,
-        id: field_id(&prefix),
-        person: vec![
-            b.field(&format!("{person}.name"), "Full legal name")
-                .autocomplete("off"),
-            b.date_of_birth(&format!("{person}.date_of_birth")),
-        ],
-        address: b.address(&format!("{person}.address")),
-        identification: b.identification(&format!("{person}.identification")),
-        title: b
-            .field(&format!("{prefix}.company_title"), "Job title")
-            .optional()
-            .hint("For example, CEO or Managing member"),
-        prongs_name: format!("{prefix}.prongs"),
-        prongs_id: field_id(&format!("{prefix}.prongs")),
-        ownership: b.checked(&format!("{prefix}.prongs"), "ownership"),
-        control: b.checked(&format!("{prefix}.prongs"), "control"),
-        prongs_error: b.error(&format!("{prefix}.prongs")),
-        removable: false,
-    }
 }
 
 #[derive(Template)]
 #[template(path = "form_details.html")]
 struct DetailsPage<'a> {
     program_name: &'a str,
-    token: &'a str,
+    /// The form, which is also where the customer picks again what they onboard.
+    form_url: String,
     csrf_token: &'a str,
     structure: &'static str,
-    summary: Vec<SummaryItem>,
-    business: Vec<FieldView>,
-    business_address: Vec<FieldView>,
-    owners: Vec<OwnerView>,
-    owners_id: String,
-    owners_error: Option<String>,
-    can_add_owner: bool,
-    person: Vec<FieldView>,
-    person_address: Vec<FieldView>,
-    person_identification: Vec<FieldView>,
-    attest_checked: bool,
-    attest_error: Option<String>,
+    owner_count: usize,
+    form: FormBody,
     expires_at: String,
 }
 
@@ -177,6 +115,7 @@ pub async fn show_form(
         None => {
             let page = ChoosePage {
                 program_name: &form.program_name,
+                form_action: crate::links::form_action(),
                 token: token.expose(),
                 expires_at: expires_text(&form.session),
             };
@@ -290,94 +229,41 @@ fn render_details(
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let b = Builder::new(values, problems);
-    let mut page = DetailsPage {
+    let owners = (structure == Structure::Corporation).then(|| {
+        let count = values.owner_count();
+        owners_section(&b, 0..count, |_| count > 1, count < MAX_BENEFICIAL_OWNERS)
+    });
+    let attestation = attestation_checkbox(&b, "the information I provided");
+    let page = DetailsPage {
         program_name: &found.program_name,
-        token: token.expose(),
+        form_url: crate::links::form(token),
         csrf_token,
         structure: structure.as_str(),
-        summary: Vec::new(),
-        business: Vec::new(),
-        business_address: Vec::new(),
-        owners: Vec::new(),
-        owners_id: field_id(OWNERS),
-        owners_error: b.error(OWNERS),
-        can_add_owner: values.owner_count() < MAX_BENEFICIAL_OWNERS,
-        person: Vec::new(),
-        person_address: Vec::new(),
-        person_identification: Vec::new(),
-        attest_checked: values.get(ATTEST) == Some("true"),
-        attest_error: b.error(ATTEST),
+        owner_count: values.owner_count(),
+        form: FormBody::new(&b, details_sections(&b, structure), owners, Some(attestation)),
         expires_at: expires_text(&found.session),
     };
-    match structure {
-        Structure::Corporation => {
-            page.business = vec![
-                b.field("corporation.name", "Legal business name")
-                    .autocomplete("organization")
-                    .hint("As registered with your state, including LLC or Inc."),
-                b.field(
-                    "corporation.legal_identifier.value",
-                    "Employer Identification Number (EIN)",
-                )
-                .numeric()
-                .short()
-                .hint("9 digits, like 12-3456789"),
-                b.field("corporation.incorporation_state", "State of incorporation")
-                    .select("Choose a state", &crate::domain::address::US_STATES),
-                b.field("corporation.industry_code", "Industry (NAICS code)")
-                    .optional()
-                    .numeric()
-                    .short()
-                    .hint("2 to 6 digits, like 541511 for software"),
-                b.field("corporation.website", "Website")
-                    .optional()
-                    .autocomplete("url")
-                    .hint("For example, example.com"),
-                b.field("corporation.email", "Business email")
-                    .optional()
-                    .email()
-                    .autocomplete("email"),
-            ];
-            page.business_address = b.address("corporation.address");
-            let count = values.owner_count();
-            page.owners = (0..count)
-                .map(|index| OwnerView {
-                    removable: count > 1,
-                    ..owner_view(&b, index)
-                })
-                .collect();
-        }
-        Structure::NaturalPerson => {
-            page.person = vec![
-                b.field("natural_person.name", "Full legal name").autocomplete("name"),
-                b.date_of_birth("natural_person.date_of_birth"),
-            ];
-            page.person_address = b.address("natural_person.address");
-            page.person_identification = b.identification("natural_person.identification");
-        }
-    }
-    let order: Vec<String> = page
-        .business
-        .iter()
-        .chain(&page.business_address)
-        .map(|f| f.name.clone())
-        .chain(std::iter::once(OWNERS.to_owned()))
-        .chain(page.owners.iter().flat_map(OwnerView::field_names))
-        .chain(
-            page.person
-                .iter()
-                .chain(&page.person_address)
-                .chain(&page.person_identification)
-                .map(|f| f.name.clone()),
-        )
-        .chain(std::iter::once(ATTEST.to_owned()))
-        .collect();
-    page.summary = b.summary(&order);
     Ok(html_for_form(
         status,
         page.render().map_err(PageError::internal)?,
         found.session.redirect_url.as_str(),
     ))
+}
+
+/// The sections of a new customer's form before the owners, in page order.
+fn details_sections(b: &Builder<'_>, structure: Structure) -> Vec<Section> {
+    match structure {
+        Structure::Corporation => vec![
+            business_section(b, BusinessHints::Examples),
+            address_section(b, "corporation.address", "business-address-heading", "Business address")
+                .with_hint("The company's physical address in the US. Not a PO box."),
+        ],
+        Structure::NaturalPerson => vec![
+            person_section(b),
+            address_section(b, "natural_person.address", "person-address-heading", "Home address"),
+            identification_section(b),
+        ],
+    }
 }
 
 pub(super) fn terms_agreement(state: &AppState, req: &HttpRequest, now: DateTime<Utc>) -> TermsAgreement {

@@ -3,6 +3,7 @@
 pub mod csrf;
 pub mod error;
 pub mod form;
+pub mod sections;
 pub mod tasks_form;
 pub mod values;
 pub mod view;
@@ -34,14 +35,14 @@ pub fn configure(cookies: CookieSettings) -> impl FnOnce(&mut web::ServiceConfig
     move |cfg| {
         let sessions = SessionMiddleware::builder(CookieSessionStore::default(), cookies.key)
             .cookie_name("onboarding_session".to_owned())
-            .cookie_path("/onboarding".to_owned())
+            .cookie_path(crate::links::SCOPE.to_owned())
             .cookie_http_only(true)
             .cookie_same_site(SameSite::Lax)
             .cookie_secure(cookies.secure)
             .cookie_content_security(CookieContentSecurity::Private)
             .build();
         cfg.service(
-            web::scope("/onboarding")
+            web::scope(crate::links::SCOPE)
                 .wrap(sessions)
                 .app_data(
                     web::FormConfig::default()
@@ -49,15 +50,15 @@ pub fn configure(cookies: CookieSettings) -> impl FnOnce(&mut web::ServiceConfig
                         .error_handler(|error, _| PageError::from_form_error(&error).into()),
                 )
                 .service(
-                    web::resource("/sessions")
+                    web::resource(crate::links::FORM_ROUTE)
                         .route(web::get().to(form::show_form))
                         .route(web::post().to(form::submit_form)),
                 )
-                .service(web::resource("/attestation").route(web::get().to(form::attestation))),
+                .service(web::resource(crate::links::ATTESTATION_ROUTE).route(web::get().to(form::attestation))),
         )
-        .service(web::resource("/static/style.css").route(web::get().to(stylesheet)))
-        .service(web::resource("/static/favicon.svg").route(web::get().to(favicon)))
-        .service(web::resource("/favicon.ico").route(web::get().to(favicon)));
+        .service(web::resource(crate::links::STYLESHEET).route(web::get().to(stylesheet)))
+        .service(web::resource(crate::links::FAVICON).route(web::get().to(favicon)))
+        .service(web::resource(crate::links::FAVICON_ICO).route(web::get().to(favicon)));
     }
 }
 

@@ -10,10 +10,14 @@ use chrono::{DateTime, Utc};
 
 use super::{
     PageError,
-    form::{ATTEST, OwnerView, finish, terms_agreement},
+    form::{ATTEST, finish, terms_agreement},
     html_for_form,
+    sections::{
+        BusinessHints, FormBody, OwnersSection, Section, address_section, attestation_checkbox, business_section,
+        identification_section, owners_section, person_section,
+    },
     values::{FormValues, OWNERS},
-    view::{Builder, FieldView, SummaryItem, field_id},
+    view::Builder,
 };
 use crate::{
     domain::{
@@ -79,25 +83,14 @@ impl Editable {
 #[template(path = "form_tasks.html")]
 struct TasksPage<'a> {
     program_name: &'a str,
-    token: &'a str,
+    form_url: String,
     csrf_token: &'a str,
     entity_name: String,
     tasks: Vec<String>,
-    summary: Vec<SummaryItem>,
-    business: Vec<FieldView>,
-    address_heading: &'static str,
-    address: Vec<FieldView>,
-    kept_owners: Vec<String>,
-    owners: Vec<OwnerView>,
     owner_count: usize,
-    owners_id: String,
-    owners_error: Option<String>,
-    can_add_owner: bool,
-    person: Vec<FieldView>,
-    person_identification: Vec<FieldView>,
-    attest: bool,
-    attest_checked: bool,
-    attest_error: Option<String>,
+    /// Names of the owners on file that the form does not ask about.
+    kept_owners: Vec<String>,
+    form: FormBody,
 }
 
 fn set_address(values: &mut FormValues, prefix: &str, address: &Address) {
@@ -352,122 +345,103 @@ fn render(
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let b = Builder::new(values, problems);
-    let editable = &context.editable;
     let details = &context.entity.details;
-    let corporation = matches!(details, EntityDetails::Corporation(_));
-    let mut business = Vec::new();
-    let mut address = Vec::new();
-    let mut person = Vec::new();
-    let mut person_identification = Vec::new();
-    let mut owners = Vec::new();
-    let mut kept_owners = Vec::new();
-    match details {
-        EntityDetails::Corporation(c) => {
-            if editable.business {
-                let mut ein = b
-                    .field(
-                        "corporation.legal_identifier.value",
-                        "Employer Identification Number (EIN)",
-                    )
-                    .numeric()
-                    .short()
-                    .hint("9 digits, like 12-3456789");
-                if let (Some(hint), None) = (last4_hint(details), &ein.error) {
-                    ein = ein.hint(hint);
-                }
-                business = vec![
-                    b.field("corporation.name", "Legal business name")
-                        .autocomplete("organization"),
-                    ein,
-                    b.field("corporation.incorporation_state", "State of incorporation")
-                        .select("Choose a state", &crate::domain::address::US_STATES),
-                    b.field("corporation.industry_code", "Industry (NAICS code)")
-                        .optional()
-                        .numeric()
-                        .short(),
-                    b.field("corporation.website", "Website").optional().autocomplete("url"),
-                    b.field("corporation.email", "Business email")
-                        .optional()
-                        .email()
-                        .autocomplete("email"),
-                ];
-            }
-            if editable.address {
-                address = b.address("corporation.address");
-            }
-            for (index, owner) in c.beneficial_owners.iter().enumerate() {
-                if editable.owners.contains(&index) {
-                    owners.push(super::form::owner_view(&b, index));
-                } else {
-                    kept_owners.push(owner.individual.name.clone());
-                }
-            }
-            if editable.new_owners {
-                owners.extend(
-                    (c.beneficial_owners.len()..values.owner_count()).map(|index| super::form::owner_view(&b, index)),
-                );
-            }
-        }
-        EntityDetails::NaturalPerson(_) => {
-            if editable.person {
-                person = vec![
-                    b.field("natural_person.name", "Full legal name").autocomplete("name"),
-                    b.date_of_birth("natural_person.date_of_birth"),
-                ];
-                person_identification = b.identification("natural_person.identification");
-            }
-            if editable.person || editable.address {
-                address = b.address("natural_person.address");
-            }
-        }
-    }
-    let existing = match details {
-        EntityDetails::Corporation(c) => c.beneficial_owners.len(),
-        EntityDetails::NaturalPerson(_) => 0,
-    };
-    let mut owner_views = owners;
-    for owner in &mut owner_views {
-        owner.removable = editable.new_owners && owner.index >= existing && values.owner_count() > existing + 1;
-    }
-    let order: Vec<String> = business
-        .iter()
-        .chain(&person)
-        .chain(&address)
-        .map(|f| f.name.clone())
-        .chain(std::iter::once(OWNERS.to_owned()))
-        .chain(owner_views.iter().flat_map(OwnerView::field_names))
-        .chain(person_identification.iter().map(|f| f.name.clone()))
-        .chain(std::iter::once(ATTEST.to_owned()))
-        .collect();
+    let sections = task_sections(&b, context);
+    let owners = task_owners(&b, context, values);
+    let attestation = context
+        .editable
+        .attest
+        .then(|| attestation_checkbox(&b, format!("the information about {}", details.name())));
     let page = TasksPage {
         program_name: &context.form.program_name,
-        token: context.token.expose(),
+        form_url: crate::links::form(context.token),
         csrf_token: context.csrf_token,
         entity_name: details.name().to_owned(),
         tasks: context.tasks.iter().map(|t| t.description.clone()).collect(),
-        summary: b.summary(&order),
-        business,
-        address_heading: if corporation {
-            "Business address"
-        } else {
-            "Home address"
-        },
-        address,
-        kept_owners,
-        owners: owner_views,
-        owner_count: values.owner_count().max(existing),
-        owners_id: field_id(OWNERS),
-        owners_error: b.error(OWNERS),
-        can_add_owner: editable.new_owners && values.owner_count() < MAX_BENEFICIAL_OWNERS,
-        person,
-        person_identification,
-        attest: editable.attest,
-        attest_checked: values.get(ATTEST) == Some("true"),
-        attest_error: b.error(ATTEST),
+        owner_count: values.owner_count().max(owners_on_file(details)),
+        kept_owners: kept_owners(context),
+        form: FormBody::new(&b, sections, owners, attestation),
     };
     Ok(html_for_form(
         status,
         page.render().map_err(PageError::internal)?,
         context.form.session.redirect_url.as_str(),
     ))
+}
+
+fn owners_on_file(details: &EntityDetails) -> usize {
+    match details {
+        EntityDetails::Corporation(c) => c.beneficial_owners.len(),
+        EntityDetails::NaturalPerson(_) => 0,
+    }
+}
+
+/// The sections the tasks ask for before the owners, in page order.
+fn task_sections(b: &Builder<'_>, context: &Context<'_>) -> Vec<Section> {
+    let editable = &context.editable;
+    let details = &context.entity.details;
+    let mut sections = Vec::new();
+    match details {
+        EntityDetails::Corporation(_) => {
+            if editable.business {
+                sections.push(business_section(b, BusinessHints::OnFile(last4_hint(details))));
+            }
+            if editable.address {
+                sections.push(address_section(
+                    b,
+                    "corporation.address",
+                    "address-heading",
+                    "Business address",
+                ));
+            }
+        }
+        EntityDetails::NaturalPerson(_) => {
+            if editable.person {
+                sections.push(person_section(b));
+            }
+            if editable.person || editable.address {
+                sections.push(address_section(
+                    b,
+                    "natural_person.address",
+                    "address-heading",
+                    "Home address",
+                ));
+            }
+            if editable.person {
+                sections.push(identification_section(b));
+            }
+        }
+    }
+    sections
+}
+
+/// The owners to correct, then the ones added on this page; none if the
+/// tasks ask for no owner.
+fn task_owners(b: &Builder<'_>, context: &Context<'_>, values: &FormValues) -> Option<OwnersSection> {
+    let editable = &context.editable;
+    let existing = owners_on_file(&context.entity.details);
+    let count = values.owner_count();
+    let added = if editable.new_owners {
+        existing..count
+    } else {
+        existing..existing
+    };
+    // Only owners added on this page can be removed, and one stays.
+    let removable = |index: usize| editable.new_owners && index >= existing && count > existing + 1;
+    let can_add = editable.new_owners && count < MAX_BENEFICIAL_OWNERS;
+    let section = owners_section(b, editable.owners.iter().copied().chain(added), removable, can_add);
+    Some(section).filter(|s| !s.owners.is_empty() || s.error.is_some())
+}
+
+fn kept_owners(context: &Context<'_>) -> Vec<String> {
+    match &context.entity.details {
+        EntityDetails::Corporation(c) => c
+            .beneficial_owners
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !context.editable.owners.contains(index))
+            .map(|(_, owner)| owner.individual.name.clone())
+            .collect(),
+        EntityDetails::NaturalPerson(_) => Vec::new(),
+    }
 }

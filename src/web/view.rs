@@ -172,6 +172,11 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The submitted value at `path`, if not blank.
+    pub fn value(&self, path: &str) -> Option<&str> {
+        self.values.get(path)
+    }
+
     pub fn checked(&self, path: &str, value: &str) -> bool {
         self.values.all(path).iter().any(|v| v == value)
     }
