@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{
     closed_set::closed_set,
-    entity::{Address, EntityDetails, Prong},
+    entity::{Address, Corporation, EntityDetails, Individual, Prong},
     ids::BeneficialOwnerId,
     validation::{IssueCategory, Validation},
 };
@@ -95,69 +95,84 @@ pub fn outstanding_tasks(
     attested: bool,
     validation: Option<&Validation>,
 ) -> Vec<Task> {
-    let flagged = |category| validation.is_some_and(|v| v.flags(category));
-    let flagged_owner = |category, id| validation.is_some_and(|v| v.flags_owner(category, id));
-    let mut tasks = Vec::new();
-    match details {
-        EntityDetails::Corporation(corporation) => {
-            if corporation.legal_identifier.is_none() {
-                tasks.push(Task::new(TaskCategory::ProvideTaxIdentifier, None));
-            } else if flagged(IssueCategory::EntityTaxIdentifier) {
-                tasks.push(Task::new(TaskCategory::CorrectTaxIdentifier, None));
-            }
-            if flagged(IssueCategory::EntityIdentity) {
-                tasks.push(Task::new(TaskCategory::CorrectIdentity, None));
-            }
-            if incomplete(&corporation.address) {
-                tasks.push(Task::new(TaskCategory::CompleteAddress, None));
-            } else if flagged(IssueCategory::EntityAddress) {
-                tasks.push(Task::new(TaskCategory::CorrectAddress, None));
-            }
-            let exempt = corporation.beneficial_ownership_exemption_reason.is_some();
-            if corporation.beneficial_owners.is_empty() && !exempt {
-                tasks.push(Task::new(TaskCategory::AddBeneficialOwner, None));
-            } else if !exempt
-                && !corporation
-                    .beneficial_owners
-                    .iter()
-                    .any(|o| o.prongs.contains(&Prong::Control))
-            {
-                tasks.push(Task::new(TaskCategory::AddControlPerson, None));
-            }
-            for owner in &corporation.beneficial_owners {
-                let who = Some((&owner.id, owner.individual.name.as_str()));
-                if owner.individual.identification.is_none() {
-                    tasks.push(Task::new(TaskCategory::ProvideBeneficialOwnerIdentification, who));
-                } else if flagged_owner(IssueCategory::BeneficialOwnerIdentity, &owner.id)
-                    || flagged_owner(IssueCategory::BeneficialOwnerTaxIdentifier, &owner.id)
-                {
-                    tasks.push(Task::new(TaskCategory::CorrectBeneficialOwnerIdentity, who));
-                }
-                if incomplete(&owner.individual.address)
-                    || flagged_owner(IssueCategory::BeneficialOwnerAddress, &owner.id)
-                {
-                    tasks.push(Task::new(TaskCategory::CorrectBeneficialOwnerAddress, who));
-                }
-            }
-        }
-        EntityDetails::NaturalPerson(person) => {
-            if person.identification.is_none() {
-                tasks.push(Task::new(TaskCategory::ProvideIdentification, None));
-            } else if flagged(IssueCategory::EntityIdentity) || flagged(IssueCategory::EntityTaxIdentifier) {
-                tasks.push(Task::new(TaskCategory::CorrectIdentity, None));
-            }
-            if incomplete(&person.address) {
-                tasks.push(Task::new(TaskCategory::CompleteAddress, None));
-            } else if flagged(IssueCategory::EntityAddress) {
-                tasks.push(Task::new(TaskCategory::CorrectAddress, None));
-            }
-        }
-    }
+    let flags = Flags(validation);
+    let mut tasks = match details {
+        EntityDetails::Corporation(corporation) => corporation_tasks(corporation, flags),
+        EntityDetails::NaturalPerson(person) => person_tasks(person, flags),
+    };
     if !confirmed {
         tasks.push(Task::new(TaskCategory::ConfirmDetails, None));
     }
     if !attested {
         tasks.push(Task::new(TaskCategory::Attest, None));
+    }
+    tasks
+}
+
+/// What the validation flagged (nothing, when it has not run).
+#[derive(Clone, Copy)]
+struct Flags<'a>(Option<&'a Validation>);
+
+impl Flags<'_> {
+    fn entity(self, category: IssueCategory) -> bool {
+        self.0.is_some_and(|v| v.flags(category))
+    }
+
+    fn owner(self, category: IssueCategory, id: &BeneficialOwnerId) -> bool {
+        self.0.is_some_and(|v| v.flags_owner(category, id))
+    }
+}
+
+fn corporation_tasks(corporation: &Corporation, flags: Flags<'_>) -> Vec<Task> {
+    let mut tasks = Vec::new();
+    if corporation.legal_identifier.is_none() {
+        tasks.push(Task::new(TaskCategory::ProvideTaxIdentifier, None));
+    } else if flags.entity(IssueCategory::EntityTaxIdentifier) {
+        tasks.push(Task::new(TaskCategory::CorrectTaxIdentifier, None));
+    }
+    if flags.entity(IssueCategory::EntityIdentity) {
+        tasks.push(Task::new(TaskCategory::CorrectIdentity, None));
+    }
+    if incomplete(&corporation.address) {
+        tasks.push(Task::new(TaskCategory::CompleteAddress, None));
+    } else if flags.entity(IssueCategory::EntityAddress) {
+        tasks.push(Task::new(TaskCategory::CorrectAddress, None));
+    }
+    let owners = &corporation.beneficial_owners;
+    if corporation.beneficial_ownership_exemption_reason.is_none() {
+        if owners.is_empty() {
+            tasks.push(Task::new(TaskCategory::AddBeneficialOwner, None));
+        } else if !owners.iter().any(|o| o.prongs.contains(&Prong::Control)) {
+            tasks.push(Task::new(TaskCategory::AddControlPerson, None));
+        }
+    }
+    for owner in owners {
+        let who = Some((&owner.id, owner.individual.name.as_str()));
+        if owner.individual.identification.is_none() {
+            tasks.push(Task::new(TaskCategory::ProvideBeneficialOwnerIdentification, who));
+        } else if flags.owner(IssueCategory::BeneficialOwnerIdentity, &owner.id)
+            || flags.owner(IssueCategory::BeneficialOwnerTaxIdentifier, &owner.id)
+        {
+            tasks.push(Task::new(TaskCategory::CorrectBeneficialOwnerIdentity, who));
+        }
+        if incomplete(&owner.individual.address) || flags.owner(IssueCategory::BeneficialOwnerAddress, &owner.id) {
+            tasks.push(Task::new(TaskCategory::CorrectBeneficialOwnerAddress, who));
+        }
+    }
+    tasks
+}
+
+fn person_tasks(person: &Individual, flags: Flags<'_>) -> Vec<Task> {
+    let mut tasks = Vec::new();
+    if person.identification.is_none() {
+        tasks.push(Task::new(TaskCategory::ProvideIdentification, None));
+    } else if flags.entity(IssueCategory::EntityIdentity) || flags.entity(IssueCategory::EntityTaxIdentifier) {
+        tasks.push(Task::new(TaskCategory::CorrectIdentity, None));
+    }
+    if incomplete(&person.address) {
+        tasks.push(Task::new(TaskCategory::CompleteAddress, None));
+    } else if flags.entity(IssueCategory::EntityAddress) {
+        tasks.push(Task::new(TaskCategory::CorrectAddress, None));
     }
     tasks
 }

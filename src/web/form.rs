@@ -16,9 +16,9 @@ use super::{
 };
 use crate::{
     domain::{
-        entity::TermsAgreement,
+        entity::{EntityDetails, TermsAgreement},
         ids::FormToken,
-        onboarding::{MAX_BENEFICIAL_OWNERS, Problem, parse_details},
+        onboarding::{MAX_BENEFICIAL_OWNERS, Problem, Rules, parse_details},
         session::Session,
     },
     startup::AppState,
@@ -155,56 +155,76 @@ pub async fn submit_form(
     if found.entity.is_some() {
         return super::tasks_form::submit(&state, &req, &found, &token, &csrf_token, &mut values, now).await;
     }
+    new_entity(&state, &req, &found, &token, &csrf_token, values, now).await
+}
+
+/// The form of a session made without an Entity: add or remove an owner, or
+/// submit the new Entity's details.
+async fn new_entity(
+    state: &AppState,
+    req: &HttpRequest,
+    found: &ActiveForm,
+    token: &FormToken,
+    csrf_token: &str,
+    mut values: FormValues,
+    now: DateTime<Utc>,
+) -> Result<HttpResponse, PageError> {
     let structure = values
         .get("structure")
         .and_then(Structure::parse)
         .ok_or(PageError::BadRequest)?;
+    let action = values.get("action").unwrap_or("submit").to_owned();
     if action == "add_owner" {
         values.add_owner();
-        return render_details(&found, &token, &csrf_token, structure, &values, &[], StatusCode::OK);
+        return render_details(found, token, csrf_token, structure, &values, &[], StatusCode::OK);
     }
     if let Some(index) = action
         .strip_prefix("remove_owner:")
         .and_then(|i| i.parse::<usize>().ok())
     {
         values.remove_owner(index);
-        return render_details(&found, &token, &csrf_token, structure, &values, &[], StatusCode::OK);
+        return render_details(found, token, csrf_token, structure, &values, &[], StatusCode::OK);
     }
+    match parse_new_entity(structure, &values, now) {
+        Ok(details) => {
+            let terms = terms_agreement(state, req, now);
+            finish(state, found, &Submission::NewEntity(details), &terms, now).await
+        }
+        Err(problems) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            render_details(found, token, csrf_token, structure, &values, &problems, status)
+        }
+    }
+}
 
-    let today = crate::domain::onboarding::Rules::complete(now.date_naive());
+/// The new Entity's details, checked against the complete rules, and the attestation.
+fn parse_new_entity(
+    structure: Structure,
+    values: &FormValues,
+    now: DateTime<Utc>,
+) -> Result<EntityDetails, Vec<Problem>> {
+    let rules = Rules::complete(now.date_naive());
     let result = match structure {
-        Structure::Corporation => parse_details("corporation", Some(&values.corporation()), None, today),
+        Structure::Corporation => parse_details("corporation", Some(&values.corporation()), None, rules),
         Structure::NaturalPerson => parse_details(
             "natural_person",
             None,
             Some(&values.individual("natural_person")),
-            today,
+            rules,
         ),
     };
-    let attested = values.get(ATTEST) == Some("true");
-    let details = match (result, attested) {
-        (Ok(details), true) => details,
-        (result, attested) => {
-            let mut problems = result.err().unwrap_or_default();
-            if !attested {
-                problems.push(Problem {
-                    path: ATTEST.to_owned(),
-                    message: "please confirm that the information is true and complete".to_owned(),
-                });
-            }
-            return render_details(
-                &found,
-                &token,
-                &csrf_token,
-                structure,
-                &values,
-                &problems,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
-    };
-    let terms = terms_agreement(&state, &req, now);
-    finish(&state, &found, &Submission::NewEntity(details), &terms, now).await
+    match (result, missing_attestation(values)) {
+        (Ok(details), None) => Ok(details),
+        (result, missing) => Err(result.err().unwrap_or_default().into_iter().chain(missing).collect()),
+    }
+}
+
+/// The problem of a form whose attestation box is not checked.
+pub(super) fn missing_attestation(values: &FormValues) -> Option<Problem> {
+    (values.get(ATTEST) != Some("true")).then(|| Problem {
+        path: ATTEST.to_owned(),
+        message: "please confirm that the information is true and complete".to_owned(),
+    })
 }
 
 /// Submits the form and sends the browser back to the platform.

@@ -2,15 +2,13 @@
 //! Entity's outstanding tasks and asks only for what they need, prefilled
 //! with what is known (ID numbers as last 4 only).
 
-use std::collections::BTreeSet;
-
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode};
 use askama::Template;
 use chrono::{DateTime, Utc};
 
 use super::{
     PageError,
-    form::{ATTEST, finish, terms_agreement},
+    form::{finish, missing_attestation, terms_agreement},
     html_for_form,
     sections::{
         BusinessHints, FormBody, OwnersSection, Section, address_section, attestation_checkbox, business_section,
@@ -21,63 +19,15 @@ use super::{
 };
 use crate::{
     domain::{
+        corrections::{Corrected, Editable, apply_corrections},
         entity::{Address, Entity, EntityDetails, Individual},
-        ids::{BeneficialOwnerId, FormToken},
-        onboarding::{
-            MAX_BENEFICIAL_OWNERS, Problem, Problems, Rules, check_owners, parse_address, parse_business,
-            parse_individual, parse_owner,
-        },
-        tasks::{Task, TaskCategory},
-        validation::{IssueCategory, Resolved},
+        ids::FormToken,
+        onboarding::{MAX_BENEFICIAL_OWNERS, Problem, Rules},
+        tasks::Task,
     },
     startup::AppState,
     usecases::form::{ActiveForm, Submission},
 };
-
-/// Which parts of the Entity the form lets the customer change.
-#[derive(Debug, Default)]
-struct Editable {
-    business: bool,
-    address: bool,
-    /// Indexes of existing beneficial owners to correct.
-    owners: BTreeSet<usize>,
-    new_owners: bool,
-    person: bool,
-    attest: bool,
-}
-
-impl Editable {
-    fn from_tasks(details: &EntityDetails, tasks: &[Task]) -> Self {
-        let mut editable = Self::default();
-        let owner_index = |id: &Option<BeneficialOwnerId>| match details {
-            EntityDetails::Corporation(c) => c.beneficial_owners.iter().position(|o| Some(&o.id) == id.as_ref()),
-            EntityDetails::NaturalPerson(_) => None,
-        };
-        let corporation = matches!(details, EntityDetails::Corporation(_));
-        for task in tasks {
-            match task.category {
-                TaskCategory::ProvideTaxIdentifier | TaskCategory::CorrectTaxIdentifier => editable.business = true,
-                TaskCategory::CorrectIdentity if corporation => editable.business = true,
-                TaskCategory::CorrectIdentity | TaskCategory::ProvideIdentification => editable.person = true,
-                TaskCategory::CompleteAddress | TaskCategory::CorrectAddress => editable.address = true,
-                TaskCategory::AddBeneficialOwner | TaskCategory::AddControlPerson => editable.new_owners = true,
-                TaskCategory::ProvideBeneficialOwnerIdentification
-                | TaskCategory::CorrectBeneficialOwnerIdentity
-                | TaskCategory::CorrectBeneficialOwnerAddress => {
-                    if let Some(index) = owner_index(&task.beneficial_owner_id) {
-                        editable.owners.insert(index);
-                    }
-                }
-                TaskCategory::ConfirmDetails | TaskCategory::Attest => editable.attest = true,
-            }
-        }
-        editable
-    }
-
-    fn asks_for_details(&self) -> bool {
-        self.business || self.address || self.new_owners || self.person || !self.owners.is_empty()
-    }
-}
 
 #[derive(Template)]
 #[template(path = "form_tasks.html")]
@@ -232,13 +182,19 @@ pub async fn submit(
         return render(&context, values, &[], StatusCode::OK);
     }
 
-    let (details, mut problems, resolved) = merge(&context, values, Rules::complete(now.date_naive()));
-    let attested = !context.editable.attest || values.get(ATTEST) == Some("true");
-    if !attested {
-        problems.push(Problem {
-            path: ATTEST.to_owned(),
-            message: "please confirm that the information is true and complete".to_owned(),
-        });
+    let Corrected {
+        details,
+        mut problems,
+        resolved,
+    } = apply_corrections(
+        &context.entity.details,
+        &context.editable,
+        &values.corporation(),
+        &values.individual("natural_person"),
+        Rules::complete(now.date_naive()),
+    );
+    if context.editable.attest {
+        problems.extend(missing_attestation(values));
     }
     if !problems.is_empty() {
         return render(&context, values, &problems, StatusCode::UNPROCESSABLE_ENTITY);
@@ -251,91 +207,6 @@ pub async fn submit(
     let corrected = context.editable.asks_for_details().then_some((details, validation));
     let terms = terms_agreement(state, req, now);
     finish(state, form, &Submission::Tasks { corrected }, &terms, now).await
-}
-
-/// Applies the editable parts of the form to the stored details.
-fn merge(context: &Context<'_>, values: &FormValues, rules: Rules) -> (EntityDetails, Vec<Problem>, Vec<Resolved>) {
-    let editable = &context.editable;
-    let mut problems = Problems::default();
-    let mut resolved = Vec::new();
-    let details = match context.entity.details.clone() {
-        EntityDetails::Corporation(mut c) => {
-            let input = values.corporation();
-            if editable.business
-                && let Some(business) = parse_business(&input, rules, &mut problems)
-            {
-                c.name = business.name;
-                c.legal_identifier = business.legal_identifier;
-                c.website = business.website;
-                c.email = business.email;
-                c.incorporation_state = business.incorporation_state;
-                c.industry_code = business.industry_code;
-                resolved.extend([
-                    Resolved::entity(IssueCategory::EntityTaxIdentifier),
-                    Resolved::entity(IssueCategory::EntityIdentity),
-                ]);
-            }
-            if editable.address
-                && let Some(address) = parse_address(&input.address, "corporation.address", rules, &mut problems)
-            {
-                c.address = address;
-                resolved.push(Resolved::entity(IssueCategory::EntityAddress));
-            }
-            for &index in &editable.owners {
-                let (Some(owner_input), Some(current)) =
-                    (input.beneficial_owners.get(index), c.beneficial_owners.get(index))
-                else {
-                    continue;
-                };
-                let path = format!("{OWNERS}.{index}");
-                if let Some(owner) = parse_owner(owner_input, &path, current.id.clone(), rules, &mut problems) {
-                    for category in [
-                        IssueCategory::BeneficialOwnerIdentity,
-                        IssueCategory::BeneficialOwnerAddress,
-                        IssueCategory::BeneficialOwnerTaxIdentifier,
-                    ] {
-                        resolved.push(Resolved::owner(category, owner.id.clone()));
-                    }
-                    c.beneficial_owners[index] = owner;
-                }
-            }
-            if editable.new_owners {
-                let existing = c.beneficial_owners.len();
-                for (index, owner_input) in input.beneficial_owners.iter().enumerate().skip(existing) {
-                    let path = format!("{OWNERS}.{index}");
-                    let id = BeneficialOwnerId::generate();
-                    if let Some(owner) = parse_owner(owner_input, &path, id, rules, &mut problems) {
-                        c.beneficial_owners.push(owner);
-                    }
-                }
-            }
-            if problems.is_empty() {
-                let exempt = c.beneficial_ownership_exemption_reason.is_some();
-                check_owners(&c.beneficial_owners, exempt, rules, &mut problems);
-            }
-            EntityDetails::Corporation(c)
-        }
-        EntityDetails::NaturalPerson(mut person) => {
-            let input = values.individual("natural_person");
-            if editable.person {
-                if let Some(updated) = parse_individual(&input, "natural_person", rules, &mut problems) {
-                    person = updated;
-                    resolved.extend([
-                        Resolved::entity(IssueCategory::EntityIdentity),
-                        Resolved::entity(IssueCategory::EntityTaxIdentifier),
-                        Resolved::entity(IssueCategory::EntityAddress),
-                    ]);
-                }
-            } else if editable.address
-                && let Some(address) = parse_address(&input.address, "natural_person.address", rules, &mut problems)
-            {
-                person.address = address;
-                resolved.push(Resolved::entity(IssueCategory::EntityAddress));
-            }
-            EntityDetails::NaturalPerson(person)
-        }
-    };
-    (details, problems.into_vec(), resolved)
 }
 
 fn render(
