@@ -55,6 +55,23 @@ fn help_documents_the_environment_variables() {
 }
 
 #[test]
+fn the_database_password_is_never_printed() {
+    let url = "postgres://app:hunter2@127.0.0.1:1/onboarding";
+    let (ok, stdout, _) = run(url, &["--help"]);
+    assert!(ok);
+    assert!(!stdout.contains("hunter2"), "--help hides the value:\n{stdout}");
+    let output = Command::new(BIN)
+        .arg("migrate")
+        .env("DATABASE_URL", url)
+        .env("ONBOARDING_DB_STARTUP_TIMEOUT", "0s")
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "nothing listens on port 1");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+#[test]
 fn migrate_creates_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("m.db");

@@ -14,6 +14,7 @@ mod form;
 mod form_page;
 mod helpers;
 mod idempotency;
+mod logs;
 mod programs;
 mod sessions;
 mod shapes;

@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 
 pub struct TestApp {
     pub address: String,
+    /// The app's own database, for tests that look at (or damage) rows directly.
+    pub database_url: String,
     pub api_key: String,
     pub program_id: String,
     pub clock: Arc<OffsetClock>,
@@ -53,7 +55,8 @@ pub fn on_postgres() -> bool {
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings::for_database(fresh_database_url(dir.path()).await);
+    let database_url = fresh_database_url(dir.path()).await;
+    let mut settings = Settings::for_database(database_url.as_str());
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.workers = Some(2);
     configure(&mut settings);
@@ -73,6 +76,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
+        database_url,
         api_key,
         program_id: created.program_id.to_string(),
         clock,
@@ -86,6 +90,21 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 impl TestApp {
+    /// Runs SQL on the app's database behind its back.
+    pub async fn execute_sql(&self, sql: &str) {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        if on_postgres() {
+            let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+            pool.close().await;
+        } else {
+            let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&self.database_url);
+            let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+            sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -1,0 +1,94 @@
+//! Every line logged while a request is handled carries its request id, and a
+//! failure's whole cause chain is logged once, on the JSON and the HTML path,
+//! while the response stays opaque.
+
+use std::{
+    io::Write,
+    sync::{Arc, Mutex, OnceLock},
+};
+
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The log of this test process, as JSON lines (installed once per binary).
+fn log() -> &'static Captured {
+    static LOG: OnceLock<Captured> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_env_filter("info,sqlx=warn")
+            .with_writer(move || writer.clone())
+            .init();
+        captured
+    })
+}
+
+/// The log lines of one request.
+fn lines_of(request_id: &str) -> Vec<Value> {
+    let text = String::from_utf8(log().0.lock().unwrap().clone()).unwrap();
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["span"]["request_id"] == request_id)
+        .collect()
+}
+
+fn request_id(response: &reqwest::Response) -> String {
+    response.headers()["x-request-id"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_failure_is_logged_once_with_its_cause_and_request_id_on_both_paths() {
+    log();
+    let app = spawn_app().await;
+    let session = app.create_session().await;
+    let id = session["id"].as_str().unwrap();
+    let form_url = session["session_url"].as_str().unwrap().to_owned();
+    // A row this release could never have written: reading it must fail loudly.
+    app.execute_sql(&format!(
+        "UPDATE entity_onboarding_sessions SET redirect_url = 'javascript:alert(1)' WHERE id = '{id}'"
+    ))
+    .await;
+
+    let api = app.get(&format!("/entity_onboarding_sessions/{id}")).await;
+    assert_eq!(api.status(), 500);
+    let api_request = request_id(&api);
+    let body = api.text().await.unwrap();
+    assert!(body.contains("internal_server_error") && !body.contains("redirect_url"), "opaque: {body}");
+
+    let page = app.client.get(&form_url).send().await.unwrap();
+    assert_eq!(page.status(), 500);
+    let page_request = request_id(&page);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Something went wrong") && !html.contains("redirect_url"), "opaque page");
+
+    for (request, message) in [(api_request, "request failed"), (page_request, "page failed")] {
+        let lines = lines_of(&request);
+        let errors: Vec<&Value> = lines.iter().filter(|line| line["level"] == "ERROR").collect();
+        assert_eq!(errors.len(), 1, "one error line for {request}: {lines:?}");
+        assert_eq!(errors[0]["message"], message);
+        let cause = errors[0]["error"].as_str().unwrap();
+        assert!(cause.contains("stored data is unreadable") && cause.contains("redirect_url"), "{cause}");
+        assert!(
+            lines.iter().any(|line| line["message"] == "request" && line["status"] == 500),
+            "the request's own line carries its id too: {lines:?}"
+        );
+    }
+}
