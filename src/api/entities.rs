@@ -13,6 +13,7 @@ use super::{
 };
 use crate::{
     domain::{
+        address::UsState,
         entity::{
             Address, BeneficialOwner, Corporation, Entity, EntityDetails, EntityStatus, ExemptionReason, Individual,
             LegalIdentifier, Structure, TermsAgreement,
@@ -20,6 +21,7 @@ use crate::{
         ids::{EntityId, IdempotencyKey, SessionId},
         onboarding::{Completeness, CorporationInput, IndividualInput, Rules, parse_details},
         person::parse_text,
+        person::{Email, NaicsCode, Website},
         tasks::Task,
         time,
         validation::{IssueCategory, Validation},
@@ -34,10 +36,10 @@ use crate::{
 #[derive(Debug, Serialize)]
 pub struct CorporationResponse<'a> {
     pub name: &'a str,
-    pub website: Option<&'a str>,
-    pub email: Option<&'a str>,
-    pub incorporation_state: Option<&'a str>,
-    pub industry_code: Option<&'a str>,
+    pub website: Option<&'a Website>,
+    pub email: Option<&'a Email>,
+    pub incorporation_state: Option<UsState>,
+    pub industry_code: Option<&'a NaicsCode>,
     pub legal_identifier: Option<&'a LegalIdentifier>,
     pub tax_identifier: Option<&'a str>,
     pub address: &'a Address,
@@ -49,12 +51,12 @@ impl<'a> From<&'a Corporation> for CorporationResponse<'a> {
     fn from(c: &'a Corporation) -> Self {
         Self {
             name: &c.name,
-            website: c.website.as_deref(),
-            email: c.email.as_deref(),
-            incorporation_state: c.incorporation_state.as_deref(),
-            industry_code: c.industry_code.as_deref(),
+            website: c.website.as_ref(),
+            email: c.email.as_ref(),
+            incorporation_state: c.incorporation_state,
+            industry_code: c.industry_code.as_ref(),
             legal_identifier: c.legal_identifier.as_ref(),
-            tax_identifier: c.legal_identifier.as_ref().map(|id| id.value.as_str()),
+            tax_identifier: c.legal_identifier.as_ref().map(LegalIdentifier::value),
             address: &c.address,
             beneficial_owners: &c.beneficial_owners,
             beneficial_ownership_exemption_reason: c.beneficial_ownership_exemption_reason,

@@ -1,5 +1,9 @@
 //! Postal addresses, US states and ZIP codes.
 
+use serde::{Deserialize, Serialize};
+
+use super::closed_set::text_value;
+
 /// USPS codes of the states, DC and the territories, with their names.
 pub const US_STATES: [(&str, &str); 57] = [
     ("AL", "Alabama"),
@@ -77,7 +81,13 @@ impl UsState {
     pub fn code(self) -> &'static str {
         self.0
     }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
 }
+
+text_value!(UsState);
 
 /// `12345` or `12345-6789`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,13 +113,132 @@ impl Zip {
     }
 }
 
+text_value!(Zip);
+
 /// An ISO 3166-1 alpha-2 country code (shape only: two ASCII letters).
-pub fn parse_country(input: &str) -> Result<String, &'static str> {
-    let code = input.trim().to_ascii_uppercase();
-    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
-        Ok(code)
-    } else {
-        Err("must be a two-letter country code, like US")
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Country(String);
+
+impl Country {
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let code = input.trim().to_ascii_uppercase();
+        if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+            Ok(Self(code))
+        } else {
+            Err("must be a two-letter country code, like US")
+        }
+    }
+
+    pub fn us() -> Self {
+        Self("US".to_owned())
+    }
+
+    pub fn is_us(&self) -> bool {
+        self.0 == "US"
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+text_value!(Country);
+
+/// The state part of an address: a USPS code in the US, free text elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Region {
+    Us(UsState),
+    Foreign(String),
+}
+
+/// The postal code of an address: a ZIP code in the US, free text elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostalCode {
+    Us(Zip),
+    Foreign(String),
+}
+
+impl Region {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Us(state) => state.as_str(),
+            Self::Foreign(text) => text,
+        }
+    }
+}
+
+impl PostalCode {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Us(zip) => zip.as_str(),
+            Self::Foreign(text) => text,
+        }
+    }
+}
+
+impl Serialize for Region {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl Serialize for PostalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A postal address. In the US its state and ZIP code are checked values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StoredAddress")]
+pub struct Address {
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<Region>,
+    pub zip: Option<PostalCode>,
+    pub country: Country,
+}
+
+impl Address {
+    /// Lacks the parts a complete address needs (city; in the US, state and ZIP).
+    pub fn is_incomplete(&self) -> bool {
+        self.city.is_none() || (self.country.is_us() && (self.state.is_none() || self.zip.is_none()))
+    }
+}
+
+/// An address as written down, before its parts are checked against its country.
+#[derive(Deserialize)]
+struct StoredAddress {
+    line1: String,
+    line2: Option<String>,
+    city: Option<String>,
+    state: Option<String>,
+    zip: Option<String>,
+    country: Country,
+}
+
+impl TryFrom<StoredAddress> for Address {
+    type Error = &'static str;
+
+    fn try_from(stored: StoredAddress) -> Result<Self, &'static str> {
+        let us = stored.country.is_us();
+        let state = match stored.state {
+            Some(state) if us => Some(Region::Us(UsState::parse(&state)?)),
+            other => other.map(Region::Foreign),
+        };
+        let zip = match stored.zip {
+            Some(zip) if us => Some(PostalCode::Us(Zip::parse(&zip)?)),
+            other => other.map(PostalCode::Foreign),
+        };
+        Ok(Self {
+            line1: stored.line1,
+            line2: stored.line2,
+            city: stored.city,
+            state,
+            zip,
+            country: stored.country,
+        })
     }
 }
 
@@ -138,8 +267,23 @@ mod tests {
 
     #[test]
     fn countries_are_two_letters() {
-        assert_eq!(parse_country("us").unwrap(), "US");
-        assert!(parse_country("USA").is_err());
-        assert!(parse_country("1A").is_err());
+        assert_eq!(Country::parse("us").unwrap(), Country::us());
+        assert!(Country::parse("USA").is_err());
+        assert!(Country::parse("1A").is_err());
+    }
+
+    #[test]
+    fn stored_addresses_are_checked_against_their_country() {
+        let us = r#"{"line1":"1 Main St","line2":null,"city":"Dover","state":"DE","zip":"19901","country":"US"}"#;
+        let address: Address = serde_json::from_str(us).unwrap();
+        assert_eq!(address.state, Some(Region::Us(UsState::parse("DE").unwrap())));
+        assert_eq!(serde_json::to_string(&address).unwrap(), us);
+        let bad = us.replace("\"DE\"", "\"Delaware\"");
+        assert!(serde_json::from_str::<Address>(&bad).is_err());
+        let abroad =
+            r#"{"line1":"1 Rue","line2":null,"city":"Paris","state":"Ile-de-France","zip":"75001","country":"FR"}"#;
+        let address: Address = serde_json::from_str(abroad).unwrap();
+        assert_eq!(address.zip, Some(PostalCode::Foreign("75001".to_owned())));
+        assert!(!address.is_incomplete());
     }
 }

@@ -6,10 +6,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use super::address::Address;
 use super::{
+    address::{Country, PostalCode, Region, UsState, Zip},
     closed_set::closed_set,
     ids::{BeneficialOwnerId, EntityId, IdempotencyKey, SessionId},
+    person::{Email, NaicsCode, Website},
     tasks::{Task, outstanding_tasks},
+    tax_id::Ein,
     validation::Validation,
 };
 
@@ -26,16 +30,6 @@ closed_set! {
         Archived = "archived",
         Disabled = "disabled",
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Address {
-    pub line1: String,
-    pub line2: Option<String>,
-    pub city: Option<String>,
-    pub state: Option<String>,
-    pub zip: Option<String>,
-    pub country: String,
 }
 
 closed_set! {
@@ -95,19 +89,64 @@ closed_set! {
     }
 }
 
+/// A business's tax identifier: a checked EIN, or another kind as given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LegalIdentifier {
-    pub category: LegalIdentifierCategory,
-    pub value: String,
+#[serde(into = "LegalIdentifierRecord", try_from = "LegalIdentifierRecord")]
+pub enum LegalIdentifier {
+    Ein(Ein),
+    Other(String),
+}
+
+impl LegalIdentifier {
+    pub fn category(&self) -> LegalIdentifierCategory {
+        match self {
+            Self::Ein(_) => LegalIdentifierCategory::UsEmployerIdentificationNumber,
+            Self::Other(_) => LegalIdentifierCategory::Other,
+        }
+    }
+
+    pub fn value(&self) -> &str {
+        match self {
+            Self::Ein(ein) => ein.as_str(),
+            Self::Other(value) => value,
+        }
+    }
+}
+
+/// `{category, value}`, as shown and stored.
+#[derive(Serialize, Deserialize)]
+struct LegalIdentifierRecord {
+    category: LegalIdentifierCategory,
+    value: String,
+}
+
+impl From<LegalIdentifier> for LegalIdentifierRecord {
+    fn from(identifier: LegalIdentifier) -> Self {
+        Self {
+            category: identifier.category(),
+            value: identifier.value().to_owned(),
+        }
+    }
+}
+
+impl TryFrom<LegalIdentifierRecord> for LegalIdentifier {
+    type Error = &'static str;
+
+    fn try_from(record: LegalIdentifierRecord) -> Result<Self, &'static str> {
+        Ok(match record.category {
+            LegalIdentifierCategory::UsEmployerIdentificationNumber => Self::Ein(Ein::parse(&record.value)?),
+            LegalIdentifierCategory::Other => Self::Other(record.value),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Corporation {
     pub name: String,
-    pub website: Option<String>,
-    pub email: Option<String>,
-    pub incorporation_state: Option<String>,
-    pub industry_code: Option<String>,
+    pub website: Option<Website>,
+    pub email: Option<Email>,
+    pub incorporation_state: Option<UsState>,
+    pub industry_code: Option<NaicsCode>,
     pub legal_identifier: Option<LegalIdentifier>,
     pub address: Address,
     pub beneficial_owners: Vec<BeneficialOwner>,
@@ -202,24 +241,22 @@ impl Entity {
 /// Plausible placeholder data for the sandbox "simulate submit" action: a
 /// small corporation with one owner who holds both prongs.
 pub fn sandbox_corporation() -> EntityDetails {
+    let new_york = UsState::parse("NY").ok();
     let address = Address {
         line1: "33 Liberty Street".to_owned(),
         line2: None,
         city: Some("New York".to_owned()),
-        state: Some("NY".to_owned()),
-        zip: Some("10045".to_owned()),
-        country: "US".to_owned(),
+        state: new_york.map(Region::Us),
+        zip: Zip::parse("10045").ok().map(PostalCode::Us),
+        country: Country::us(),
     };
     EntityDetails::Corporation(Corporation {
         name: "National Phonograph Company".to_owned(),
-        website: Some("https://example.com".to_owned()),
+        website: Website::parse("https://example.com").ok(),
         email: None,
-        incorporation_state: Some("NY".to_owned()),
-        industry_code: Some("334310".to_owned()),
-        legal_identifier: Some(LegalIdentifier {
-            category: LegalIdentifierCategory::UsEmployerIdentificationNumber,
-            value: "602214076".to_owned(),
-        }),
+        incorporation_state: new_york,
+        industry_code: NaicsCode::parse("334310").ok(),
+        legal_identifier: Ein::parse("602214076").ok().map(LegalIdentifier::Ein),
         address: address.clone(),
         beneficial_owners: vec![BeneficialOwner {
             id: BeneficialOwnerId::generate(),

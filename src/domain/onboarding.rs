@@ -8,13 +8,13 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{
-    address::{UsState, Zip, parse_country},
+    address::{Country, PostalCode, Region, UsState, Zip},
     entity::{
         Address, BeneficialOwner, Corporation, EntityDetails, ExemptionReason, Identification, IdentificationMethod,
-        Individual, LegalIdentifier, LegalIdentifierCategory, Prong,
+        Individual, LegalIdentifier, Prong,
     },
     ids::BeneficialOwnerId,
-    person::{parse_date_of_birth, parse_email, parse_naics, parse_text, parse_website},
+    person::{Email, NaicsCode, Website, parse_date_of_birth, parse_text},
     tax_id::{Ein, TaxpayerNumber, document_last4},
 };
 
@@ -219,21 +219,25 @@ pub fn parse_address(input: &AddressInput, path: &str, rules: Rules, problems: &
         parse_text(v, 100)
     });
     let country = problems
-        .optional(&format!("{path}.country"), input.country.as_deref(), parse_country)
-        .map(|c| c.unwrap_or_else(|| "US".to_owned()));
-    let (state, zip) = if country.as_deref() == Some("US") {
+        .optional(&format!("{path}.country"), input.country.as_deref(), Country::parse)
+        .map(|c| c.unwrap_or_else(Country::us));
+    let (state, zip) = if country.as_ref().is_some_and(Country::is_us) {
         (
             problems.wanted(rules, &format!("{path}.state"), input.state.as_deref(), |v| {
-                UsState::parse(v).map(|s| s.code().to_owned())
+                UsState::parse(v).map(Region::Us)
             }),
             problems.wanted(rules, &format!("{path}.zip"), input.zip.as_deref(), |v| {
-                Zip::parse(v).map(|z| z.as_str().to_owned())
+                Zip::parse(v).map(PostalCode::Us)
             }),
         )
     } else {
         (
-            problems.optional(&format!("{path}.state"), input.state.as_deref(), |v| parse_text(v, 100)),
-            problems.optional(&format!("{path}.zip"), input.zip.as_deref(), |v| parse_text(v, 20)),
+            problems.optional(&format!("{path}.state"), input.state.as_deref(), |v| {
+                parse_text(v, 100).map(Region::Foreign)
+            }),
+            problems.optional(&format!("{path}.zip"), input.zip.as_deref(), |v| {
+                parse_text(v, 20).map(PostalCode::Foreign)
+            }),
         )
     };
     Some(Address {
@@ -271,7 +275,7 @@ fn parse_identification(input: &IdentificationInput, path: &str, problems: &mut 
                 .as_deref()
                 .or_else(|| input.passport.as_ref().and_then(|d| d.country.as_deref()))
                 .or_else(|| input.other.as_ref().and_then(|d| d.country.as_deref()));
-            let country = problems.required(&format!("{path}.country"), country, parse_country);
+            let country = problems.required(&format!("{path}.country"), country, Country::parse);
             let last4 = problems.required(&number_path, number, document_last4);
             country.and(last4)
         }
@@ -386,10 +390,10 @@ pub fn check_owners(owners: &[BeneficialOwner], exempt: bool, rules: Rules, prob
 pub struct Business {
     pub name: String,
     pub legal_identifier: Option<LegalIdentifier>,
-    pub website: Option<String>,
-    pub email: Option<String>,
-    pub incorporation_state: Option<String>,
-    pub industry_code: Option<String>,
+    pub website: Option<Website>,
+    pub email: Option<Email>,
+    pub incorporation_state: Option<UsState>,
+    pub industry_code: Option<NaicsCode>,
 }
 
 pub fn parse_business(input: &CorporationInput, rules: Rules, problems: &mut Problems) -> Option<Business> {
@@ -406,24 +410,12 @@ pub fn parse_business(input: &CorporationInput, rules: Rules, problems: &mut Pro
         .or(input.tax_identifier.as_deref());
     let path = "corporation.legal_identifier.value";
     let legal_identifier = match category {
-        "us_employer_identification_number" => problems
-            .wanted(rules, path, raw_identifier, |v| {
-                Ein::parse(v).map(|e| e.as_str().to_owned())
-            })
-            .map(|value| {
-                value.map(|value| LegalIdentifier {
-                    category: LegalIdentifierCategory::UsEmployerIdentificationNumber,
-                    value,
-                })
-            }),
-        "other" => problems
-            .wanted(rules, path, raw_identifier, |v| parse_text(v, 40))
-            .map(|value| {
-                value.map(|value| LegalIdentifier {
-                    category: LegalIdentifierCategory::Other,
-                    value,
-                })
-            }),
+        "us_employer_identification_number" => {
+            problems.wanted(rules, path, raw_identifier, |v| Ein::parse(v).map(LegalIdentifier::Ein))
+        }
+        "other" => problems.wanted(rules, path, raw_identifier, |v| {
+            parse_text(v, 40).map(LegalIdentifier::Other)
+        }),
         _ => {
             problems.add(
                 "corporation.legal_identifier.category",
@@ -432,15 +424,19 @@ pub fn parse_business(input: &CorporationInput, rules: Rules, problems: &mut Pro
             None
         }
     };
-    let website = problems.optional("corporation.website", input.website.as_deref(), parse_website);
-    let email = problems.optional("corporation.email", input.email.as_deref(), parse_email);
+    let website = problems.optional("corporation.website", input.website.as_deref(), Website::parse);
+    let email = problems.optional("corporation.email", input.email.as_deref(), Email::parse);
     let incorporation_state = problems.wanted(
         rules,
         "corporation.incorporation_state",
         input.incorporation_state.as_deref(),
-        |v| UsState::parse(v).map(|s| s.code().to_owned()),
+        UsState::parse,
     );
-    let industry_code = problems.optional("corporation.industry_code", input.industry_code.as_deref(), parse_naics);
+    let industry_code = problems.optional(
+        "corporation.industry_code",
+        input.industry_code.as_deref(),
+        NaicsCode::parse,
+    );
     Some(Business {
         name: name?,
         legal_identifier: legal_identifier?,
@@ -605,11 +601,11 @@ mod tests {
         let EntityDetails::Corporation(c) = details else {
             panic!()
         };
-        assert_eq!(c.legal_identifier.unwrap().value, "123456789");
+        assert_eq!(c.legal_identifier.unwrap().value(), "123456789");
         let owner = &c.beneficial_owners[0];
         assert_eq!(owner.prongs, vec![Prong::Ownership, Prong::Control]);
         assert_eq!(owner.individual.identification.as_ref().unwrap().number_last4, "6789");
-        assert_eq!(c.address.country, "US");
+        assert_eq!(c.address.country, Country::us());
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use super::closed_set::text_value;
+
 pub const MIN_AGE_YEARS: i32 = 18;
 
 /// A real calendar date (`YYYY-MM-DD`) in the past, after 1900, of someone
@@ -44,44 +46,77 @@ pub fn parse_text(input: &str, max: usize) -> Result<String, String> {
 }
 
 /// A NAICS industry code: 2 to 6 digits.
-pub fn parse_naics(input: &str) -> Result<String, &'static str> {
-    let code = input.trim();
-    if (2..=6).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(code.to_owned())
-    } else {
-        Err("must be a NAICS code of 2 to 6 digits, like 541511")
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NaicsCode(String);
+
+impl NaicsCode {
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let code = input.trim();
+        if (2..=6).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(code.to_owned()))
+        } else {
+            Err("must be a NAICS code of 2 to 6 digits, like 541511")
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
+
+text_value!(NaicsCode);
 
 /// An email address (checked with the `validator` crate's rules).
-pub fn parse_email(input: &str) -> Result<String, &'static str> {
-    use validator::ValidateEmail;
-    let email = input.trim();
-    if email.len() <= 254 && email.validate_email() {
-        Ok(email.to_owned())
-    } else {
-        Err("must be an email address, like name@example.com")
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        use validator::ValidateEmail;
+        let email = input.trim();
+        if email.len() <= 254 && email.validate_email() {
+            Ok(Self(email.to_owned()))
+        } else {
+            Err("must be an email address, like name@example.com")
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
+text_value!(Email);
+
 /// A website: an absolute http(s) URL. A bare domain gets `https://`.
-pub fn parse_website(input: &str) -> Result<String, &'static str> {
-    let input = input.trim();
-    if input.len() > 500 || input.chars().any(char::is_whitespace) {
-        return Err("must be a website address, like https://example.com");
-    }
-    let candidate = if input.contains("://") {
-        input.to_owned()
-    } else {
-        format!("https://{input}")
-    };
-    match url::Url::parse(&candidate) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| h.contains('.')) => {
-            Ok(url.to_string())
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Website(url::Url);
+
+impl Website {
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let input = input.trim();
+        if input.len() > 500 || input.chars().any(char::is_whitespace) {
+            return Err("must be a website address, like https://example.com");
         }
-        _ => Err("must be a website address, like https://example.com"),
+        let candidate = if input.contains("://") {
+            input.to_owned()
+        } else {
+            format!("https://{input}")
+        };
+        match url::Url::parse(&candidate) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| h.contains('.')) => {
+                Ok(Self(url))
+            }
+            _ => Err("must be a website address, like https://example.com"),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
     }
 }
+
+text_value!(Website);
 
 #[cfg(test)]
 mod tests {
@@ -126,21 +161,21 @@ mod tests {
 
     #[test]
     fn naics_codes_are_digits() {
-        assert!(parse_naics("541511").is_ok());
-        assert!(parse_naics("5").is_err());
-        assert!(parse_naics("5415111").is_err());
-        assert!(parse_naics("54a5").is_err());
+        assert!(NaicsCode::parse("541511").is_ok());
+        assert!(NaicsCode::parse("5").is_err());
+        assert!(NaicsCode::parse("5415111").is_err());
+        assert!(NaicsCode::parse("54a5").is_err());
     }
 
     #[test]
     fn emails_and_websites() {
-        assert!(parse_email("ada@example.com").is_ok());
-        assert!(parse_email("ada@").is_err());
-        assert!(parse_email("<script>@x").is_err());
-        assert_eq!(parse_website("example.com").unwrap(), "https://example.com/");
-        assert!(parse_website("https://example.com/about").is_ok());
-        assert!(parse_website("javascript:alert(1)").is_err());
-        assert!(parse_website("localhost").is_err());
-        assert!(parse_website("exa mple.com").is_err());
+        assert!(Email::parse("ada@example.com").is_ok());
+        assert!(Email::parse("ada@").is_err());
+        assert!(Email::parse("<script>@x").is_err());
+        assert_eq!(Website::parse("example.com").unwrap().as_str(), "https://example.com/");
+        assert!(Website::parse("https://example.com/about").is_ok());
+        assert!(Website::parse("javascript:alert(1)").is_err());
+        assert!(Website::parse("localhost").is_err());
+        assert!(Website::parse("exa mple.com").is_err());
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{
     closed_set::closed_set,
-    entity::{Address, Corporation, EntityDetails, Individual, Prong},
+    entity::{Corporation, EntityDetails, Individual, Prong},
     ids::BeneficialOwnerId,
     validation::{IssueCategory, Validation},
 };
@@ -83,11 +83,6 @@ impl Task {
     }
 }
 
-/// An address without the parts a US address needs.
-fn incomplete(address: &Address) -> bool {
-    address.city.is_none() || (address.country == "US" && (address.state.is_none() || address.zip.is_none()))
-}
-
 /// Everything the Entity still lacks, in the order the form asks for it.
 pub fn outstanding_tasks(
     details: &EntityDetails,
@@ -133,7 +128,7 @@ fn corporation_tasks(corporation: &Corporation, flags: Flags<'_>) -> Vec<Task> {
     if flags.entity(IssueCategory::EntityIdentity) {
         tasks.push(Task::new(TaskCategory::CorrectIdentity, None));
     }
-    if incomplete(&corporation.address) {
+    if corporation.address.is_incomplete() {
         tasks.push(Task::new(TaskCategory::CompleteAddress, None));
     } else if flags.entity(IssueCategory::EntityAddress) {
         tasks.push(Task::new(TaskCategory::CorrectAddress, None));
@@ -155,7 +150,7 @@ fn corporation_tasks(corporation: &Corporation, flags: Flags<'_>) -> Vec<Task> {
         {
             tasks.push(Task::new(TaskCategory::CorrectBeneficialOwnerIdentity, who));
         }
-        if incomplete(&owner.individual.address) || flags.owner(IssueCategory::BeneficialOwnerAddress, &owner.id) {
+        if owner.individual.address.is_incomplete() || flags.owner(IssueCategory::BeneficialOwnerAddress, &owner.id) {
             tasks.push(Task::new(TaskCategory::CorrectBeneficialOwnerAddress, who));
         }
     }
@@ -169,7 +164,7 @@ fn person_tasks(person: &Individual, flags: Flags<'_>) -> Vec<Task> {
     } else if flags.entity(IssueCategory::EntityIdentity) || flags.entity(IssueCategory::EntityTaxIdentifier) {
         tasks.push(Task::new(TaskCategory::CorrectIdentity, None));
     }
-    if incomplete(&person.address) {
+    if person.address.is_incomplete() {
         tasks.push(Task::new(TaskCategory::CompleteAddress, None));
     } else if flags.entity(IssueCategory::EntityAddress) {
         tasks.push(Task::new(TaskCategory::CorrectAddress, None));

@@ -32,6 +32,8 @@ impl Ein {
     }
 }
 
+super::closed_set::text_value!(Ein);
+
 /// A person's US taxpayer number (SSN or ITIN). Only its last four digits
 /// ever leave this type.
 #[derive(Clone, PartialEq, Eq)]

@@ -19,10 +19,12 @@ use super::{
 };
 use crate::{
     domain::{
+        address::{PostalCode, Region, UsState},
         corrections::{Corrected, Editable, apply_corrections},
         entity::{Address, Entity, EntityDetails, Individual},
         ids::FormToken,
         onboarding::{MAX_BENEFICIAL_OWNERS, Problem, Rules},
+        person::{Email, NaicsCode, Website},
         tasks::Task,
     },
     startup::AppState,
@@ -46,12 +48,12 @@ struct TasksPage<'a> {
 fn set_address(values: &mut FormValues, prefix: &str, address: &Address) {
     values.set(&format!("{prefix}.line1"), &address.line1);
     for (field, value) in [
-        ("line2", &address.line2),
-        ("city", &address.city),
-        ("state", &address.state),
-        ("zip", &address.zip),
+        ("line2", address.line2.as_deref()),
+        ("city", address.city.as_deref()),
+        ("state", address.state.as_ref().map(Region::as_str)),
+        ("zip", address.zip.as_ref().map(PostalCode::as_str)),
     ] {
-        values.set(&format!("{prefix}.{field}"), value.as_deref().unwrap_or(""));
+        values.set(&format!("{prefix}.{field}"), value.unwrap_or(""));
     }
 }
 
@@ -78,12 +80,15 @@ fn values_from_entity(details: &EntityDetails) -> FormValues {
         EntityDetails::Corporation(c) => {
             values.set("corporation.name", &c.name);
             for (field, value) in [
-                ("website", &c.website),
-                ("email", &c.email),
-                ("incorporation_state", &c.incorporation_state),
-                ("industry_code", &c.industry_code),
+                ("website", c.website.as_ref().map(Website::as_str)),
+                ("email", c.email.as_ref().map(Email::as_str)),
+                (
+                    "incorporation_state",
+                    c.incorporation_state.as_ref().map(UsState::as_str),
+                ),
+                ("industry_code", c.industry_code.as_ref().map(NaicsCode::as_str)),
             ] {
-                values.set(&format!("corporation.{field}"), value.as_deref().unwrap_or(""));
+                values.set(&format!("corporation.{field}"), value.unwrap_or(""));
             }
             set_address(&mut values, "corporation.address", &c.address);
             for (index, owner) in c.beneficial_owners.iter().enumerate() {
@@ -108,7 +113,7 @@ fn last4_hint(details: &EntityDetails) -> Option<String> {
     match details {
         EntityDetails::Corporation(c) => c.legal_identifier.as_ref().map(|id| {
             let tail: String = id
-                .value
+                .value()
                 .chars()
                 .rev()
                 .take(4)

@@ -71,13 +71,19 @@ async fn a_failure_is_logged_once_with_its_cause_and_request_id_on_both_paths() 
     assert_eq!(api.status(), 500);
     let api_request = request_id(&api);
     let body = api.text().await.unwrap();
-    assert!(body.contains("internal_server_error") && !body.contains("redirect_url"), "opaque: {body}");
+    assert!(
+        body.contains("internal_server_error") && !body.contains("redirect_url"),
+        "opaque: {body}"
+    );
 
     let page = app.client.get(&form_url).send().await.unwrap();
     assert_eq!(page.status(), 500);
     let page_request = request_id(&page);
     let html = page.text().await.unwrap();
-    assert!(html.contains("Something went wrong") && !html.contains("redirect_url"), "opaque page");
+    assert!(
+        html.contains("Something went wrong") && !html.contains("redirect_url"),
+        "opaque page"
+    );
 
     for (request, message) in [(api_request, "request failed"), (page_request, "page failed")] {
         let lines = lines_of(&request);
@@ -85,9 +91,14 @@ async fn a_failure_is_logged_once_with_its_cause_and_request_id_on_both_paths() 
         assert_eq!(errors.len(), 1, "one error line for {request}: {lines:?}");
         assert_eq!(errors[0]["message"], message);
         let cause = errors[0]["error"].as_str().unwrap();
-        assert!(cause.contains("stored data is unreadable") && cause.contains("redirect_url"), "{cause}");
         assert!(
-            lines.iter().any(|line| line["message"] == "request" && line["status"] == 500),
+            cause.contains("stored data is unreadable") && cause.contains("redirect_url"),
+            "{cause}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|line| line["message"] == "request" && line["status"] == 500),
             "the request's own line carries its id too: {lines:?}"
         );
     }
