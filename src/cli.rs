@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Options {
     /// Database: `postgres://user@host/db`, a `sqlite:` URL, or a file path (SQLite, created on first start).
-    #[arg(long, env = "DATABASE_URL", default_value = defaults::DATABASE_URL, value_parser = DatabaseUrl::parse, hide_env_values = true, global = true)]
+    #[arg(long, env = "DATABASE_URL", default_value = defaults::DATABASE_URL, value_parser = DatabaseUrl::accept, hide_env_values = true, global = true)]
     pub database_url: DatabaseUrl,
 
     /// Maximum number of pooled database connections.

@@ -32,6 +32,12 @@ impl DatabaseUrl {
         Ok(url)
     }
 
+    /// Takes any text; it is checked when the store opens, so that no
+    /// argument parser ever echoes a password in its own error message.
+    pub fn accept(input: &str) -> Result<Self, std::convert::Infallible> {
+        Ok(Self(input.to_owned()))
+    }
+
     pub fn target(&self) -> Result<DatabaseTarget<'_>, String> {
         let text = self.0.as_str();
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {
@@ -58,20 +64,43 @@ impl From<String> for DatabaseUrl {
     }
 }
 
+/// Shows where the database is, never a password: neither the URL's own nor
+/// a `password=` query parameter. Text that is not a URL is a file path.
 impl std::fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match Url::parse(&self.0) {
-            Ok(mut url) if url.password().is_some() => {
-                let _ = url.set_password(Some("<redacted>"));
-                write!(f, "{:?}", url.as_str())
-            }
-            _ => write!(f, "{:?}", self.0),
+        if !self.0.contains("://") {
+            return write!(f, "{:?}", self.0);
         }
+        let Ok(mut url) = Url::parse(&self.0) else {
+            let scheme = self.0.split("://").next().unwrap_or_default();
+            return write!(f, "\"{scheme}://<unreadable URL, not shown>\"");
+        };
+        if url.password().is_some() {
+            let _ = url.set_password(Some("<redacted>"));
+        }
+        if url.query().is_some() {
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(key, value)| {
+                    let value = if key.eq_ignore_ascii_case("password") {
+                        "<redacted>".to_owned()
+                    } else {
+                        value.into_owned()
+                    };
+                    (key.into_owned(), value)
+                })
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+        write!(f, "{:?}", url.as_str())
     }
 }
 
-/// Defaults, defined once: the command line shows these and tests start from them.
+/// Defaults, defined once: the command line shows the text forms and
+/// [`Settings::for_database`] uses the typed ones; a test keeps them equal.
 pub mod defaults {
+    use std::{net::SocketAddr, time::Duration};
+
     pub const DATABASE_URL: &str = "sqlite://onboarding.db";
     pub const DB_MAX_CONNECTIONS: u32 = 8;
     pub const DB_ACQUIRE_TIMEOUT: &str = "5s";
@@ -81,6 +110,30 @@ pub mod defaults {
     pub const SESSION_TTL: &str = "6h";
     pub const SWEEP_INTERVAL: &str = "60s";
     pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+    pub fn db_acquire_timeout() -> Duration {
+        Duration::from_secs(5)
+    }
+
+    pub fn db_statement_timeout() -> Duration {
+        Duration::from_secs(10)
+    }
+
+    pub fn db_startup_timeout() -> Duration {
+        Duration::from_secs(30)
+    }
+
+    pub fn listen() -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], 8080))
+    }
+
+    pub fn session_ttl() -> Duration {
+        Duration::from_secs(6 * 3600)
+    }
+
+    pub fn sweep_interval() -> Duration {
+        Duration::from_secs(60)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -113,19 +166,16 @@ pub struct Settings {
 impl Settings {
     /// The defaults, on the given database.
     pub fn for_database(database_url: impl Into<DatabaseUrl>) -> Self {
-        let duration = |text| parse_duration(text).unwrap_or_default();
         Self {
             database_url: database_url.into(),
             database_max_connections: defaults::DB_MAX_CONNECTIONS,
-            database_acquire_timeout: duration(defaults::DB_ACQUIRE_TIMEOUT),
-            database_statement_timeout: duration(defaults::DB_STATEMENT_TIMEOUT),
-            database_startup_timeout: duration(defaults::DB_STARTUP_TIMEOUT),
-            listen: defaults::LISTEN
-                .parse()
-                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            database_acquire_timeout: defaults::db_acquire_timeout(),
+            database_statement_timeout: defaults::db_statement_timeout(),
+            database_startup_timeout: defaults::db_startup_timeout(),
+            listen: defaults::listen(),
             public_url: None,
-            session_ttl: duration(defaults::SESSION_TTL),
-            sweep_interval: duration(defaults::SWEEP_INTERVAL),
+            session_ttl: defaults::session_ttl(),
+            sweep_interval: defaults::sweep_interval(),
             max_body_bytes: defaults::MAX_BODY_BYTES,
             workers: None,
             cookie_key: None,
@@ -218,11 +268,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_parse() {
+    fn the_defaults_shown_are_the_defaults_used() {
         let settings = Settings::for_database(defaults::DATABASE_URL);
-        assert_eq!(settings.session_ttl, Duration::from_secs(6 * 3600));
-        assert_eq!(settings.database_acquire_timeout, Duration::from_secs(5));
-        assert_eq!(settings.listen.port(), 8080);
+        assert_eq!(
+            settings.database_acquire_timeout,
+            parse_duration(defaults::DB_ACQUIRE_TIMEOUT).unwrap()
+        );
+        assert_eq!(
+            settings.database_statement_timeout,
+            parse_duration(defaults::DB_STATEMENT_TIMEOUT).unwrap()
+        );
+        assert_eq!(
+            settings.database_startup_timeout,
+            parse_duration(defaults::DB_STARTUP_TIMEOUT).unwrap()
+        );
+        assert_eq!(settings.session_ttl, parse_duration(defaults::SESSION_TTL).unwrap());
+        assert_eq!(
+            settings.sweep_interval,
+            parse_duration(defaults::SWEEP_INTERVAL).unwrap()
+        );
+        assert_eq!(settings.listen, defaults::LISTEN.parse::<SocketAddr>().unwrap());
     }
 
     #[test]
@@ -231,6 +296,14 @@ mod tests {
         assert!(matches!(pg.target(), Ok(DatabaseTarget::Postgres(_))));
         let shown = format!("{pg:?}");
         assert!(!shown.contains("hunter2") && shown.contains("db.internal"), "{shown}");
+        for hidden in [
+            "postgres://db.internal/x?user=app&password=hunter2",
+            "postgres://app:hun/ter#2@db.internal/x",
+            "mysql://app:hunter2@db.internal/x",
+        ] {
+            let shown = format!("{:?}", DatabaseUrl::from(hidden));
+            assert!(!shown.contains("hunter2") && !shown.contains("ter#2"), "{shown}");
+        }
         for sqlite in [
             "sqlite://onboarding.db",
             "sqlite:data/x.db",

@@ -82,8 +82,10 @@ impl Application {
                 .app_data(server_state.clone())
                 .wrap(from_fn(log_request))
                 .route("/health", web::get().to(health))
-                .configure(api::configure)
+                // The pages first: the API's scope answers every path left over.
                 .configure(pages::configure(cookies.clone()))
+                .configure(api::configure)
+                // Reached by unknown paths under the pages' own scope.
                 .default_service(web::to(not_found))
         })
         .listen(listener)?;
@@ -124,7 +126,7 @@ async fn health() -> HttpResponse {
 
 /// Unknown routes: an HTML page under the browser-facing prefixes, the JSON
 /// envelope everywhere else.
-async fn not_found(req: HttpRequest) -> HttpResponse {
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let path = req.path();
     if path.starts_with("/onboarding") || path.starts_with("/static") {
         pages::PageError::NotFound.error_response()

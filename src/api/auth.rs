@@ -1,7 +1,14 @@
 //! `Authorization: Bearer <key>` on every JSON API route.
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
-use futures_util::future::LocalBoxFuture;
+use actix_web::{
+    FromRequest, HttpMessage, HttpRequest,
+    body::MessageBody,
+    dev::{Payload, ServiceRequest, ServiceResponse},
+    http::header,
+    middleware::Next,
+    web,
+};
+use futures_util::future::{Ready, ready};
 
 use super::error::{ApiError, AuthFailure};
 use crate::{
@@ -31,28 +38,52 @@ fn bearer_token(req: &HttpRequest) -> Result<&str, AuthFailure> {
     Ok(token)
 }
 
+/// The outcome of authenticating one request, resolved by [`authenticate`]
+/// before any extractor runs.
+struct Authenticated(Result<Caller, ApiError>);
+
+/// Resolves the request's API key once, before the handler's extractors run,
+/// so that a bad key is answered with 401 (or a lost database with 503) ahead
+/// of any other problem with the request, such as a malformed ID in its path.
+/// Requests without a handler that needs a caller are not refused here.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let outcome = match req.app_data::<web::Data<AppState>>() {
+        Some(state) => resolve(state, req.request()).await,
+        None => Err(ApiError::MalformedRequest("application state missing".to_owned())),
+    };
+    req.extensions_mut().insert(Authenticated(outcome));
+    next.call(req).await
+}
+
+async fn resolve(state: &AppState, req: &HttpRequest) -> Result<Caller, ApiError> {
+    let digest = api_key::digest(bearer_token(req).map_err(ApiError::InvalidApiKey)?);
+    let owner = state
+        .store
+        .find_api_key_owner(&digest)
+        .await?
+        .ok_or(ApiError::InvalidApiKey(AuthFailure::NoCredential))?;
+    if owner.revoked {
+        return Err(ApiError::InvalidApiKey(AuthFailure::DeletedCredential));
+    }
+    Ok(Caller {
+        group_id: owner.group_id,
+        api_key_id: owner.api_key_id,
+    })
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+    type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let digest = bearer_token(req).map(api_key::digest);
-        Box::pin(async move {
-            let digest = digest.map_err(ApiError::InvalidApiKey)?;
-            let state = state.ok_or_else(|| ApiError::MalformedRequest("application state missing".to_owned()))?;
-            let owner = state
-                .store
-                .find_api_key_owner(&digest)
-                .await?
-                .ok_or(ApiError::InvalidApiKey(AuthFailure::NoCredential))?;
-            if owner.revoked {
-                return Err(ApiError::InvalidApiKey(AuthFailure::DeletedCredential));
-            }
-            Ok(Caller {
-                group_id: owner.group_id,
-                api_key_id: owner.api_key_id,
-            })
+        ready(match req.extensions_mut().remove::<Authenticated>() {
+            Some(Authenticated(outcome)) => outcome,
+            None => Err(ApiError::internal(std::io::Error::other(
+                "the API route is not behind the authentication middleware",
+            ))),
         })
     }
 }

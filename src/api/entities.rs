@@ -249,6 +249,7 @@ pub async fn list_entities(
     let mut problems = Problems::default();
     let window = problems.take_all(query.window());
     let statuses = problems.take(query.list("status.in", "active, archived, disabled"));
+    let validation_statuses = problems.take(query.list("validation_status.in", "pending, valid, invalid"));
     let idempotency_key = problems.take(query.value("idempotency_key", IdempotencyKey::parse));
     let [after, before, on_or_after, on_or_before] = [
         "created_at.after",
@@ -261,6 +262,7 @@ pub async fn list_entities(
     let window = problems.finish(window)?;
     let filter = EntityFilter {
         statuses: statuses.flatten(),
+        validation_statuses: validation_statuses.flatten(),
         idempotency_key: idempotency_key.flatten(),
         created_after: after.flatten(),
         created_before: before.flatten(),

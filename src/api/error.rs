@@ -204,7 +204,9 @@ impl From<usecases::Error> for ApiError {
                 Self::InvalidParameters(problems.into_iter().map(FieldError::from).collect())
             }
             usecases::Error::NotAllowed(
-                reason @ (NotAllowed::SessionNotActive | NotAllowed::FormDoesNotMatchSession),
+                reason @ (NotAllowed::SessionNotActive
+                | NotAllowed::EntityChanged
+                | NotAllowed::FormDoesNotMatchSession),
             ) => Self::InvalidOperation(reason.to_string()),
             usecases::Error::Unavailable(cause) => Self::Unavailable(Box::new(cause)),
             usecases::Error::Internal(cause) => Self::internal(cause),

@@ -8,7 +8,7 @@ pub mod programs;
 pub mod request;
 pub mod sessions;
 
-use actix_web::{HttpRequest, HttpResponse, Resource, web};
+use actix_web::{HttpRequest, HttpResponse, Resource, middleware::from_fn, web};
 
 use error::ApiError;
 
@@ -27,29 +27,37 @@ pub async fn method_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // A malformed ID in a path names no object: 404, like an unknown one.
     cfg.app_data(web::PathConfig::default().error_handler(|_, _| ApiError::ObjectNotFound.into()));
-    cfg.service(resource("/programs").route(web::get().to(programs::list_programs)))
-        .service(resource("/programs/{id}").route(web::get().to(programs::retrieve_program)))
-        .service(resource("/simulations/programs").route(web::post().to(programs::create_program)))
-        .service(
-            resource("/entity_onboarding_sessions")
-                .route(web::get().to(sessions::list_sessions))
-                .route(web::post().to(sessions::create_session)),
-        )
-        .service(resource("/entity_onboarding_sessions/{id}").route(web::get().to(sessions::retrieve_session)))
-        .service(resource("/entity_onboarding_sessions/{id}/expire").route(web::post().to(sessions::expire_session)))
-        .service(
-            resource("/simulations/entity_onboarding_sessions/{id}/submit")
-                .route(web::post().to(sessions::simulate_submit)),
-        )
-        .service(
-            resource("/entities")
-                .route(web::get().to(entities::list_entities))
-                .route(web::post().to(entities::create_entity)),
-        )
-        .service(resource("/entities/{id}").route(web::get().to(entities::retrieve_entity)))
-        .service(resource("/entities/{id}/archive").route(web::post().to(entities::archive_entity)))
-        .service(
-            resource("/simulations/entities/{id}/update_validation")
-                .route(web::post().to(entities::simulate_update_validation)),
-        );
+    cfg.service(
+        web::scope("")
+            .wrap(from_fn(auth::authenticate))
+            .service(resource("/programs").route(web::get().to(programs::list_programs)))
+            .service(resource("/programs/{id}").route(web::get().to(programs::retrieve_program)))
+            .service(resource("/simulations/programs").route(web::post().to(programs::create_program)))
+            .service(
+                resource("/entity_onboarding_sessions")
+                    .route(web::get().to(sessions::list_sessions))
+                    .route(web::post().to(sessions::create_session)),
+            )
+            .service(resource("/entity_onboarding_sessions/{id}").route(web::get().to(sessions::retrieve_session)))
+            .service(
+                resource("/entity_onboarding_sessions/{id}/expire").route(web::post().to(sessions::expire_session)),
+            )
+            .service(
+                resource("/simulations/entity_onboarding_sessions/{id}/submit")
+                    .route(web::post().to(sessions::simulate_submit)),
+            )
+            .service(
+                resource("/entities")
+                    .route(web::get().to(entities::list_entities))
+                    .route(web::post().to(entities::create_entity)),
+            )
+            .service(resource("/entities/{id}").route(web::get().to(entities::retrieve_entity)))
+            .service(resource("/entities/{id}/archive").route(web::post().to(entities::archive_entity)))
+            .service(
+                resource("/simulations/entities/{id}/update_validation")
+                    .route(web::post().to(entities::simulate_update_validation)),
+            )
+            // Every other path: the JSON 404, or the HTML one under the hosted pages' prefixes.
+            .default_service(web::to(crate::startup::not_found)),
+    );
 }

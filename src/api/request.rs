@@ -100,10 +100,11 @@ impl WriteRequest {
         render: impl FnOnce(&T) -> serde_json::Result<String>,
     ) -> Result<HttpResponse, ApiError> {
         let mut unit = state.store.begin().await?;
-        if let Some(key) = &self.key
-            && let Some(stored) = unit.find_response(&caller.group_id, key).await?
-        {
-            return self.replay(stored);
+        if let Some(key) = &self.key {
+            unit.lock_idempotency_key(&caller.group_id, key).await?;
+            if let Some(stored) = unit.find_response(&caller.group_id, key).await? {
+                return self.replay(stored);
+            }
         }
         let object = work(&mut unit).await?;
         let body = render(&object).map_err(ApiError::internal)?;
@@ -122,11 +123,10 @@ impl WriteRequest {
     }
 }
 
+/// A unique index refused the write: on a keyed request, another request
+/// with the key recorded its response first.
 fn is_conflict(cause: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
-    matches!(
-        cause.downcast_ref::<usecases::Error>(),
-        Some(usecases::Error::Internal(StoreError::Conflict(_)))
-    ) || matches!(cause.downcast_ref::<StoreError>(), Some(StoreError::Conflict(_)))
+    matches!(cause.downcast_ref::<StoreError>(), Some(StoreError::Conflict(_)))
 }
 
 /// The JSON text of a response object.

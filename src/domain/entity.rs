@@ -49,12 +49,21 @@ pub struct Identification {
     pub number_last4: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Individual {
     pub name: String,
     pub date_of_birth: NaiveDate,
     pub address: Address,
     pub identification: Option<Identification>,
+}
+
+/// A person's name with their date of birth identifies them: never in logs.
+impl std::fmt::Debug for Individual {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Individual")
+            .field("identification", &self.identification.as_ref().map(|i| i.method))
+            .finish_non_exhaustive()
+    }
 }
 
 closed_set! {
@@ -220,6 +229,8 @@ pub struct Entity {
     pub validation: Option<Validation>,
     pub terms_agreements: Vec<TermsAgreement>,
     pub created_at: DateTime<Utc>,
+    /// When it last changed; a write based on an older read is refused.
+    pub updated_at: DateTime<Utc>,
 }
 
 impl Entity {
@@ -289,5 +300,18 @@ mod tests {
             details
         );
         assert!(EntityDetails::from_document(Structure::NaturalPerson, document).is_err());
+    }
+
+    #[test]
+    fn people_and_tax_ids_stay_out_of_debug_output() {
+        let details = sandbox_corporation();
+        let shown = format!("{details:?}");
+        for secret in ["Ian Crease", "1970-01-31", "602214076"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(
+            shown.contains("National Phonograph Company"),
+            "a business's own name is not personal"
+        );
     }
 }

@@ -10,8 +10,15 @@ fn nine_digits(input: &str) -> Option<String> {
 }
 
 /// An Employer Identification Number: nine digits, with a valid IRS prefix.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Ein(String);
+
+/// Tax IDs stay out of logs: `Debug` shows the last two digits only.
+impl std::fmt::Debug for Ein {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Ein(*******{})", &self.0[self.0.len().saturating_sub(2)..])
+    }
+}
 
 impl Ein {
     pub fn parse(input: &str) -> Result<Self, &'static str> {

@@ -120,12 +120,14 @@ impl Store {
 
     pub async fn revoke_api_key(&self, id: &ApiKeyId, now: DateTime<Utc>) -> Result<(), StoreError> {
         let sql = "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2";
-        let done = read!(self, conn => on!(conn, c => sqlx::query(sql)
+        let mut work = self.begin().await?;
+        let done = on!(work.conn(), c => sqlx::query(sql)
             .bind(Ts(now))
             .bind(id)
             .execute(&mut *c)
             .await?
-            .rows_affected()));
+            .rows_affected());
+        work.commit().await?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }

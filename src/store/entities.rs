@@ -9,7 +9,7 @@ use super::{Conn, Page, Store, StoreError, UnitOfWork, Window, on, read, time::T
 use crate::domain::{
     entity::{Entity, EntityDetails, EntityStatus, Structure, TermsAgreement},
     ids::{EntityId, GroupId, IdempotencyKey, SessionId},
-    validation::Validation,
+    validation::{Validation, ValidationStatus},
 };
 
 #[derive(sqlx::FromRow)]
@@ -26,6 +26,7 @@ struct EntityRow {
     validation: Option<Json<Validation>>,
     terms_agreements: Json<Vec<TermsAgreement>>,
     created_at: Ts,
+    updated_at: Ts,
 }
 
 impl TryFrom<EntityRow> for Entity {
@@ -43,6 +44,7 @@ impl TryFrom<EntityRow> for Entity {
             validation: row.validation.map(|v| v.0),
             terms_agreements: row.terms_agreements.0,
             created_at: row.created_at.into(),
+            updated_at: row.updated_at.into(),
         })
     }
 }
@@ -52,7 +54,7 @@ fn entity(row: Option<EntityRow>) -> Result<Option<Entity>, StoreError> {
 }
 
 const COLUMNS: &str = "seq, id, structure, status, description, details, details_confirmed_at, \
-    creating_entity_onboarding_session_id, idempotency_key, validation, terms_agreements, created_at";
+    creating_entity_onboarding_session_id, idempotency_key, validation, terms_agreements, created_at, updated_at";
 
 /// A new Entity's details and how it came to be.
 #[derive(Debug, Clone)]
@@ -70,6 +72,8 @@ pub struct NewEntity<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct EntityFilter {
     pub statuses: Option<Vec<EntityStatus>>,
+    /// Only Entities whose validation has one of these statuses.
+    pub validation_statuses: Option<Vec<ValidationStatus>>,
     pub idempotency_key: Option<IdempotencyKey>,
     pub created_after: Option<DateTime<Utc>>,
     pub created_before: Option<DateTime<Utc>>,
@@ -77,8 +81,26 @@ pub struct EntityFilter {
     pub created_on_or_before: Option<DateTime<Utc>>,
 }
 
-async fn find_entity(conn: Conn<'_>, group: Option<&GroupId>, id: &EntityId) -> Result<Option<Entity>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM entities WHERE id = $1 AND ($2 IS NULL OR group_id = $2)");
+/// How a read inside a unit of work holds the row until the commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lock {
+    None,
+    /// On PostgreSQL, `FOR UPDATE`; SQLite's write transactions are exclusive already.
+    ForUpdate,
+}
+
+async fn find_entity(
+    conn: Conn<'_>,
+    group: Option<&GroupId>,
+    id: &EntityId,
+    lock: Lock,
+) -> Result<Option<Entity>, StoreError> {
+    let locking = if lock == Lock::ForUpdate && matches!(conn, Conn::Postgres(_)) {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let sql = format!("SELECT {COLUMNS} FROM entities WHERE id = $1 AND ($2 IS NULL OR group_id = $2){locking}");
     let row: Option<EntityRow> = on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .bind(group)
@@ -90,12 +112,12 @@ async fn find_entity(conn: Conn<'_>, group: Option<&GroupId>, id: &EntityId) -> 
 impl Store {
     #[tracing::instrument(skip_all, fields(entity_id = %id))]
     pub async fn find_entity(&self, group: &GroupId, id: &EntityId) -> Result<Option<Entity>, StoreError> {
-        read!(self, c => find_entity(c, Some(group), id).await)
+        read!(self, c => find_entity(c, Some(group), id, Lock::None).await)
     }
 
     /// An Entity by ID alone: for the hosted form, whose session names it.
     pub async fn find_entity_of_session(&self, id: &EntityId) -> Result<Option<Entity>, StoreError> {
-        read!(self, c => find_entity(c, None, id).await)
+        read!(self, c => find_entity(c, None, id, Lock::None).await)
     }
 
     #[tracing::instrument(skip_all)]
@@ -105,11 +127,23 @@ impl Store {
         filter: &EntityFilter,
         window: Window,
     ) -> Result<Page<Entity>, StoreError> {
+        let validation_status = match self.backend() {
+            super::Backend::Sqlite => " AND json_extract(validation, '$.status') IN (",
+            super::Backend::Postgres => " AND validation->>'status' IN (",
+        };
         let rows: Vec<EntityRow> = read!(self, conn => on!(conn, c => {
             let mut query = sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM entities WHERE group_id = "));
             query.push_bind(group);
             if let Some(statuses) = &filter.statuses {
                 query.push(" AND status IN (");
+                let mut list = query.separated(", ");
+                for status in statuses {
+                    list.push_bind(*status);
+                }
+                query.push(")");
+            }
+            if let Some(statuses) = &filter.validation_statuses {
+                query.push(validation_status);
                 let mut list = query.separated(", ");
                 for status in statuses {
                     list.push_bind(*status);
@@ -138,8 +172,11 @@ impl Store {
 }
 
 impl UnitOfWork {
-    pub async fn find_entity(&mut self, group: &GroupId, id: &EntityId) -> Result<Option<Entity>, StoreError> {
-        find_entity(self.conn(), Some(group), id).await
+    /// The Entity, held until this unit of work ends: whatever is decided
+    /// from it cannot be undone by a concurrent writer.
+    #[tracing::instrument(skip_all, fields(entity_id = %id))]
+    pub async fn lock_entity(&mut self, group: &GroupId, id: &EntityId) -> Result<Option<Entity>, StoreError> {
+        find_entity(self.conn(), Some(group), id, Lock::ForUpdate).await
     }
 
     #[tracing::instrument(skip_all, fields(entity_id = %entity.id))]
@@ -173,29 +210,31 @@ impl UnitOfWork {
         row.try_into()
     }
 
-    /// Replaces the Entity's details and validation (the hosted form's corrections).
+    /// Replaces the Entity's details and validation (the hosted form's
+    /// corrections), only if it is still as it was read (`read_at` is its
+    /// `updated_at` then). `false` when another change came first.
     #[tracing::instrument(skip_all, fields(entity_id = %id))]
     pub async fn replace_entity_details(
         &mut self,
         id: &EntityId,
         details: &EntityDetails,
         validation: Option<&Validation>,
+        read_at: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let sql = "UPDATE entities SET details = $1, validation = $2, updated_at = $3 WHERE id = $4";
+    ) -> Result<bool, StoreError> {
+        let sql =
+            "UPDATE entities SET details = $1, validation = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5";
         let details = Json(details.to_document()?);
         let done = on!(self.conn(), c => sqlx::query(sql)
             .bind(&details)
             .bind(validation.map(Json))
             .bind(Ts(now))
             .bind(id)
+            .bind(Ts(read_at))
             .execute(&mut *c)
             .await?
             .rows_affected());
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        Ok(done == 1)
     }
 
     /// Records that the customer confirmed the Entity's details.

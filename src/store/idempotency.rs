@@ -7,7 +7,7 @@ use super::{Conn, StoreError, UnitOfWork, on, time::Ts};
 use crate::domain::ids::{GroupId, IdempotencyKey};
 
 /// The response first given to an idempotency key.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct StoredResponse {
     pub fingerprint: String,
     pub resource_id: String,
@@ -15,7 +15,32 @@ pub struct StoredResponse {
     pub response_body: String,
 }
 
+/// The body can hold personal data (an EIN, names): never in logs.
+impl std::fmt::Debug for StoredResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredResponse")
+            .field("resource_id", &self.resource_id)
+            .field("response_status", &self.response_status)
+            .finish_non_exhaustive()
+    }
+}
+
 impl UnitOfWork {
+    /// Makes concurrent requests with the same key wait for each other, so
+    /// the second sees the first one's recorded response instead of racing
+    /// it into the use case. SQLite's write transactions are exclusive
+    /// already; PostgreSQL takes a transaction-scoped advisory lock.
+    pub async fn lock_idempotency_key(&mut self, group: &GroupId, key: &IdempotencyKey) -> Result<(), StoreError> {
+        if let Conn::Postgres(c) = self.conn() {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(format!("{group}:{}", key.as_str()))
+                .execute(&mut *c)
+                .await?;
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
     pub async fn find_response(
         &mut self,
         group: &GroupId,
@@ -24,6 +49,7 @@ impl UnitOfWork {
         find_response(self.conn(), group, key).await
     }
 
+    #[tracing::instrument(skip_all)]
     /// Records the response to `key`. A concurrent request that recorded the
     /// same key first makes this fail with [`StoreError::Conflict`].
     pub async fn record_response(

@@ -164,7 +164,7 @@ impl Pooled {
 impl Store {
     /// Opens (creating if needed) the database named by the settings,
     /// retrying while it is not up yet, and applies pending migrations.
-    #[tracing::instrument(skip_all, fields(backend))]
+    #[tracing::instrument(skip_all)]
     pub async fn connect(settings: &Settings) -> Result<Self, StoreError> {
         let deadline = std::time::Instant::now() + settings.database_startup_timeout;
         loop {
@@ -201,14 +201,24 @@ impl Store {
                 )
             }
             DatabaseTarget::Postgres(url) => {
-                let timeout = settings.database_statement_timeout.as_millis().to_string();
-                let options = PgConnectOptions::from_str(url)?
-                    .options([("statement_timeout", timeout.as_str())])
-                    .disable_statement_logging();
+                let options = PgConnectOptions::from_str(url)?.disable_statement_logging();
+                // Set after connecting rather than as a start-up parameter,
+                // which connection poolers such as PgBouncer refuse.
+                let timeout = format!(
+                    "SET statement_timeout = {}",
+                    settings.database_statement_timeout.as_millis()
+                );
                 Pool::Postgres(
                     PgPoolOptions::new()
                         .max_connections(settings.database_max_connections)
                         .acquire_timeout(settings.database_acquire_timeout)
+                        .after_connect(move |conn, _| {
+                            let timeout = timeout.clone();
+                            Box::pin(async move {
+                                sqlx::query(sqlx::AssertSqlSafe(timeout)).execute(conn).await?;
+                                Ok(())
+                            })
+                        })
                         .connect_with(options)
                         .await?,
                 )

@@ -212,11 +212,23 @@ impl UnitOfWork {
         id: &SessionId,
         now: DateTime<Utc>,
     ) -> Result<Option<Session>, StoreError> {
-        let sql = "UPDATE entity_onboarding_sessions
+        let sql = format!(
+            "UPDATE entity_onboarding_sessions
              SET status = 'expired', expires_at = CASE WHEN expires_at < $1 THEN expires_at ELSE $1 END
-             WHERE group_id = $2 AND id = $3 AND status = 'active'";
-        on!(self.conn(), c => sqlx::query(sql).bind(Ts(now)).bind(group).bind(id).execute(&mut *c).await?.rows_affected());
-        self.find_session(group, id).await
+             WHERE group_id = $2 AND id = $3 AND status = 'active'
+             RETURNING {COLUMNS}"
+        );
+        let row: Option<SessionRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(Ts(now))
+            .bind(group)
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?);
+        match session(row)? {
+            Some(expired) => Ok(Some(expired)),
+            // Already expired (or not there): returned as it is.
+            None => self.find_session(group, id).await,
+        }
     }
 
     /// Moves an active, unexpired session to `expired` as completed at `now`

@@ -55,7 +55,7 @@ pub async fn update_validation(
     requested: &[RequestedIssue],
     now: DateTime<Utc>,
 ) -> Result<Entity, Error> {
-    let entity = work.find_entity(group, id).await?.ok_or(Error::NotFound)?;
+    let entity = work.lock_entity(group, id).await?.ok_or(Error::NotFound)?;
     let issues = issues_for(&entity, requested)?;
     Ok(work
         .set_entity_validation(group, id, &Validation::from_issues(issues), now)

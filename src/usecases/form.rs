@@ -109,7 +109,8 @@ pub async fn submit_form(
             None => Err(Error::NotAllowed(NotAllowed::SessionNotActive)),
         };
     };
-    let entity_id = save_details(&mut work, &form.group_id, &session, submission, now).await?;
+    let read_at = form.entity.as_ref().map(|entity| entity.updated_at);
+    let entity_id = save_details(&mut work, &form.group_id, &session, submission, read_at, now).await?;
     work.attest_entity(&entity_id, terms, now).await?;
     let session = work.link_session_entity(id, &entity_id).await?;
     work.commit().await?;
@@ -121,6 +122,7 @@ async fn save_details(
     group: &GroupId,
     session: &Session,
     submission: &Submission,
+    read_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<EntityId, Error> {
     match (&session.entity_id, submission) {
@@ -139,9 +141,13 @@ async fn save_details(
             Ok(id)
         }
         (Some(id), Submission::Tasks { corrected }) => {
-            if let Some((details, validation)) = corrected {
-                work.replace_entity_details(id, details, validation.as_ref(), now)
+            if let (Some((details, validation)), Some(read_at)) = (corrected, read_at) {
+                let replaced = work
+                    .replace_entity_details(id, details, validation.as_ref(), read_at, now)
                     .await?;
+                if !replaced {
+                    return Err(Error::NotAllowed(NotAllowed::EntityChanged));
+                }
             }
             Ok(id.clone())
         }

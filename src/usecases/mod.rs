@@ -38,6 +38,9 @@ pub enum Error {
 pub enum NotAllowed {
     #[error("the session is not active: it has expired or was already submitted")]
     SessionNotActive,
+    /// The Entity changed while the customer's corrections were being applied.
+    #[error("the Entity changed meanwhile; reload and try again")]
+    EntityChanged,
     /// A form for a new Entity sent to a session made for an existing one, or the reverse.
     #[error("the submitted form does not match the session")]
     FormDoesNotMatchSession,

@@ -35,7 +35,7 @@ pub async fn create_session(
         return Err(Error::invalid("program_id", "no Program with this ID exists"));
     }
     if let Some(entity_id) = &request.entity_id {
-        match work.find_entity(group, entity_id).await? {
+        match work.lock_entity(group, entity_id).await? {
             None => return Err(Error::invalid("entity_id", "no Entity with this ID exists")),
             Some(entity) if !entity.can_be_onboarded() => {
                 return Err(Error::invalid(

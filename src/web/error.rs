@@ -27,6 +27,9 @@ pub enum PageError {
     /// A form without this browser session's CSRF token.
     #[error("CSRF token missing or wrong")]
     Forbidden,
+    /// What the form was based on changed while it was being submitted.
+    #[error("changed meanwhile")]
+    Changed,
     #[error("form too large")]
     TooLarge,
     #[error("malformed form")]
@@ -60,6 +63,7 @@ impl From<usecases::Error> for PageError {
             usecases::Error::NotAllowed(NotAllowed::SessionNotActive | NotAllowed::FormDoesNotMatchSession) => {
                 Self::Gone
             }
+            usecases::Error::NotAllowed(NotAllowed::EntityChanged) => Self::Changed,
             usecases::Error::Unavailable(cause) => Self::Unavailable(Box::new(cause)),
             usecases::Error::Internal(cause) => Self::internal(cause),
         }
@@ -78,6 +82,7 @@ impl ResponseError for PageError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Gone => StatusCode::GONE,
             Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Changed => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -103,6 +108,11 @@ impl ResponseError for PageError {
                 heading: "Please reload the page and try again",
                 message: "For your security we couldn't accept this form: it was opened in another browser window, or too long ago. Nothing was saved.",
                 hint: Some("Go back, reload the page, and submit the form again."),
+            },
+            Self::Changed => ErrorPage {
+                heading: "These details changed while you were working",
+                message: "Someone else updated this information at the same moment, so nothing you entered was saved.",
+                hint: Some("Reload the page, check the details shown, and submit again."),
             },
             Self::TooLarge => ErrorPage {
                 heading: "That was more than we can accept",

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     domain::{
-        entity::{EntityDetails, TermsAgreement},
+        entity::{EntityDetails, Structure, TermsAgreement},
         ids::FormToken,
         onboarding::{MAX_BENEFICIAL_OWNERS, Problem, Rules, parse_details},
         session::Session,
@@ -29,30 +29,6 @@ use crate::{
 };
 
 pub(super) const ATTEST: &str = "attest";
-
-/// What the customer picks first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Structure {
-    Corporation,
-    NaturalPerson,
-}
-
-impl Structure {
-    fn parse(value: &str) -> Option<Self> {
-        match value {
-            "corporation" => Some(Self::Corporation),
-            "natural_person" => Some(Self::NaturalPerson),
-            _ => None,
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Corporation => "corporation",
-            Self::NaturalPerson => "natural_person",
-        }
-    }
-}
 
 #[derive(Template)]
 #[template(path = "form_choose.html")]
@@ -111,7 +87,10 @@ pub async fn show_form(
     if form.entity.is_some() {
         return super::tasks_form::show(&form, &token, &csrf_token);
     }
-    match query_param(&req, "structure").as_deref().and_then(Structure::parse) {
+    match query_param(&req, "structure")
+        .as_deref()
+        .and_then(|s| s.parse::<Structure>().ok())
+    {
         None => {
             let page = ChoosePage {
                 program_name: &form.program_name,
@@ -171,7 +150,7 @@ async fn new_entity(
 ) -> Result<HttpResponse, PageError> {
     let structure = values
         .get("structure")
-        .and_then(Structure::parse)
+        .and_then(|s| s.parse::<Structure>().ok())
         .ok_or(PageError::BadRequest)?;
     let action = values.get("action").unwrap_or("submit").to_owned();
     if action == "add_owner" {
@@ -205,7 +184,7 @@ fn parse_new_entity(
 ) -> Result<EntityDetails, Vec<Problem>> {
     let rules = Rules::complete(now.date_naive());
     let result = match structure {
-        Structure::Corporation => parse_details("corporation", Some(&values.corporation()), None, rules),
+        Structure::Corporation => parse_details(structure.as_str(), Some(&values.corporation()), None, rules),
         Structure::NaturalPerson => parse_details(
             "natural_person",
             None,

@@ -61,3 +61,23 @@ async fn write_routes_require_a_key_too() {
         .unwrap();
     assert_error(response, 401, "invalid_api_key_error").await;
 }
+
+#[tokio::test]
+async fn a_bad_key_is_refused_before_a_malformed_id_is_looked_at() {
+    let app = spawn_app().await;
+    for path in ["/entity_onboarding_sessions/not-an-id", "/entities/nope", "/programs/x"] {
+        let wrong = app
+            .client
+            .get(app.url(path))
+            .bearer_auth("secret_key_wrong")
+            .send()
+            .await
+            .unwrap();
+        assert_error(wrong, 401, "invalid_api_key_error").await;
+        let missing = app.client.get(app.url(path)).send().await.unwrap();
+        let body = assert_error(missing, 401, "invalid_api_key_error").await;
+        assert_eq!(body["reason"], "no_header");
+        let right = app.get(path).await;
+        assert_error(right, 404, "object_not_found_error").await;
+    }
+}

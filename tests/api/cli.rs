@@ -69,6 +69,12 @@ fn the_database_password_is_never_printed() {
     assert!(!output.status.success(), "nothing listens on port 1");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("hunter2"), "{stderr}");
+    let (ok, _, stderr) = run("mysql://app:hunter2@127.0.0.1/onboarding", &["migrate"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("unsupported database URL") && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -129,6 +129,34 @@ async fn twenty_concurrent_creates_with_one_key_make_one_session() {
 }
 
 #[tokio::test]
+async fn concurrent_submissions_with_one_key_all_get_the_first_answer() {
+    let app = spawn_app().await;
+    let session = app.create_session().await;
+    let path = format!(
+        "/simulations/entity_onboarding_sessions/{}/submit",
+        session["id"].as_str().unwrap()
+    );
+    let send = || {
+        app.client
+            .post(app.url(&path))
+            .bearer_auth(&app.api_key)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", "one-submit")
+            .send()
+    };
+    let responses = futures_util::future::join_all((0..12).map(|_| send())).await;
+    let mut entities = Vec::new();
+    for response in responses {
+        let response = response.unwrap();
+        assert_eq!(response.status(), 200, "a retry with the key replays, never 409");
+        let body: Value = response.json().await.unwrap();
+        entities.push(body["entity_id"].as_str().unwrap().to_owned());
+    }
+    entities.dedup();
+    assert_eq!(entities.len(), 1, "{entities:?}");
+}
+
+#[tokio::test]
 async fn actions_replay_too() {
     let app = spawn_app().await;
     let session = app.create_session().await;

@@ -244,3 +244,36 @@ async fn an_idempotency_key_records_one_response() {
     let second = again.record_response(&f.group, &key, &response, now()).await;
     assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
 }
+
+#[tokio::test]
+async fn corrections_based_on_a_stale_read_are_refused() {
+    let f = fixture().await;
+    let id = f.corporation().await;
+    let read = f.store.find_entity(&f.group, &id).await.unwrap().unwrap();
+    let later = now() + Duration::seconds(1);
+    let mut work = f.store.begin().await.unwrap();
+    let flagged = Validation::from_issues(Vec::new());
+    work.set_entity_validation(&f.group, &id, &flagged, later)
+        .await
+        .unwrap();
+    work.commit().await.unwrap();
+    let mut work = f.store.begin().await.unwrap();
+    let stale = work
+        .replace_entity_details(&id, &read.details, None, read.updated_at, later)
+        .await
+        .unwrap();
+    assert!(!stale, "another change came in between");
+    let current = f.store.find_entity(&f.group, &id).await.unwrap().unwrap();
+    let fresh = work
+        .replace_entity_details(
+            &id,
+            &read.details,
+            None,
+            current.updated_at,
+            later + Duration::seconds(1),
+        )
+        .await
+        .unwrap();
+    assert!(fresh);
+    work.commit().await.unwrap();
+}
