@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod links;
 pub mod operator;
+pub mod probes;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -76,12 +76,14 @@ impl Application {
             clock,
             public_url,
         });
+        // The recorder must exist before the first request is counted.
+        crate::telemetry::metrics();
         let server_state = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(server_state.clone())
                 .wrap(from_fn(log_request))
-                .route("/health", web::get().to(health))
+                .configure(crate::probes::configure)
                 // The pages first: the API's scope answers every path left over.
                 .configure(pages::configure(cookies.clone()))
                 .configure(api::configure)
@@ -120,10 +122,6 @@ impl Application {
     }
 }
 
-async fn health() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/plain").body("ok")
-}
-
 /// Unknown routes: an HTML page under the browser-facing prefixes, the JSON
 /// envelope everywhere else.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
@@ -141,8 +139,10 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 
 /// One span per request, carrying a request id (also sent back as
 /// `x-request-id`): every line logged while handling the request, error lines
-/// included, shows it. The request's own line is logged when it ends. Only
-/// the path is recorded: query strings can carry the form's secret token.
+/// included, shows it. The request's own line is logged when it ends (at
+/// DEBUG for the probes, which are polled). Only the path is recorded: query
+/// strings can carry the form's secret token. Each request is also counted
+/// and timed by route template for the metrics.
 async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -150,18 +150,30 @@ async fn log_request(
     let started = Instant::now();
     let request_id = crate::domain::ids::random_alphanumeric(16);
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.path());
+    let probe = crate::probes::PATHS.contains(&req.path());
     let mut response = next.call(req).instrument(span.clone()).await?;
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {
         response
             .headers_mut()
             .insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
     }
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = response.request().method().to_string();
+    let labels = [("route", route), ("method", method), ("status", status.to_string())];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels[..2]).record(elapsed.as_secs_f64());
     span.in_scope(|| {
-        tracing::info!(
-            status = response.status().as_u16(),
-            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
-            "request"
-        );
+        let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
+        if probe {
+            tracing::debug!(status, elapsed_ms, "request");
+        } else {
+            tracing::info!(status, elapsed_ms, "request");
+        }
     });
     Ok(response)
 }

@@ -30,3 +30,25 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+/// The process's Prometheus recorder, installed on first use. Several
+/// applications in one process (tests) share it.
+pub fn metrics() -> &'static metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> = std::sync::OnceLock::new();
+    HANDLE.get_or_init(|| {
+        use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+        let latency = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+        let builder = || {
+            PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Full("http_request_duration_seconds".to_owned()), &latency)
+        };
+        match builder().and_then(PrometheusBuilder::install_recorder) {
+            Ok(handle) => handle,
+            Err(error) => {
+                // Another recorder owns the process: serve an empty exposition.
+                tracing::warn!(%error, "metrics recorder not installed");
+                PrometheusBuilder::new().build_recorder().handle()
+            }
+        }
+    })
+}

@@ -162,7 +162,9 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::InvalidParameters(_) | Self::MalformedRequest(_) => StatusCode::BAD_REQUEST,
-            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            // Increase answers oversized bodies as malformed: 400, which
+            // every SDK maps to its bad-request error (a 413 maps to none).
+            Self::PayloadTooLarge(_) => StatusCode::BAD_REQUEST,
             Self::InvalidApiKey(_) => StatusCode::UNAUTHORIZED,
             Self::ObjectNotFound | Self::MethodNotFound { .. } => StatusCode::NOT_FOUND,
             Self::IdempotencyKeyAlreadyUsed { .. } | Self::InvalidOperation(_) => StatusCode::CONFLICT,

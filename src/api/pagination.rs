@@ -62,8 +62,14 @@ impl ListQuery {
         let mut errors = Vec::new();
         let limit = match self.get("limit") {
             None => MAX_LIMIT,
-            Some(raw) => match raw.parse::<u32>() {
-                Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => limit,
+            Some(raw) => match raw
+                .parse::<serde_json::Number>()
+                .ok()
+                .as_ref()
+                .and_then(super::request::whole_number)
+                .and_then(|limit| u32::try_from(limit).ok())
+            {
+                Some(limit) if (1..=MAX_LIMIT).contains(&limit) => limit,
                 _ => {
                     errors.push(FieldError::new("limit", "must be a whole number from 1 to 100"));
                     MAX_LIMIT
@@ -140,7 +146,20 @@ mod tests {
     fn limits_are_bounded() {
         assert_eq!(ListQuery::parse("").window().unwrap().limit, 100);
         assert_eq!(ListQuery::parse("limit=7").window().unwrap().limit, 7);
-        for bad in ["limit=0", "limit=101", "limit=abc", "limit=-1", "cursor=zzz"] {
+        assert_eq!(
+            ListQuery::parse("limit=7.0").window().unwrap().limit,
+            7,
+            "a JSON Schema integer"
+        );
+        for bad in [
+            "limit=0",
+            "limit=101",
+            "limit=abc",
+            "limit=-1",
+            "limit=7.5",
+            "limit=1e400",
+            "cursor=zzz",
+        ] {
             assert!(ListQuery::parse(bad).window().is_err(), "{bad}");
         }
     }

@@ -66,6 +66,7 @@ impl<'a> From<&'a Program> for ProgramResponse<'a> {
 struct CreateProgramBody {
     name: Option<String>,
     bank: Option<String>,
+    #[serde(default, deserialize_with = "super::request::optional_whole_number")]
     lending_maximum_extendable_credit: Option<i64>,
 }
 

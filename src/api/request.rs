@@ -129,6 +129,26 @@ fn is_conflict(cause: &(dyn std::error::Error + Send + Sync + 'static)) -> bool 
     matches!(cause.downcast_ref::<StoreError>(), Some(StoreError::Conflict(_)))
 }
 
+/// A whole number as JSON Schema counts one: `1000` or `1000.0`.
+pub fn whole_number(number: &serde_json::Number) -> Option<i64> {
+    number.as_i64().or_else(|| {
+        let value = number.as_f64()?;
+        // Exactly representable and within range: an integral float is the integer.
+        (value.fract() == 0.0 && value.abs() < 9.0e15).then_some(value as i64)
+    })
+}
+
+/// `deserialize_with` for an optional integer field that also takes `1000.0`.
+pub fn optional_whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    use serde::Deserialize;
+    match Option::<serde_json::Number>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(number) => whole_number(&number)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom("must be a whole number")),
+    }
+}
+
 /// The JSON text of a response object.
 pub fn json(object: impl Serialize) -> serde_json::Result<String> {
     serde_json::to_string(&object)

@@ -122,6 +122,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 /// use cases (and to the API, which records idempotent responses in it).
 pub struct UnitOfWork {
     tx: Tx,
+    after_commit: Vec<Box<dyn FnOnce() + Send>>,
 }
 
 enum Tx {
@@ -137,10 +138,19 @@ impl UnitOfWork {
         }
     }
 
+    /// Runs `hook` once this unit of work has committed (never if it rolls
+    /// back): for effects outside the database, such as counting what it did.
+    pub fn after_commit(&mut self, hook: impl FnOnce() + Send + 'static) {
+        self.after_commit.push(Box::new(hook));
+    }
+
     pub async fn commit(self) -> Result<(), StoreError> {
         match self.tx {
             Tx::Sqlite(tx) => tx.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,
+        }
+        for hook in self.after_commit {
+            hook();
         }
         Ok(())
     }
@@ -246,18 +256,62 @@ impl Store {
     /// concurrent writers queue instead of failing when they upgrade a read
     /// lock; PostgreSQL relies on row locks and unique indexes instead.
     pub async fn begin(&self) -> Result<UnitOfWork, StoreError> {
+        let _waiting = Waiting::start();
         let tx = match &self.pool {
             Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         };
-        Ok(UnitOfWork { tx })
+        Ok(UnitOfWork {
+            tx,
+            after_commit: Vec::new(),
+        })
     }
 
     async fn acquire(&self) -> Result<Pooled, StoreError> {
+        let _waiting = Waiting::start();
         Ok(match &self.pool {
             Pool::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
             Pool::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
         })
+    }
+
+    /// Connections open and in use now, for the metrics.
+    pub fn pool_usage(&self) -> PoolUsage {
+        let (size, idle) = match &self.pool {
+            Pool::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
+        };
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+        PoolUsage {
+            open: size,
+            in_use: size.saturating_sub(idle),
+        }
+    }
+
+    /// Whether the service can take traffic: the database answers and every
+    /// migration this build knows of has been applied.
+    #[tracing::instrument(skip_all)]
+    pub async fn readiness(&self) -> Readiness {
+        let applied: Result<Vec<i64>, StoreError> = async {
+            let sql = "SELECT version FROM _sqlx_migrations WHERE success";
+            Ok(read!(self, conn => on!(conn, c => sqlx::query_scalar(sql).fetch_all(&mut *c).await?)))
+        }
+        .await;
+        let known = match self.pool {
+            Pool::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Pool::Postgres(_) => &POSTGRES_MIGRATIONS,
+        };
+        match applied {
+            Err(_) => Readiness::DatabaseUnreachable,
+            Ok(applied) => {
+                let pending = known.iter().filter(|m| !applied.contains(&m.version)).count();
+                if pending == 0 {
+                    Readiness::Ready
+                } else {
+                    Readiness::MigrationsPending(pending)
+                }
+            }
+        }
     }
 
     pub async fn close(&self) {
@@ -265,6 +319,37 @@ impl Store {
             Pool::Sqlite(pool) => pool.close().await,
             Pool::Postgres(pool) => pool.close().await,
         }
+    }
+}
+
+/// Connections of the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUsage {
+    pub open: u32,
+    pub in_use: u32,
+}
+
+/// What `GET /ready` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    DatabaseUnreachable,
+    MigrationsPending(usize),
+}
+
+/// Counts a request waiting for a connection, for as long as it waits.
+struct Waiting;
+
+impl Waiting {
+    fn start() -> Self {
+        metrics::gauge!("onboarding_db_pool_waiting").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        metrics::gauge!("onboarding_db_pool_waiting").decrement(1.0);
     }
 }
 

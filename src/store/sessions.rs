@@ -203,15 +203,15 @@ impl UnitOfWork {
         find_session(self.conn(), group, id).await
     }
 
-    /// Ends an active session now; an expired one is left unchanged. `None`
-    /// when there is no such session.
+    /// Ends an active session now; an expired one is left unchanged. With
+    /// the session: whether this call ended it. `None` when there is no such session.
     #[tracing::instrument(skip_all, fields(session_id = %id))]
     pub async fn expire_session(
         &mut self,
         group: &GroupId,
         id: &SessionId,
         now: DateTime<Utc>,
-    ) -> Result<Option<Session>, StoreError> {
+    ) -> Result<Option<(Session, bool)>, StoreError> {
         let sql = format!(
             "UPDATE entity_onboarding_sessions
              SET status = 'expired', expires_at = CASE WHEN expires_at < $1 THEN expires_at ELSE $1 END
@@ -225,9 +225,9 @@ impl UnitOfWork {
             .fetch_optional(&mut *c)
             .await?);
         match session(row)? {
-            Some(expired) => Ok(Some(expired)),
+            Some(expired) => Ok(Some((expired, true))),
             // Already expired (or not there): returned as it is.
-            None => self.find_session(group, id).await,
+            None => Ok(self.find_session(group, id).await?.map(|s| (s, false))),
         }
     }
 

@@ -113,6 +113,7 @@ pub async fn submit_form(
     let entity_id = save_details(&mut work, &form.group_id, &session, submission, read_at, now).await?;
     work.attest_entity(&entity_id, terms, now).await?;
     let session = work.link_session_entity(id, &entity_id).await?;
+    work.after_commit(|| metrics::counter!("onboarding_sessions_submitted_total", "via" => "form").increment(1));
     work.commit().await?;
     Ok(Submitted::Completed(session))
 }

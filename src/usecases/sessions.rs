@@ -54,7 +54,9 @@ pub async fn create_session(
         token: FormToken::generate(),
         expires_at: now + lifetime,
     };
-    Ok(work.insert_session(group, &session, idempotency_key, now).await?)
+    let created = work.insert_session(group, &session, idempotency_key, now).await?;
+    work.after_commit(|| metrics::counter!("onboarding_sessions_created_total").increment(1));
+    Ok(created)
 }
 
 /// Ends an active session now; an expired one is returned unchanged.
@@ -65,7 +67,11 @@ pub async fn expire_session(
     id: &SessionId,
     now: DateTime<Utc>,
 ) -> Result<Session, Error> {
-    work.expire_session(group, id, now).await?.ok_or(Error::NotFound)
+    let (session, ended_now) = work.expire_session(group, id, now).await?.ok_or(Error::NotFound)?;
+    if ended_now {
+        work.after_commit(|| metrics::counter!("onboarding_sessions_expired_total", "by" => "platform").increment(1));
+    }
+    Ok(session)
 }
 
 /// Sandbox: acts as if the customer submitted the form. Creates an Entity
@@ -105,5 +111,7 @@ pub async fn simulate_submit(
             entity_id
         }
     };
-    Ok(work.link_session_entity(id, &entity_id).await?)
+    let submitted = work.link_session_entity(id, &entity_id).await?;
+    work.after_commit(|| metrics::counter!("onboarding_sessions_submitted_total", "via" => "simulation").increment(1));
+    Ok(submitted)
 }

@@ -170,6 +170,7 @@ async fn new_entity(
             finish(state, found, &Submission::NewEntity(details), &terms, now).await
         }
         Err(problems) => {
+            metrics::counter!("onboarding_form_validation_failures_total", "form" => "new_entity").increment(1);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             render_details(found, token, csrf_token, structure, &values, &problems, status)
         }

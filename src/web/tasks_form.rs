@@ -202,6 +202,7 @@ pub async fn submit(
         problems.extend(missing_attestation(values));
     }
     if !problems.is_empty() {
+        metrics::counter!("onboarding_form_validation_failures_total", "form" => "tasks").increment(1);
         return render(&context, values, &problems, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let validation = context

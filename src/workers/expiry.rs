@@ -8,7 +8,9 @@ use crate::{clock::Clock, store::Store, store::StoreError};
 
 /// One pass of the sweep; returns how many sessions it expired.
 pub async fn expire_overdue_sessions(store: &Store, clock: &dyn Clock) -> Result<u64, StoreError> {
-    store.expire_sessions_before(clock.now()).await
+    let expired = store.expire_sessions_before(clock.now()).await?;
+    metrics::counter!("onboarding_sessions_expired_total", "by" => "sweep").increment(expired);
+    Ok(expired)
 }
 
 pub async fn run(store: Store, clock: Arc<dyn Clock>, interval: Duration) {

@@ -85,7 +85,8 @@ async fn oversized_bodies_are_rejected_with_the_envelope() {
     let big =
         json!({ "program_id": app.program_id, "redirect_url": "https://example.com", "pad": "x".repeat(100_000) });
     let response = app.post("/entity_onboarding_sessions", &big).await;
-    assert_error(response, 413, "malformed_request_error").await;
+    let body = assert_error(response, 400, "malformed_request_error").await;
+    assert!(body["detail"].as_str().unwrap().contains("65536 bytes"), "{body}");
 }
 
 #[tokio::test]

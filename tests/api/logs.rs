@@ -103,3 +103,19 @@ async fn a_failure_is_logged_once_with_its_cause_and_request_id_on_both_paths() 
         );
     }
 }
+
+#[tokio::test]
+async fn the_probes_are_not_logged_at_info() {
+    log();
+    let app = spawn_app().await;
+    for path in ["/health", "/ready", "/metrics"] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(
+            lines_of(&request_id(&response)).is_empty(),
+            "{path} is polled: no INFO line"
+        );
+    }
+    let api = app.get("/programs").await;
+    assert!(!lines_of(&request_id(&api)).is_empty(), "an API request is logged");
+}

@@ -104,6 +104,10 @@ pub async fn a_lost_database_gives_503_and_the_service_recovers_by_itself() {
         )
         .await;
     assert_eq!(response.status(), 503);
+    let ready = app.client.get(app.url("/ready")).send().await.unwrap();
+    assert_eq!(ready.status(), 503, "not ready while the database is away");
+    let alive = app.client.get(app.url("/health")).send().await.unwrap();
+    assert_eq!(alive.status(), 200, "but alive");
 
     proxy.restore();
     let mut recovered = false;
@@ -115,6 +119,7 @@ pub async fn a_lost_database_gives_503_and_the_service_recovers_by_itself() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(recovered, "the service recovers once the database is back");
+    assert_eq!(app.client.get(app.url("/ready")).send().await.unwrap().status(), 200);
     let session = app.create_session().await;
     assert_eq!(session["status"], "active");
 }
