@@ -240,6 +240,33 @@ fn timestamp(raw: &str) -> Result<DateTime<Utc>, &'static str> {
         .map_err(|_| "must be an ISO 8601 timestamp, like 2026-01-31T23:59:59Z")
 }
 
+/// The `created_at` bounds as `[from, until)` on the stored timestamps.
+/// `created_at` is shown in whole seconds, so the bounds compare the shown
+/// value: an Entity shown as created at T is `on_or_before` and `on_or_after`
+/// T, neither `before` nor `after` it, even if it was stored at T + 0.4 s.
+fn created_at_window(
+    after: Option<DateTime<Utc>>,
+    before: Option<DateTime<Utc>>,
+    on_or_after: Option<DateTime<Utc>>,
+    on_or_before: Option<DateTime<Utc>>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    use chrono::{SubsecRound, TimeDelta};
+    let second = TimeDelta::seconds(1);
+    let floor = |at: DateTime<Utc>| at.trunc_subsecs(0);
+    let ceil = |at: DateTime<Utc>| if floor(at) == at { at } else { floor(at) + second };
+    // shown > T ⇔ stored ≥ ⌊T⌋ + 1 s; shown ≥ T ⇔ stored ≥ ⌈T⌉;
+    // shown < T ⇔ stored < ⌈T⌉;        shown ≤ T ⇔ stored < ⌊T⌋ + 1 s.
+    let from = [after.map(|at| floor(at) + second), on_or_after.map(ceil)]
+        .into_iter()
+        .flatten()
+        .max();
+    let until = [before.map(ceil), on_or_before.map(|at| floor(at) + second)]
+        .into_iter()
+        .flatten()
+        .min();
+    (from, until)
+}
+
 pub async fn list_entities(
     state: web::Data<AppState>,
     caller: Caller,
@@ -260,14 +287,20 @@ pub async fn list_entities(
     .map(|name| problems.take(query.value(name, timestamp)));
     // Past `finish`, every parameter parsed: `flatten` only drops "not given".
     let window = problems.finish(window)?;
+    let (from, until) = created_at_window(
+        after.flatten(),
+        before.flatten(),
+        on_or_after.flatten(),
+        on_or_before.flatten(),
+    );
     let filter = EntityFilter {
         statuses: statuses.flatten(),
         validation_statuses: validation_statuses.flatten(),
         idempotency_key: idempotency_key.flatten(),
-        created_after: after.flatten(),
-        created_before: before.flatten(),
-        created_on_or_after: on_or_after.flatten(),
-        created_on_or_before: on_or_before.flatten(),
+        created_after: None,
+        created_before: until,
+        created_on_or_after: from,
+        created_on_or_before: None,
     };
     let page = state.store.list_entities(&caller.group_id, &filter, window).await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(&page, EntityResponse::from)))

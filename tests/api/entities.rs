@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 
-use crate::helpers::{assert_error, error_fields, spawn_app};
+use crate::helpers::{assert_error, error_fields, on_postgres, spawn_app};
 
 pub fn corporation_body() -> Value {
     json!({
@@ -196,6 +196,60 @@ async fn entities_list_with_filters_and_pages() {
         )
         .await;
         assert_eq!(error_fields(&error), vec![field]);
+    }
+}
+
+/// `created_at` is shown in whole seconds; the filters compare what is shown,
+/// so a client can pass an Entity's own `created_at` back as a bound.
+#[tokio::test]
+async fn created_at_filters_compare_the_shown_whole_seconds() {
+    let app = spawn_app().await;
+    let entity: Value = app.post("/entities", &corporation_body()).await.json().await.unwrap();
+    let id = entity["id"].as_str().unwrap();
+    // Stored at 2026-01-31T23:59:59.4Z, shown as ...59Z.
+    let stored = if on_postgres() {
+        "'2026-01-31T23:59:59.4Z'".to_owned()
+    } else {
+        "1769903999400000".to_owned()
+    };
+    app.execute_sql(&format!("UPDATE entities SET created_at = {stored} WHERE id = '{id}'"))
+        .await;
+    let shown: Value = app.get(&format!("/entities/{id}")).await.json().await.unwrap();
+    assert_eq!(shown["created_at"], "2026-01-31T23:59:59Z");
+    for (query, listed) in [
+        ("created_at.on_or_after=2026-01-31T23:59:59Z", true),
+        ("created_at.on_or_before=2026-01-31T23:59:59Z", true),
+        ("created_at.after=2026-01-31T23:59:59Z", false),
+        ("created_at.before=2026-01-31T23:59:59Z", false),
+        (
+            "created_at.on_or_after=2026-01-31T23:59:59Z&created_at.on_or_before=2026-01-31T23:59:59Z",
+            true,
+        ),
+        (
+            "created_at.after=2026-01-31T23:59:58Z&created_at.before=2026-02-01T00:00:00Z",
+            true,
+        ),
+        ("created_at.after=2026-01-31T23:59:58.5Z", true),
+        ("created_at.on_or_after=2026-01-31T23:59:58.5Z", true),
+        ("created_at.on_or_after=2026-01-31T23:59:59.2Z", false),
+        ("created_at.before=2026-01-31T23:59:59.2Z", true),
+        ("created_at.on_or_before=2026-01-31T23:59:59.9Z", true),
+        ("created_at.on_or_before=2026-01-31T23:59:58.9Z", false),
+        ("created_at.after=2026-01-31T23:59:59.5Z", false),
+        (
+            "created_at.on_or_after=2026-01-31T23:59:59Z&created_at.before=2026-01-31T23:59:59Z",
+            false,
+        ),
+        ("created_at.on_or_after=2026-02-01T00:59:59%2B01:00", true),
+    ] {
+        let page: Value = app.get(&format!("/entities?{query}")).await.json().await.unwrap();
+        let ids: Vec<&str> = page["data"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{query}: {page}"))
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids.contains(&id), listed, "{query}");
     }
 }
 
