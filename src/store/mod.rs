@@ -87,7 +87,11 @@ pub enum Backend {
 
 #[derive(Debug, Clone)]
 enum Pool {
-    Sqlite(SqlitePool),
+    /// SQLite allows one writer at a time: units of work queue for the single
+    /// `write` connection (first come, first served) instead of contending
+    /// for the file lock through `busy_timeout` back-off; reads run
+    /// alongside on `read` (WAL mode).
+    Sqlite { read: SqlitePool, write: SqlitePool },
     Postgres(PgPool),
 }
 
@@ -202,13 +206,15 @@ impl Store {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(15))
                     .disable_statement_logging();
-                Pool::Sqlite(
+                let pool = |connections| {
                     SqlitePoolOptions::new()
-                        .max_connections(settings.database_max_connections)
+                        .max_connections(connections)
                         .acquire_timeout(settings.database_acquire_timeout)
-                        .connect_with(options)
-                        .await?,
-                )
+                };
+                // The writer first: it creates the file and switches it to WAL.
+                let write = pool(1).connect_with(options.clone()).await?;
+                let read = pool(settings.database_max_connections).connect_with(options).await?;
+                Pool::Sqlite { read, write }
             }
             DatabaseTarget::Postgres(url) => {
                 let options = PgConnectOptions::from_str(url)?.disable_statement_logging();
@@ -239,14 +245,14 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         match self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Sqlite { .. } => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
-            Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Pool::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
             Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
@@ -258,7 +264,7 @@ impl Store {
     pub async fn begin(&self) -> Result<UnitOfWork, StoreError> {
         let _waiting = Waiting::start();
         let tx = match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         };
         Ok(UnitOfWork {
@@ -270,7 +276,7 @@ impl Store {
     async fn acquire(&self) -> Result<Pooled, StoreError> {
         let _waiting = Waiting::start();
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
+            Pool::Sqlite { read, .. } => Pooled::Sqlite(read.acquire().await?),
             Pool::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
         })
     }
@@ -278,7 +284,7 @@ impl Store {
     /// Connections open and in use now, for the metrics.
     pub fn pool_usage(&self) -> PoolUsage {
         let (size, idle) = match &self.pool {
-            Pool::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Pool::Sqlite { read, write } => (read.size() + write.size(), read.num_idle() + write.num_idle()),
             Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
         };
         let idle = u32::try_from(idle).unwrap_or(u32::MAX);
@@ -298,7 +304,7 @@ impl Store {
         }
         .await;
         let known = match self.pool {
-            Pool::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Pool::Sqlite { .. } => &SQLITE_MIGRATIONS,
             Pool::Postgres(_) => &POSTGRES_MIGRATIONS,
         };
         match applied {
@@ -316,7 +322,10 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
             Pool::Postgres(pool) => pool.close().await,
         }
     }
