@@ -18,12 +18,12 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-pub use api_keys::{ApiKeyOwner, Bootstrap};
+pub use api_keys::{ApiKeyOwner, ApiKeySummary, Bootstrap};
 pub use entities::{EntityFilter, NewEntity};
 pub use idempotency::StoredResponse;
 pub use sessions::{FormSession, SessionFilter};
 
-use crate::config::{DatabaseTarget, Settings};
+use crate::config::{DatabaseTarget, DatabaseUrl, Settings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -265,6 +265,29 @@ impl Store {
             Pool::Sqlite(pool) => pool.close().await,
             Pool::Postgres(pool) => pool.close().await,
         }
+    }
+}
+
+/// What opening a database URL does, for error messages: open the SQLite
+/// file, or connect to the PostgreSQL host and port (never naming a user or
+/// password).
+pub fn describe_connection(url: &DatabaseUrl) -> String {
+    match url.target() {
+        Ok(DatabaseTarget::Sqlite(text)) => match SqliteConnectOptions::from_str(text) {
+            Ok(options) => {
+                let file = options.get_filename();
+                let shown = std::env::current_dir()
+                    .map(|dir| dir.join(file))
+                    .unwrap_or_else(|_| file.to_owned());
+                format!("open the SQLite database file {}", shown.display())
+            }
+            Err(_) => format!("open the SQLite database {url:?}"),
+        },
+        Ok(DatabaseTarget::Postgres(text)) => match PgConnectOptions::from_str(text) {
+            Ok(options) => format!("connect to PostgreSQL at {}:{}", options.get_host(), options.get_port()),
+            Err(_) => format!("connect to PostgreSQL at {url:?}"),
+        },
+        Err(reason) => reason,
     }
 }
 
