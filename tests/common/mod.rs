@@ -3,6 +3,7 @@
 
 pub mod binary;
 pub mod form;
+pub mod python;
 pub mod trial;
 
 use std::sync::Arc;
