@@ -1,12 +1,19 @@
-//! Command line: `onboarding [serve]`, `api-keys create`, `programs create`, `migrate`.
+//! Command line: `onboarding [serve]`, `migrate`, `api-keys create|list|revoke`,
+//! `programs create|list`. Each command takes only the options it uses, so a
+//! server setting (say `ONBOARDING_SESSION_TTL`) neither clutters an operator
+//! command's `--help` nor breaks it when it is set to something odd.
 
-use std::net::SocketAddr;
+use std::{ffi::OsString, net::SocketAddr};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{
+    Args, CommandFactory, Parser, Subcommand, ValueEnum,
+    error::{ContextKind, ContextValue, ErrorKind},
+};
 
-use crate::domain::ids::{ApiKeyId, GroupId};
-
-use crate::config::{self, DatabaseUrl, LogFormat, Settings, defaults};
+use crate::{
+    config::{self, DatabaseUrl, LogFormat, Settings, defaults},
+    domain::ids::{ApiKeyId, GroupId},
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -14,55 +21,11 @@ use crate::config::{self, DatabaseUrl, LogFormat, Settings, defaults};
     version,
     about = "Hosted Onboarding: Increase-compatible Entity Onboarding Sessions with a hosted form",
     long_about = "Hosted Onboarding: a self-hostable service, wire-compatible with Increase's Entity \
-Onboarding Sessions API. Without a subcommand it runs the HTTP server (same as `serve`).\n\n\
-Every option can also be set by the environment variable shown beside it."
+Onboarding Sessions API. Without a command it runs the HTTP server, exactly as `serve` does.\n\n\
+Every option can also be set by the environment variable shown beside it; `onboarding serve --help` \
+lists the server's, `onboarding help <command>` those of each command."
 )]
-pub struct Cli {
-    #[command(flatten)]
-    pub options: Options,
-
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-#[derive(Debug, Args)]
-pub struct Options {
-    /// Database: `postgres://user@host/db`, a `sqlite:` URL, or a file path (SQLite, created on first start).
-    #[arg(long, env = "DATABASE_URL", default_value = defaults::DATABASE_URL, value_parser = DatabaseUrl::accept, hide_env_values = true, global = true)]
-    pub database_url: DatabaseUrl,
-
-    /// Maximum number of pooled database connections.
-    #[arg(long, env = "ONBOARDING_DB_MAX_CONNECTIONS", default_value_t = defaults::DB_MAX_CONNECTIONS, global = true)]
-    pub db_max_connections: u32,
-
-    /// How long a request waits for a free database connection before answering 503.
-    #[arg(long, env = "ONBOARDING_DB_ACQUIRE_TIMEOUT", default_value = defaults::DB_ACQUIRE_TIMEOUT, value_parser = config::parse_duration, global = true)]
-    pub db_acquire_timeout: std::time::Duration,
-
-    /// PostgreSQL statement timeout for every query.
-    #[arg(long, env = "ONBOARDING_DB_STATEMENT_TIMEOUT", default_value = defaults::DB_STATEMENT_TIMEOUT, value_parser = config::parse_duration, global = true)]
-    pub db_statement_timeout: std::time::Duration,
-
-    /// How long start-up keeps retrying while the database is not reachable yet.
-    #[arg(long, env = "ONBOARDING_DB_STARTUP_TIMEOUT", default_value = defaults::DB_STARTUP_TIMEOUT, value_parser = config::parse_duration, global = true)]
-    pub db_startup_timeout: std::time::Duration,
-
-    /// Address the HTTP server listens on.
-    #[arg(long, env = "ONBOARDING_LISTEN", default_value = defaults::LISTEN, global = true)]
-    pub listen: SocketAddr,
-
-    /// Public base URL used to build `session_url` (default: derived from the listen address).
-    #[arg(long, env = "ONBOARDING_PUBLIC_URL", value_parser = config::parse_public_url, global = true)]
-    pub public_url: Option<url::Url>,
-
-    /// Lifetime of a new onboarding session, e.g. `6h`, `30m`, `3600`.
-    #[arg(long, env = "ONBOARDING_SESSION_TTL", default_value = defaults::SESSION_TTL, value_parser = config::parse_duration, global = true)]
-    pub session_ttl: std::time::Duration,
-
-    /// How often overdue sessions are marked expired in the database.
-    #[arg(long, env = "ONBOARDING_SWEEP_INTERVAL", default_value = defaults::SWEEP_INTERVAL, value_parser = config::parse_duration, global = true)]
-    pub sweep_interval: std::time::Duration,
-
+struct Cli {
     /// Log format on stderr.
     #[arg(
         long,
@@ -71,24 +34,82 @@ pub struct Options {
         default_value = "text",
         global = true
     )]
-    pub log_format: LogFormatArg,
+    log_format: LogFormatArg,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// A parsed command line: what to do, and how it was asked for.
+#[derive(Debug)]
+pub struct Invocation {
+    pub log_format: LogFormat,
+    pub command: Command,
+    /// The arguments as given, to tell a flag from an environment variable.
+    args: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Database")]
+pub struct DatabaseArgs {
+    /// Database: `postgres://user@host/db`, a `sqlite:` URL, or a file path (SQLite, created on first start).
+    #[arg(long, env = "DATABASE_URL", default_value = defaults::DATABASE_URL, value_parser = DatabaseUrl::accept, hide_env_values = true)]
+    pub database_url: DatabaseUrl,
+
+    /// Maximum number of pooled database connections.
+    #[arg(long, env = "ONBOARDING_DB_MAX_CONNECTIONS", default_value_t = defaults::DB_MAX_CONNECTIONS)]
+    pub db_max_connections: u32,
+
+    /// How long a request waits for a free database connection before answering 503.
+    #[arg(long, env = "ONBOARDING_DB_ACQUIRE_TIMEOUT", default_value = defaults::DB_ACQUIRE_TIMEOUT, value_parser = config::parse_duration)]
+    pub db_acquire_timeout: std::time::Duration,
+
+    /// PostgreSQL statement timeout for every query.
+    #[arg(long, env = "ONBOARDING_DB_STATEMENT_TIMEOUT", default_value = defaults::DB_STATEMENT_TIMEOUT, value_parser = config::parse_duration)]
+    pub db_statement_timeout: std::time::Duration,
+
+    /// How long start-up keeps retrying while the database is not reachable yet.
+    #[arg(long, env = "ONBOARDING_DB_STARTUP_TIMEOUT", default_value = defaults::DB_STARTUP_TIMEOUT, value_parser = config::parse_duration)]
+    pub db_startup_timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Address the HTTP server listens on: `IP:PORT` or `HOST:PORT` (`0.0.0.0:8080` for all interfaces).
+    #[arg(long, env = "ONBOARDING_LISTEN", default_value = defaults::LISTEN, value_parser = config::parse_listen)]
+    pub listen: SocketAddr,
+
+    /// Public base URL used to build `session_url` (default: derived from the listen address).
+    #[arg(long, env = "ONBOARDING_PUBLIC_URL", value_parser = config::parse_public_url)]
+    pub public_url: Option<url::Url>,
+
+    /// Lifetime of a new onboarding session, from 1m to 30d, e.g. `6h`, `90m`, `3600`.
+    #[arg(long, env = "ONBOARDING_SESSION_TTL", default_value = defaults::SESSION_TTL, value_parser = config::parse_session_ttl)]
+    pub session_ttl: std::time::Duration,
+
+    /// How often overdue sessions are marked expired in the database.
+    #[arg(long, env = "ONBOARDING_SWEEP_INTERVAL", default_value = defaults::SWEEP_INTERVAL, value_parser = config::parse_duration)]
+    pub sweep_interval: std::time::Duration,
 
     /// Key for the hosted form's cookie (hex or base64, at least 64 bytes). Share it between
     /// instances; without it a random key is used and form sessions end on restart.
-    #[arg(long, env = "ONBOARDING_COOKIE_KEY", value_parser = config::parse_cookie_key, hide_env_values = true, global = true)]
+    #[arg(long, env = "ONBOARDING_COOKIE_KEY", value_parser = config::parse_cookie_key, hide_env_values = true)]
     pub cookie_key: Option<config::CookieKey>,
 
     /// Mark the form's cookie `Secure` (default: when the public URL is https).
-    #[arg(long, env = "ONBOARDING_COOKIE_SECURE", global = true)]
+    #[arg(long, env = "ONBOARDING_COOKIE_SECURE")]
     pub cookie_secure: Option<bool>,
 
     /// HTTP worker threads (default: one per CPU core).
-    #[arg(long, env = "ONBOARDING_WORKERS", global = true)]
+    #[arg(long, env = "ONBOARDING_WORKERS")]
     pub workers: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum LogFormatArg {
+enum LogFormatArg {
     Text,
     Json,
 }
@@ -104,8 +125,8 @@ impl From<LogFormatArg> for LogFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the HTTP server (the default).
-    Serve,
+    /// Run the HTTP server (the default when no command is given).
+    Serve(ServeArgs),
     /// Manage API keys.
     #[command(subcommand)]
     ApiKeys(ApiKeysCommand),
@@ -113,12 +134,12 @@ pub enum Command {
     #[command(subcommand)]
     Programs(ProgramsCommand),
     /// Apply database migrations and exit.
-    Migrate,
+    Migrate(DatabaseArgs),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ApiKeysCommand {
-    /// Create an API key; the key itself is printed once, alone on the last line.
+    /// Create an API key: prints its ID, then the key itself once, alone on the last line.
     Create {
         /// A name to recognise the key by.
         #[arg(long)]
@@ -129,11 +150,20 @@ pub enum ApiKeysCommand {
         /// Create the key in a new group of its own, isolated from all other data.
         #[arg(long, conflicts_with = "group")]
         new_group: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List API keys: ID, name, environment, group, when created and revoked (never the key).
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
     /// Revoke an API key by its ID (`api_key_...`); requests with it get 401.
     Revoke {
-        /// The key's ID, as printed when it was created.
+        /// The key's ID, as printed when it was created or by `api-keys list`.
         id: ApiKeyId,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
 }
 
@@ -146,16 +176,46 @@ pub enum ProgramsCommand {
         /// The group (tenant) the program belongs to; default: the first group.
         #[arg(long)]
         group: Option<GroupId>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List programs of every group: ID, name, group, when created.
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
 }
 
-impl Options {
+impl Command {
+    /// Every command works on the database.
+    pub fn database(&self) -> &DatabaseArgs {
+        match self {
+            Self::Serve(serve) => &serve.database,
+            Self::Migrate(database)
+            | Self::ApiKeys(
+                ApiKeysCommand::Create { database, .. }
+                | ApiKeysCommand::List { database }
+                | ApiKeysCommand::Revoke { database, .. },
+            )
+            | Self::Programs(ProgramsCommand::Create { database, .. } | ProgramsCommand::List { database }) => database,
+        }
+    }
+}
+
+impl DatabaseArgs {
     pub fn settings(&self) -> Settings {
         let mut settings = Settings::for_database(self.database_url.clone());
         settings.database_max_connections = self.db_max_connections.max(1);
         settings.database_acquire_timeout = self.db_acquire_timeout;
         settings.database_statement_timeout = self.db_statement_timeout;
         settings.database_startup_timeout = self.db_startup_timeout;
+        settings
+    }
+}
+
+impl ServeArgs {
+    pub fn settings(&self) -> Settings {
+        let mut settings = self.database.settings();
         settings.listen = self.listen;
         settings.public_url = self.public_url.clone();
         settings.session_ttl = self.session_ttl;
@@ -164,5 +224,157 @@ impl Options {
         settings.cookie_key = self.cookie_key.clone();
         settings.cookie_secure = self.cookie_secure;
         settings
+    }
+}
+
+/// Parses the process's command line, or prints why it cannot and exits.
+pub fn parse_or_exit() -> Invocation {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    parse(args.clone()).unwrap_or_else(|error| match name_the_variable(&error, &args) {
+        Some(message) => {
+            eprint!("{message}");
+            std::process::exit(2)
+        }
+        None => error.exit(),
+    })
+}
+
+/// Parses a command line (program name first). No command means `serve`,
+/// and so do the server's options given without it (`onboarding --listen ...`).
+pub fn parse(args: Vec<OsString>) -> Result<Invocation, clap::Error> {
+    let as_serve = || {
+        let mut with_serve = args.clone();
+        with_serve.insert(args.len().min(1), OsString::from("serve"));
+        Cli::try_parse_from(with_serve)
+    };
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(Cli { command: None, .. }) => as_serve()?,
+        Ok(cli) => cli,
+        Err(error) if error.kind() == ErrorKind::UnknownArgument => match as_serve() {
+            Err(second) if second.kind() == ErrorKind::UnknownArgument => return Err(error),
+            parsed => parsed?,
+        },
+        Err(error) => return Err(error),
+    };
+    let command = cli
+        .command
+        .ok_or_else(|| Cli::command().error(ErrorKind::MissingSubcommand, "no command given"))?;
+    Ok(Invocation {
+        log_format: cli.log_format.into(),
+        command,
+        args,
+    })
+}
+
+impl Invocation {
+    /// Says where a setting came from, for error messages: `from --flag`
+    /// when it was given, else `from ENV_VAR`, else the default.
+    pub fn set_by(&self, flag: &str, env: &str) -> String {
+        if given_on_command_line(&self.args, flag) {
+            format!("from {flag}")
+        } else if std::env::var_os(env).is_some() {
+            format!("from {env}")
+        } else {
+            format!("the default; set {env} to choose another")
+        }
+    }
+}
+
+fn given_on_command_line(args: &[OsString], flag: &str) -> bool {
+    args.iter().skip(1).any(|arg| {
+        arg.to_str()
+            .is_some_and(|arg| arg == flag || arg.strip_prefix(flag).is_some_and(|rest| rest.starts_with('=')))
+    })
+}
+
+/// clap names only the flag of a bad value, even when the value came from
+/// the environment, where the operator never typed that flag. This rewrites
+/// such a message to name the environment variable.
+fn name_the_variable(error: &clap::Error, args: &[OsString]) -> Option<String> {
+    if !matches!(error.kind(), ErrorKind::InvalidValue | ErrorKind::ValueValidation) {
+        return None;
+    }
+    let Some(ContextValue::String(shown)) = error.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let arg = find_arg(&Cli::command(), shown)?;
+    let flag = format!("--{}", arg.get_long()?);
+    let env = arg.get_env()?.to_str()?.to_owned();
+    if given_on_command_line(args, &flag) || std::env::var_os(&env).is_none() {
+        return None;
+    }
+    let message = error.render().to_string();
+    Some(message.replacen(
+        &format!("'{shown}'"),
+        &format!("the environment variable {env} (flag {flag})"),
+        1,
+    ))
+}
+
+/// The argument clap shows as `shown` (`--session-ttl <SESSION_TTL>`), in
+/// any command.
+fn find_arg(command: &clap::Command, shown: &str) -> Option<clap::Arg> {
+    let own = command.get_arguments().find(|arg| {
+        arg.get_long().is_some_and(|long| {
+            let flag = format!("--{long}");
+            shown == flag || shown.starts_with(&format!("{flag} ")) || shown.starts_with(&format!("{flag}="))
+        })
+    });
+    own.cloned()
+        .or_else(|| command.get_subcommands().find_map(|sub| find_arg(sub, shown)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<OsString> {
+        line.split_whitespace().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_command_means_serve() {
+        assert!(matches!(parse(args("onboarding")).unwrap().command, Command::Serve(_)));
+        let Command::Serve(serve) = parse(args("onboarding --listen 127.0.0.1:9000 --log-format json"))
+            .unwrap()
+            .command
+        else {
+            panic!("serve");
+        };
+        assert_eq!(serve.listen.port(), 9000);
+        assert!(parse(args("onboarding --no-such-flag")).is_err());
+    }
+
+    #[test]
+    fn operator_commands_take_no_server_options() {
+        assert!(parse(args("onboarding api-keys list")).is_ok());
+        assert!(parse(args("onboarding programs list --database-url x.db")).is_ok());
+        let error = parse(args("onboarding api-keys list --session-ttl 1h")).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument);
+        let error = parse(args("onboarding migrate --listen 127.0.0.1:1")).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument);
+    }
+
+    #[test]
+    fn flags_given_are_told_from_the_environment() {
+        assert!(given_on_command_line(&args("onboarding serve --listen x"), "--listen"));
+        assert!(given_on_command_line(&args("onboarding serve --listen=x"), "--listen"));
+        assert!(!given_on_command_line(&args("onboarding serve --listen-x"), "--listen"));
+        assert!(!given_on_command_line(&args("onboarding serve"), "--listen"));
+    }
+
+    #[test]
+    fn bad_values_are_traced_to_their_flag() {
+        let command = Cli::command();
+        let arg = find_arg(&command, "--session-ttl <SESSION_TTL>").unwrap();
+        assert_eq!(arg.get_env().unwrap(), "ONBOARDING_SESSION_TTL");
+        let arg = find_arg(&command, "--database-url <DATABASE_URL>").unwrap();
+        assert_eq!(arg.get_env().unwrap(), "DATABASE_URL");
+        assert!(find_arg(&command, "--nothing <X>").is_none());
     }
 }

@@ -223,6 +223,51 @@ pub fn parse_duration(input: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(total))
 }
 
+/// Shortest and longest session lifetime a deployment may configure.
+pub const SESSION_TTL_RANGE: (Duration, Duration) = (Duration::from_secs(60), Duration::from_secs(30 * 86_400));
+
+/// A session lifetime: a duration from one minute to 30 days.
+pub fn parse_session_ttl(input: &str) -> Result<Duration, String> {
+    let ttl = parse_duration(input)?;
+    let (shortest, longest) = SESSION_TTL_RANGE;
+    if ttl < shortest || ttl > longest {
+        return Err(format!(
+            "a session lifetime must be between 1m and 30d (got {input:?}); the default is {}",
+            defaults::SESSION_TTL
+        ));
+    }
+    Ok(ttl)
+}
+
+/// A listen address: `IP:PORT` (`127.0.0.1:8080`, `0.0.0.0:8080`, `[::1]:8080`)
+/// or `HOST:PORT` (`localhost:8090`), resolved now; an IPv4 address is
+/// preferred when a name has both, as `localhost` usually does.
+pub fn parse_listen(input: &str) -> Result<SocketAddr, String> {
+    if let Ok(address) = input.parse::<SocketAddr>() {
+        return Ok(address);
+    }
+    let example = "e.g. 127.0.0.1:8080, 0.0.0.0:8080 or localhost:8080";
+    let Some((host, port)) = input.rsplit_once(':') else {
+        return Err(format!("{input:?} has no port ({example})"));
+    };
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("{port:?} in {input:?} is not a port number ({example})"))?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(format!("{input:?} has no host ({example})"));
+    }
+    let addresses: Vec<SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
+        .map_err(|e| format!("cannot resolve {host:?}: {e}"))?
+        .collect();
+    addresses
+        .iter()
+        .find(|address| address.is_ipv4())
+        .or(addresses.first())
+        .copied()
+        .ok_or_else(|| format!("{host:?} resolves to no address"))
+}
+
 /// A public base URL must be an absolute http(s) URL without query or fragment.
 pub fn parse_public_url(input: &str) -> Result<Url, String> {
     let url = Url::parse(input.trim_end_matches('/')).map_err(|e| format!("invalid URL {input:?}: {e}"))?;
@@ -282,12 +327,12 @@ mod tests {
             settings.database_startup_timeout,
             parse_duration(defaults::DB_STARTUP_TIMEOUT).unwrap()
         );
-        assert_eq!(settings.session_ttl, parse_duration(defaults::SESSION_TTL).unwrap());
+        assert_eq!(settings.session_ttl, parse_session_ttl(defaults::SESSION_TTL).unwrap());
         assert_eq!(
             settings.sweep_interval,
             parse_duration(defaults::SWEEP_INTERVAL).unwrap()
         );
-        assert_eq!(settings.listen, defaults::LISTEN.parse::<SocketAddr>().unwrap());
+        assert_eq!(settings.listen, parse_listen(defaults::LISTEN).unwrap());
     }
 
     #[test]
@@ -329,6 +374,35 @@ mod tests {
         assert!(parse_duration("6x").is_err());
         assert!(parse_duration("h").is_err());
         assert!(parse_duration("10m5").is_err());
+    }
+
+    #[test]
+    fn session_lifetimes_stay_between_a_minute_and_thirty_days() {
+        assert_eq!(parse_session_ttl("6h").unwrap(), Duration::from_secs(21_600));
+        assert_eq!(parse_session_ttl("1m").unwrap(), Duration::from_secs(60));
+        assert_eq!(parse_session_ttl("30d").unwrap(), Duration::from_secs(30 * 86_400));
+        for bad in ["0", "0s", "59s", "30d1s", "31d", "six hours"] {
+            assert!(parse_session_ttl(bad).is_err(), "{bad}");
+        }
+        assert!(parse_session_ttl("0").unwrap_err().contains("between 1m and 30d"));
+    }
+
+    #[test]
+    fn listen_addresses_take_ips_and_host_names() {
+        assert_eq!(
+            parse_listen("0.0.0.0:8080").unwrap(),
+            SocketAddr::from(([0, 0, 0, 0], 8080))
+        );
+        assert_eq!(parse_listen("[::1]:9000").unwrap().port(), 9000);
+        let localhost = parse_listen("localhost:8090").unwrap();
+        assert!(localhost.ip().is_loopback() && localhost.port() == 8090, "{localhost}");
+        assert!(parse_listen("localhost").unwrap_err().contains("no port"));
+        assert!(
+            parse_listen("localhost:http")
+                .unwrap_err()
+                .contains("not a port number")
+        );
+        assert!(parse_listen(":8080").unwrap_err().contains("no host"));
     }
 
     #[test]

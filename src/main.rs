@@ -1,13 +1,12 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-use onboarding::{cli::Cli, operator, telemetry};
+use onboarding::{cli, operator, telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    telemetry::init(cli.options.log_format.into());
-    match operator::run(cli).await {
+    let invocation = cli::parse_or_exit();
+    telemetry::init(invocation.log_format);
+    match operator::run(invocation).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {}", telemetry::error_chain(error.as_ref()));

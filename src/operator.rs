@@ -1,9 +1,11 @@
 //! What each command of the binary does: serve, or an operator task.
 
-use std::sync::Arc;
+use std::{net::SocketAddr, sync::Arc};
+
+use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::{
-    cli::{ApiKeysCommand, Cli, Command, ProgramsCommand},
+    cli::{ApiKeysCommand, Command, Invocation, ProgramsCommand, ServeArgs},
     clock::{Clock, SystemClock},
     domain::{
         api_key,
@@ -11,28 +13,123 @@ use crate::{
         program::{NewProgram, parse_program_name},
     },
     startup::Application,
-    store::Store,
+    store::{self, Store, StoreError},
 };
 
 type Failure = Box<dyn std::error::Error>;
 
-pub async fn run(cli: Cli) -> Result<(), Failure> {
-    let settings = cli.options.settings();
+/// API keys have no environment yet: every key is a sandbox key until
+/// production keys exist.
+const KEY_ENVIRONMENT: &str = "sandbox";
+
+/// Start-up failures, naming what the operator set and where it was set.
+#[derive(Debug, thiserror::Error)]
+enum StartError {
+    #[error("cannot {what} ({set_by})")]
+    Database {
+        what: String,
+        set_by: String,
+        #[source]
+        source: StoreError,
+    },
+    #[error("cannot listen on {address} ({set_by})")]
+    Listen {
+        address: SocketAddr,
+        set_by: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub async fn run(invocation: Invocation) -> Result<(), Failure> {
     let clock = SystemClock;
-    let store = Store::connect(&settings).await?;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            announce_first_start(&store, &clock).await?;
-            let app = Application::build(settings, Arc::new(clock), store.clone())?;
-            tracing::info!(port = app.port(), public_url = %app.public_url(), "listening");
-            println!("Hosted Onboarding is listening on {}", app.public_url());
-            app.run_until_stopped().await?;
+    let store = open_store(&invocation).await?;
+    let result = match &invocation.command {
+        Command::Serve(serve_args) => serve(&invocation, serve_args, &store, clock).await,
+        // open_store already applied every pending migration.
+        Command::Migrate(_) => {
+            println!("Database is up to date.");
+            Ok(())
         }
-        // Store::connect already applied every pending migration.
-        Command::Migrate => println!("Database is up to date."),
-        Command::ApiKeys(ApiKeysCommand::Create { name, group, new_group }) => {
-            let name = parse_program_name(&name).map_err(|e| format!("--name {e}"))?;
-            let group_id = resolve_group(&store, group, new_group, &clock).await?;
+        Command::ApiKeys(command) => api_keys(command, &store, &clock).await,
+        Command::Programs(command) => programs(command, &store, &clock).await,
+    };
+    store.close().await;
+    result
+}
+
+/// Opens the command's database (retrying while it comes up) and migrates it.
+async fn open_store(invocation: &Invocation) -> Result<Store, Failure> {
+    let database = invocation.command.database();
+    let settings = database.settings();
+    match Store::connect(&settings).await {
+        Ok(store) => Ok(store),
+        // Already clear: an unsupported URL, or a migration that failed.
+        Err(error @ (StoreError::Config(_) | StoreError::Migration(_))) => Err(error.into()),
+        Err(source) => Err(StartError::Database {
+            what: store::describe_connection(&settings.database_url),
+            set_by: invocation.set_by("--database-url", "DATABASE_URL"),
+            source,
+        }
+        .into()),
+    }
+}
+
+async fn serve(invocation: &Invocation, args: &ServeArgs, store: &Store, clock: SystemClock) -> Result<(), Failure> {
+    let settings = args.settings();
+    let address = settings.listen;
+    let derived_public_url = settings.public_url.is_none();
+    // Bind before anything else: an instance that cannot listen (say, a
+    // second one on a busy port) must stop before first start makes a key
+    // and shows it "only once".
+    let app = Application::build(settings, Arc::new(clock), store.clone()).map_err(|source| StartError::Listen {
+        address,
+        set_by: invocation.set_by("--listen", "ONBOARDING_LISTEN"),
+        source,
+    })?;
+    if address.ip().is_unspecified() && derived_public_url {
+        tracing::warn!(
+            "listening on all interfaces ({}) without ONBOARDING_PUBLIC_URL: session_url links will say {}, \
+             which only this machine can open; set ONBOARDING_PUBLIC_URL to the address customers reach",
+            SocketAddr::new(address.ip(), app.port()),
+            app.public_url()
+        );
+    }
+    announce_first_start(store, &clock, app.public_url()).await?;
+    tracing::info!(port = app.port(), public_url = %app.public_url(), "listening");
+    println!("Hosted Onboarding is listening on {}", app.public_url());
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+/// On an empty database: a default program and a sandbox key, shown once,
+/// with the line that sets the README's quick-start variables.
+async fn announce_first_start(store: &Store, clock: &dyn Clock, public_url: &url::Url) -> Result<(), Failure> {
+    let key = api_key::generate();
+    if let Some(created) = store.bootstrap_if_empty(&api_key::digest(&key), clock.now()).await? {
+        let base = public_url.as_str().trim_end_matches('/');
+        println!("First start: created a default program and a sandbox API key.");
+        println!("  Program ID:  {}", created.program_id);
+        println!("  API key ID:  {}", created.api_key_id);
+        println!("  API key:     {key}");
+        println!("The API key is shown only this once; keep it somewhere safe.");
+        println!("To try the API quick start in the README, run:");
+        println!(
+            "  export ONBOARDING={} KEY={key} PROGRAM={}",
+            shell_word(base),
+            created.program_id
+        );
+    }
+    Ok(())
+}
+
+async fn api_keys(command: &ApiKeysCommand, store: &Store, clock: &dyn Clock) -> Result<(), Failure> {
+    match command {
+        ApiKeysCommand::Create {
+            name, group, new_group, ..
+        } => {
+            let name = parse_program_name(name).map_err(|e| format!("--name {e}"))?;
+            let group_id = resolve_group(store, group.clone(), *new_group, clock).await?;
             let key = api_key::generate();
             let id = store
                 .insert_api_key(&group_id, &name, &api_key::digest(&key), clock.now())
@@ -40,16 +137,40 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             println!("Created API key {id} in group {group_id}. The key is shown only once:");
             println!("{key}");
         }
-        Command::ApiKeys(ApiKeysCommand::Revoke { id }) => {
+        ApiKeysCommand::List { .. } => {
+            let rows = store
+                .list_api_keys()
+                .await?
+                .into_iter()
+                .map(|key| {
+                    vec![
+                        key.id.to_string(),
+                        key.name,
+                        KEY_ENVIRONMENT.to_owned(),
+                        key.group_id.to_string(),
+                        timestamp(key.created_at),
+                        key.revoked_at.map_or_else(|| "-".to_owned(), timestamp),
+                    ]
+                })
+                .collect();
+            print_table(&["ID", "NAME", "ENVIRONMENT", "GROUP", "CREATED", "REVOKED"], rows);
+        }
+        ApiKeysCommand::Revoke { id, .. } => {
             store
-                .revoke_api_key(&id, clock.now())
+                .revoke_api_key(id, clock.now())
                 .await
                 .map_err(|_| format!("no API key {:?}", id.as_str()))?;
             println!("Revoked API key {id}.");
         }
-        Command::Programs(ProgramsCommand::Create { name, group }) => {
-            let name = parse_program_name(&name).map_err(|e| format!("--name {e}"))?;
-            let group_id = resolve_group(&store, group, false, &clock).await?;
+    }
+    Ok(())
+}
+
+async fn programs(command: &ProgramsCommand, store: &Store, clock: &dyn Clock) -> Result<(), Failure> {
+    match command {
+        ProgramsCommand::Create { name, group, .. } => {
+            let name = parse_program_name(name).map_err(|e| format!("--name {e}"))?;
+            let group_id = resolve_group(store, group.clone(), false, clock).await?;
             let mut work = store.begin().await?;
             let program = work
                 .insert_program(&group_id, &NewProgram::named(name), None, clock.now())
@@ -58,19 +179,22 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             println!("Created program in group {group_id}:");
             println!("{}", program.id);
         }
-    }
-    store.close().await;
-    Ok(())
-}
-
-/// On an empty database: a default program and a sandbox key, shown once.
-async fn announce_first_start(store: &Store, clock: &dyn Clock) -> Result<(), Failure> {
-    let key = api_key::generate();
-    if let Some(created) = store.bootstrap_if_empty(&api_key::digest(&key), clock.now()).await? {
-        println!("First start: created a default program and a sandbox API key.");
-        println!("  Program ID: {}", created.program_id);
-        println!("  API key:    {key}");
-        println!("The API key is shown only this once; keep it somewhere safe.");
+        ProgramsCommand::List { .. } => {
+            let rows = store
+                .list_all_programs()
+                .await?
+                .into_iter()
+                .map(|(group_id, program)| {
+                    vec![
+                        program.id.to_string(),
+                        program.name,
+                        group_id.to_string(),
+                        timestamp(program.created_at),
+                    ]
+                })
+                .collect();
+            print_table(&["ID", "NAME", "GROUP", "CREATED"], rows);
+        }
     }
     Ok(())
 }
@@ -88,5 +212,50 @@ async fn resolve_group(
         Some(group) if store.group_exists(&group).await? => Ok(group),
         Some(group) => Err(format!("no group {:?}", group.as_str()).into()),
         None => Ok(store.default_group(clock.now()).await?),
+    }
+}
+
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Prints left-aligned columns under a header, two spaces apart.
+fn print_table(header: &[&str], rows: Vec<Vec<String>>) {
+    let mut widths: Vec<usize> = header.iter().map(|title| title.chars().count()).collect();
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let header = header.iter().map(|title| (*title).to_owned()).collect();
+    for row in std::iter::once(header).chain(rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
+}
+
+/// `text` as one shell word: as it is when that is safe, else single-quoted.
+fn shell_word(text: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_-.,:/@%+=".contains(c);
+    if !text.is_empty() && text.chars().all(safe) {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(shell_word("https://x.example/a b"), "'https://x.example/a b'");
+        assert_eq!(shell_word("https://x.example/it's"), r"'https://x.example/it'\''s'");
     }
 }

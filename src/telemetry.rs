@@ -19,13 +19,17 @@ pub fn init(format: LogFormat) {
 }
 
 /// An error and its causes on one line (`outer: inner: root`), for the one
-/// log line a failed request gets.
+/// log line a failed request gets. A cause that its parent's message already
+/// ends with (as sqlx's database errors do) is not repeated.
 pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
         source = cause.source();
     }
     text
@@ -51,4 +55,28 @@ pub fn metrics() -> &'static metrics_exporter_prometheus::PrometheusHandle {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_chain;
+
+    #[derive(Debug, thiserror::Error)]
+    enum Failure {
+        #[error("cannot open the database")]
+        Outer(#[source] Box<Failure>),
+        #[error("error returned from database: unable to open database file")]
+        Middle(#[source] Box<Failure>),
+        #[error("unable to open database file")]
+        Root,
+    }
+
+    #[test]
+    fn a_cause_is_not_repeated_after_a_message_that_ends_with_it() {
+        let error = Failure::Outer(Box::new(Failure::Middle(Box::new(Failure::Root))));
+        assert_eq!(
+            error_chain(&error),
+            "cannot open the database: error returned from database: unable to open database file"
+        );
+    }
 }

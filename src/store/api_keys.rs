@@ -16,6 +16,37 @@ pub struct ApiKeyOwner {
     pub revoked: bool,
 }
 
+/// An API key as the operator sees it; the key itself is never stored.
+#[derive(Debug, Clone)]
+pub struct ApiKeySummary {
+    pub id: ApiKeyId,
+    pub group_id: GroupId,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ApiKeySummaryRow {
+    id: ApiKeyId,
+    group_id: GroupId,
+    name: String,
+    created_at: Ts,
+    revoked_at: Option<Ts>,
+}
+
+impl From<ApiKeySummaryRow> for ApiKeySummary {
+    fn from(row: ApiKeySummaryRow) -> Self {
+        Self {
+            id: row.id,
+            group_id: row.group_id,
+            name: row.name,
+            created_at: row.created_at.into(),
+            revoked_at: row.revoked_at.map(Into::into),
+        }
+    }
+}
+
 /// What first start created, to be shown once.
 #[derive(Debug, Clone)]
 pub struct Bootstrap {
@@ -116,6 +147,14 @@ impl Store {
         let id = work.insert_api_key(group, name, key_hash, now).await?;
         work.commit().await?;
         Ok(id)
+    }
+
+    /// Every API key of every group, oldest first.
+    pub async fn list_api_keys(&self) -> Result<Vec<ApiKeySummary>, StoreError> {
+        let sql = "SELECT id, group_id, name, created_at, revoked_at FROM api_keys ORDER BY created_at, id";
+        let rows: Vec<ApiKeySummaryRow> =
+            read!(self, conn => on!(conn, c => sqlx::query_as(sql).fetch_all(&mut *c).await?));
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     pub async fn revoke_api_key(&self, id: &ApiKeyId, now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -18,12 +18,12 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-pub use api_keys::{ApiKeyOwner, Bootstrap};
+pub use api_keys::{ApiKeyOwner, ApiKeySummary, Bootstrap};
 pub use entities::{EntityFilter, NewEntity};
 pub use idempotency::StoredResponse;
 pub use sessions::{FormSession, SessionFilter};
 
-use crate::config::{DatabaseTarget, Settings};
+use crate::config::{DatabaseTarget, DatabaseUrl, Settings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -91,7 +91,10 @@ enum Pool {
     /// `write` connection (first come, first served) instead of contending
     /// for the file lock through `busy_timeout` back-off; reads run
     /// alongside on `read` (WAL mode).
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -359,6 +362,29 @@ impl Waiting {
 impl Drop for Waiting {
     fn drop(&mut self) {
         metrics::gauge!("onboarding_db_pool_waiting").decrement(1.0);
+    }
+}
+
+/// What opening a database URL does, for error messages: open the SQLite
+/// file, or connect to the PostgreSQL host and port (never naming a user or
+/// password).
+pub fn describe_connection(url: &DatabaseUrl) -> String {
+    match url.target() {
+        Ok(DatabaseTarget::Sqlite(text)) => match SqliteConnectOptions::from_str(text) {
+            Ok(options) => {
+                let file = options.get_filename();
+                let shown = std::env::current_dir()
+                    .map(|dir| dir.join(file))
+                    .unwrap_or_else(|_| file.to_owned());
+                format!("open the SQLite database file {}", shown.display())
+            }
+            Err(_) => format!("open the SQLite database {url:?}"),
+        },
+        Ok(DatabaseTarget::Postgres(text)) => match PgConnectOptions::from_str(text) {
+            Ok(options) => format!("connect to PostgreSQL at {}:{}", options.get_host(), options.get_port()),
+            Err(_) => format!("connect to PostgreSQL at {url:?}"),
+        },
+        Err(reason) => reason,
     }
 }
 

@@ -85,6 +85,22 @@ impl Store {
         read!(self, c => find_program(c, group, id).await)
     }
 
+    /// Every program of every group with its group, oldest first: the
+    /// operator's view, not an API key's.
+    pub async fn list_all_programs(&self) -> Result<Vec<(GroupId, Program)>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            group_id: GroupId,
+            #[sqlx(flatten)]
+            program: ProgramRow,
+        }
+        let sql = format!("SELECT group_id, {COLUMNS} FROM programs ORDER BY seq");
+        let rows: Vec<Row> = read!(self, conn => on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *c)
+            .await?));
+        Ok(rows.into_iter().map(|row| (row.group_id, row.program.into())).collect())
+    }
+
     /// Newest first.
     #[tracing::instrument(skip_all)]
     pub async fn list_programs(&self, group: &GroupId, window: Window) -> Result<Page<Program>, StoreError> {

@@ -1,19 +1,15 @@
 //! The `onboarding` binary as an operator uses it.
 
-use std::{
-    io::{BufRead, BufReader},
-    process::{Command, Stdio},
-};
-
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_onboarding");
+use crate::common::binary::{RunningServer, onboarding};
 
-fn run(db: &str, args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(BIN)
+/// Runs the binary on database `db` with extra environment variables.
+fn run_with(db: &str, env: &[(&str, &str)], args: &[&str]) -> (bool, String, String) {
+    let output = onboarding()
         .args(args)
         .env("DATABASE_URL", db)
-        .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     (
@@ -23,51 +19,138 @@ fn run(db: &str, args: &[&str]) -> (bool, String, String) {
     )
 }
 
-/// A server process that is killed when the test ends, even on panic.
-struct Server(std::process::Child);
+fn run(db: &str, args: &[&str]) -> (bool, String, String) {
+    run_with(db, &[], args)
+}
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+/// The rows of a table the CLI printed, by column title: each column starts
+/// where its title does.
+fn table(text: &str) -> Vec<std::collections::HashMap<&str, &str>> {
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let mut starts: Vec<(usize, &str)> = header.split_whitespace().map(|title| (0, title)).collect();
+    let mut from = 0;
+    for (start, title) in &mut starts {
+        *start = from + header[from..].find(*title).unwrap();
+        from = *start + title.len();
     }
+    lines
+        .map(|line| {
+            starts
+                .iter()
+                .enumerate()
+                .map(|(i, (start, title))| {
+                    let end = starts
+                        .get(i + 1)
+                        .map_or(line.len(), |(next, _)| (*next).min(line.len()));
+                    (*title, line.get(*start..end).unwrap_or("").trim())
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn last_line(text: &str) -> &str {
     text.lines().last().unwrap_or("").trim()
 }
 
+/// A server on a free port of 127.0.0.1 with database `db`.
+fn serve(db: &str, env: &[(&str, &str)]) -> RunningServer {
+    let mut command = onboarding();
+    command
+        .env("DATABASE_URL", db)
+        .env("ONBOARDING_LISTEN", "127.0.0.1:0")
+        .envs(env.iter().copied());
+    RunningServer::start(command)
+}
+
+/// A SQLite database file in `dir` that does not exist yet.
+fn new_db(dir: &tempfile::TempDir, name: &str) -> String {
+    dir.path().join(name).display().to_string()
+}
+
 #[test]
-fn help_documents_the_environment_variables() {
+fn help_lists_the_commands_and_serve_help_its_environment_variables() {
     let (ok, stdout, _) = run("unused.db", &["--help"]);
+    assert!(ok);
+    for command in ["serve", "api-keys", "programs", "migrate"] {
+        assert!(stdout.contains(command), "--help lists {command}:\n{stdout}");
+    }
+    assert!(stdout.contains("onboarding serve --help"), "{stdout}");
+    let (ok, stdout, _) = run("unused.db", &["serve", "--help"]);
     assert!(ok);
     for var in [
         "DATABASE_URL",
         "ONBOARDING_LISTEN",
         "ONBOARDING_PUBLIC_URL",
         "ONBOARDING_SESSION_TTL",
+        "ONBOARDING_COOKIE_KEY",
+        "ONBOARDING_LOG_FORMAT",
     ] {
-        assert!(stdout.contains(var), "--help mentions {var}:\n{stdout}");
+        assert!(stdout.contains(var), "serve --help mentions {var}:\n{stdout}");
     }
-    for command in ["serve", "api-keys", "programs", "migrate"] {
-        assert!(stdout.contains(command), "--help lists {command}");
+}
+
+#[test]
+fn each_operator_command_shows_only_its_own_options() {
+    for command in [
+        &["migrate", "--help"][..],
+        &["api-keys", "create", "--help"],
+        &["api-keys", "list", "--help"],
+        &["api-keys", "revoke", "--help"],
+        &["programs", "create", "--help"],
+        &["programs", "list", "--help"],
+    ] {
+        let (ok, stdout, _) = run("unused.db", command);
+        assert!(ok, "{command:?}");
+        assert!(stdout.contains("DATABASE_URL"), "{command:?}:\n{stdout}");
+        for server_only in [
+            "--listen",
+            "--public-url",
+            "--session-ttl",
+            "--sweep-interval",
+            "--workers",
+            "--cookie",
+        ] {
+            assert!(
+                !stdout.contains(server_only),
+                "{command:?} shows {server_only}:\n{stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn operator_commands_ignore_server_settings_they_do_not_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(&dir, "ignore.db");
+    let odd = [
+        ("ONBOARDING_SESSION_TTL", "0"),
+        ("ONBOARDING_LISTEN", "not an address"),
+        ("ONBOARDING_PUBLIC_URL", "nowhere"),
+        ("ONBOARDING_COOKIE_KEY", "short"),
+        ("ONBOARDING_WORKERS", "many"),
+    ];
+    for command in [&["migrate"][..], &["api-keys", "list"], &["programs", "list"]] {
+        let (ok, _, stderr) = run_with(&db, &odd, command);
+        assert!(ok, "{command:?}: {stderr}");
     }
 }
 
 #[test]
 fn the_database_password_is_never_printed() {
     let url = "postgres://app:hunter2@127.0.0.1:1/onboarding";
-    let (ok, stdout, _) = run(url, &["--help"]);
-    assert!(ok);
-    assert!(!stdout.contains("hunter2"), "--help hides the value:\n{stdout}");
-    let output = Command::new(BIN)
-        .arg("migrate")
-        .env("DATABASE_URL", url)
-        .env("ONBOARDING_DB_STARTUP_TIMEOUT", "0s")
-        .output()
-        .unwrap();
-    assert!(!output.status.success(), "nothing listens on port 1");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    for help in [&["--help"][..], &["serve", "--help"], &["migrate", "--help"]] {
+        let (ok, stdout, _) = run(url, help);
+        assert!(ok);
+        assert!(!stdout.contains("hunter2"), "{help:?} hides the value:\n{stdout}");
+    }
+    let quick = [
+        ("ONBOARDING_DB_STARTUP_TIMEOUT", "0s"),
+        ("ONBOARDING_DB_ACQUIRE_TIMEOUT", "1s"),
+    ];
+    let (ok, _, stderr) = run_with(url, &quick, &["migrate"]);
+    assert!(!ok, "nothing listens on port 1");
     assert!(!stderr.contains("hunter2"), "{stderr}");
     let (ok, _, stderr) = run("mysql://app:hunter2@127.0.0.1/onboarding", &["migrate"]);
     assert!(!ok);
@@ -75,6 +158,68 @@ fn the_database_password_is_never_printed() {
         stderr.contains("unsupported database URL") && !stderr.contains("hunter2"),
         "{stderr}"
     );
+}
+
+#[test]
+fn database_errors_name_the_sqlite_file_or_the_postgres_host_and_port() {
+    let (ok, _, stderr) = run("/nonexistent/dir/onboarding.db", &["migrate"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("cannot open the SQLite database file /nonexistent/dir/onboarding.db (from DATABASE_URL)"),
+        "{stderr}"
+    );
+    let output = onboarding()
+        .args(["api-keys", "list", "--database-url", "/nonexistent/dir/flag.db"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("/nonexistent/dir/flag.db (from --database-url)"),
+        "{stderr}"
+    );
+
+    let quick = [
+        ("ONBOARDING_DB_STARTUP_TIMEOUT", "0s"),
+        ("ONBOARDING_DB_ACQUIRE_TIMEOUT", "1s"),
+    ];
+    let (ok, _, stderr) = run_with("postgres://app@127.0.0.1:1/onboarding", &quick, &["programs", "list"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("cannot connect to PostgreSQL at 127.0.0.1:1 (from DATABASE_URL)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_values_name_the_environment_variable_that_set_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(&dir, "ttl.db");
+    for ttl in ["0", "30s", "31d", "six hours"] {
+        let (ok, stdout, stderr) = run_with(&db, &[("ONBOARDING_SESSION_TTL", ttl)], &[]);
+        assert!(!ok && stdout.is_empty(), "{ttl}: {stdout}");
+        assert!(
+            stderr.contains(&format!(
+                "invalid value '{ttl}' for the environment variable ONBOARDING_SESSION_TTL"
+            )),
+            "{ttl}: {stderr}"
+        );
+    }
+    let (_, _, stderr) = run_with(&db, &[("ONBOARDING_SESSION_TTL", "0")], &[]);
+    assert!(stderr.contains("between 1m and 30d"), "{stderr}");
+    let (ok, _, stderr) = run_with(
+        &db,
+        &[("ONBOARDING_SESSION_TTL", "6h")],
+        &["serve", "--session-ttl", "0"],
+    );
+    assert!(!ok);
+    assert!(
+        stderr.contains("'--session-ttl <SESSION_TTL>'") && !stderr.contains("ONBOARDING_SESSION_TTL"),
+        "a flag is named as the flag: {stderr}"
+    );
+    let (ok, _, stderr) = run_with(&db, &[("ONBOARDING_COOKIE_SECURE", "maybe")], &["serve"]);
+    assert!(!ok);
+    assert!(stderr.contains("ONBOARDING_COOKIE_SECURE"), "{stderr}");
+    assert!(!std::path::Path::new(&db).exists(), "nothing was started");
 }
 
 #[test]
@@ -95,6 +240,72 @@ fn unsupported_database_urls_are_a_clear_error() {
     assert!(stderr.contains("unsupported database URL"), "{stderr}");
 }
 
+#[test]
+fn api_keys_list_shows_each_key_but_never_the_key_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(&dir, "keys.db");
+    let (ok, stdout, _) = run(&db, &["api-keys", "list"]);
+    assert!(ok);
+    assert_eq!(stdout.trim(), "ID  NAME  ENVIRONMENT  GROUP  CREATED  REVOKED");
+
+    let (_, created, _) = run(&db, &["api-keys", "create", "--name", "Back office"]);
+    let kept = last_line(&created).to_owned();
+    let kept_id = created.split_whitespace().nth(3).unwrap().to_owned();
+    let (_, created, _) = run(&db, &["api-keys", "create", "--name", "Old", "--new-group"]);
+    let revoked = last_line(&created).to_owned();
+    let revoked_id = created.split_whitespace().nth(3).unwrap().to_owned();
+    assert!(kept_id.starts_with("api_key_") && revoked_id.starts_with("api_key_"));
+    let (ok, _, stderr) = run(&db, &["api-keys", "revoke", &revoked_id]);
+    assert!(ok, "{stderr}");
+
+    let (ok, stdout, _) = run(&db, &["api-keys", "list"]);
+    assert!(ok);
+    assert!(!stdout.contains(&kept) && !stdout.contains(&revoked) && !stdout.contains("secret_key_"));
+    let rows = table(&stdout);
+    assert_eq!(rows.len(), 2, "{stdout}");
+    let row = |id: &str| rows.iter().find(|row| row["ID"] == id).unwrap().clone();
+    let kept_row = row(&kept_id);
+    assert_eq!(kept_row["NAME"], "Back office");
+    assert_eq!(kept_row["ENVIRONMENT"], "sandbox");
+    assert!(kept_row["CREATED"].ends_with('Z'), "{stdout}");
+    assert_eq!(kept_row["REVOKED"], "-");
+    let revoked_row = row(&revoked_id);
+    assert!(revoked_row["REVOKED"].ends_with('Z'), "{stdout}");
+    assert_ne!(
+        kept_row["GROUP"], revoked_row["GROUP"],
+        "--new-group made a second group"
+    );
+}
+
+#[test]
+fn programs_list_shows_every_group_s_programs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(&dir, "programs.db");
+    let (_, stdout, _) = run(&db, &["programs", "create", "--name", "Acme Cards"]);
+    let first = last_line(&stdout).to_owned();
+    let (_, stdout, _) = run(&db, &["api-keys", "create", "--name", "B", "--new-group"]);
+    let group_b = stdout
+        .split_whitespace()
+        .nth(6)
+        .unwrap()
+        .trim_end_matches('.')
+        .to_owned();
+    let (ok, stdout, stderr) = run(&db, &["programs", "create", "--name", "Tenant B", "--group", &group_b]);
+    assert!(ok, "{stderr}");
+    let second = last_line(&stdout).to_owned();
+
+    let (ok, stdout, _) = run(&db, &["programs", "list"]);
+    assert!(ok);
+    let rows = table(&stdout);
+    assert_eq!(rows.len(), 2, "oldest first: {stdout}");
+    assert_eq!((rows[0]["ID"], rows[0]["NAME"]), (first.as_str(), "Acme Cards"));
+    assert_eq!(
+        (rows[1]["ID"], rows[1]["NAME"], rows[1]["GROUP"]),
+        (second.as_str(), "Tenant B", group_b.as_str())
+    );
+    assert!(rows[1]["CREATED"].ends_with('Z'), "{stdout}");
+}
+
 #[tokio::test]
 async fn created_keys_and_programs_work_against_the_server() {
     let dir = tempfile::tempdir().unwrap();
@@ -113,29 +324,14 @@ async fn created_keys_and_programs_work_against_the_server() {
     assert!(!stderr.contains(&key), "the key is not logged");
 
     // The database already has a group, so serve creates nothing new.
-    let mut child = Server(
-        Command::new(BIN)
-            .args(["serve"])
-            .env("DATABASE_URL", &db)
-            .env("ONBOARDING_LISTEN", "127.0.0.1:0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+    let server = serve(&db, &[]);
+    assert!(
+        !server.printed.iter().any(|l| l.contains("API key")),
+        "{:?}",
+        server.printed
     );
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let mut printed = Vec::new();
-    let base = loop {
-        let line = lines.next().expect("server printed its address").unwrap();
-        printed.push(line.clone());
-        if let Some(url) = line.strip_prefix("Hosted Onboarding is listening on ") {
-            break url.trim_end_matches('/').to_owned();
-        }
-    };
-    assert!(!printed.iter().any(|l| l.contains("API key")), "{printed:?}");
-    let client = reqwest::Client::new();
-    let program: Value = client
-        .get(format!("{base}/programs/{program_id}"))
+    let program: Value = reqwest::Client::new()
+        .get(format!("{}/programs/{program_id}", server.base_url))
         .bearer_auth(&key)
         .send()
         .await
@@ -144,62 +340,84 @@ async fn created_keys_and_programs_work_against_the_server() {
         .await
         .unwrap();
     assert_eq!(program["name"], "Acme Onboarding");
-    drop(child);
 }
 
 #[tokio::test]
-async fn first_start_prints_a_working_key_and_program_once() {
+async fn first_start_prints_a_working_key_with_its_id_and_program_once() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("first.db").display().to_string();
-    let start = || {
-        Server(
-            Command::new(BIN)
-                .env("DATABASE_URL", &db)
-                .env("ONBOARDING_LISTEN", "127.0.0.1:0")
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        )
-    };
-    let read_until_listening = |child: &mut Server| {
-        let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-        let mut printed = Vec::new();
-        loop {
-            let line = lines.next().expect("server printed its address").unwrap();
-            let done = line.starts_with("Hosted Onboarding is listening on ");
-            printed.push(line);
-            if done {
-                return printed;
-            }
-        }
-    };
-    let mut child = start();
-    let printed = read_until_listening(&mut child);
-    let find = |prefix: &str| {
-        printed
-            .iter()
-            .find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_owned()))
-            .unwrap()
-    };
-    let key = find("API key:");
-    let program_id = find("Program ID:");
-    let base = find("Hosted Onboarding is listening on ");
+    let db = new_db(&dir, "first.db");
+    let server = serve(&db, &[]);
+    let key = server.printed_value("API key:").unwrap();
+    let key_id = server.printed_value("API key ID:").unwrap();
+    let program_id = server.printed_value("Program ID:").unwrap();
+    let export = server.printed_value("export ").unwrap();
+    assert_eq!(
+        export,
+        format!("ONBOARDING={} KEY={key} PROGRAM={program_id}", server.base_url)
+    );
     let response = reqwest::Client::new()
-        .post(format!("{}/entity_onboarding_sessions", base.trim_end_matches('/')))
+        .post(format!("{}/entity_onboarding_sessions", server.base_url))
         .bearer_auth(&key)
         .json(&serde_json::json!({ "program_id": program_id, "redirect_url": "http://localhost:3000/done" }))
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    drop(child);
+    drop(server);
 
-    let mut again = start();
-    let printed = read_until_listening(&mut again);
+    let (_, listed, _) = run(&db, &["api-keys", "list"]);
+    assert!(listed.lines().nth(1).unwrap().starts_with(&key_id), "{listed}");
+    let again = serve(&db, &[]);
     assert!(
-        !printed.iter().any(|l| l.contains("API key")),
-        "printed only on first start: {printed:?}"
+        !again.printed.iter().any(|l| l.contains("API key")),
+        "printed only on first start: {:?}",
+        again.printed
     );
-    drop(again);
+}
+
+#[test]
+fn a_second_instance_on_a_busy_port_fails_before_making_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = serve(&new_db(&dir, "first.db"), &[]);
+    let address = first.base_url.trim_start_matches("http://").to_owned();
+    let second_db = new_db(&dir, "second.db");
+    let (ok, stdout, stderr) = run_with(&second_db, &[("ONBOARDING_LISTEN", &address)], &[]);
+    assert!(!ok);
+    assert!(!stdout.contains("API key"), "no key is shown: {stdout}");
+    assert!(
+        stderr.contains(&format!("cannot listen on {address} (from ONBOARDING_LISTEN)")),
+        "{stderr}"
+    );
+    let (_, listed, _) = run(&second_db, &["api-keys", "list"]);
+    assert_eq!(listed.lines().count(), 1, "and none was made: {listed}");
+}
+
+#[test]
+fn the_listen_address_may_name_a_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(&new_db(&dir, "host.db"), &[("ONBOARDING_LISTEN", "localhost:0")]);
+    assert!(server.base_url.starts_with("http://127.0.0.1:"), "{}", server.base_url);
+}
+
+#[test]
+fn listening_on_all_interfaces_without_a_public_url_warns_about_the_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(&dir, "all.db");
+    let server = serve(&db, &[("ONBOARDING_LISTEN", "0.0.0.0:0")]);
+    assert!(server.base_url.starts_with("http://localhost:"), "{}", server.base_url);
+    let stderr = server.stop();
+    assert!(
+        stderr.contains("without ONBOARDING_PUBLIC_URL: session_url links will say http://localhost:"),
+        "{stderr}"
+    );
+
+    let server = serve(
+        &db,
+        &[
+            ("ONBOARDING_LISTEN", "0.0.0.0:0"),
+            ("ONBOARDING_PUBLIC_URL", "https://onboard.example.com"),
+        ],
+    );
+    let stderr = server.stop();
+    assert!(!stderr.contains("ONBOARDING_PUBLIC_URL"), "{stderr}");
 }

@@ -1,7 +1,9 @@
 //! Shared by the test binaries: a real server on port 0 with its own database.
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod form;
+pub mod python;
 pub mod trial;
 
 use std::sync::Arc;

@@ -15,6 +15,7 @@ mod common;
 use std::{ffi::OsString, path::PathBuf, process::Command, time::Duration};
 
 use common::{
+    python::python_with_sdk,
     spawn_app,
     trial::{run, trial},
 };
@@ -36,37 +37,6 @@ fn main() -> std::process::ExitCode {
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The virtualenv's Python with the pinned SDK, or why there is none.
-fn python_with_sdk() -> Result<PathBuf, String> {
-    let root = root();
-    let venv = root.join("target").join("sdk-venv");
-    let python = venv.join("bin").join("python");
-    let requirements = root.join("tests").join("sdk").join("requirements.txt");
-    let marker = venv.join("installed-requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements).map_err(|e| e.to_string())?;
-    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) && python.exists() {
-        return Ok(python);
-    }
-    let status = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .status()
-        .map_err(|e| format!("python3: {e}; install python3 with venv and pip"))?;
-    if !status.success() {
-        return Err("python3 -m venv failed; install python3-venv".to_owned());
-    }
-    let status = Command::new(&python)
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
-        .arg(&requirements)
-        .status()
-        .map_err(|e| e.to_string())?;
-    if !status.success() {
-        return Err("pip install of the SDK failed (is PyPI reachable?)".to_owned());
-    }
-    std::fs::write(&marker, wanted).map_err(|e| e.to_string())?;
-    Ok(python)
 }
 
 async fn the_official_python_sdk_works_unchanged(python: PathBuf) {

@@ -5,6 +5,7 @@ use onboarding::{
     domain::{
         entity::{EntityStatus, TermsAgreement, sandbox_corporation},
         ids::{IdempotencyKey, SessionId},
+        program::NewProgram,
         session::SessionStatus,
         validation::{IssueCategory, Validation, ValidationIssue, ValidationStatus},
     },
@@ -276,4 +277,43 @@ async fn corrections_based_on_a_stale_read_are_refused() {
         .unwrap();
     assert!(fresh);
     work.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_operator_lists_every_group_s_keys_and_programs_oldest_first() {
+    let f = fixture().await;
+    let later = now() + Duration::seconds(1);
+    let other = f.store.create_group(later).await.unwrap();
+    let key = f
+        .store
+        .insert_api_key(&other, "Tenant B", "hash-b", later)
+        .await
+        .unwrap();
+    f.store
+        .revoke_api_key(&key, later + Duration::seconds(1))
+        .await
+        .unwrap();
+    let mut work = f.store.begin().await.unwrap();
+    let program = work
+        .insert_program(&other, &NewProgram::named("Tenant B cards".to_owned()), None, later)
+        .await
+        .unwrap();
+    work.commit().await.unwrap();
+
+    let keys = f.store.list_api_keys().await.unwrap();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(
+        (&keys[0].group_id, keys[0].created_at, keys[0].revoked_at),
+        (&f.group, now(), None)
+    );
+    assert_eq!(
+        (&keys[1].id, keys[1].name.as_str(), &keys[1].group_id),
+        (&key, "Tenant B", &other)
+    );
+    assert_eq!(keys[1].revoked_at, Some(later + Duration::seconds(1)));
+
+    let programs = f.store.list_all_programs().await.unwrap();
+    let listed: Vec<_> = programs.iter().map(|(group, p)| (group, &p.id)).collect();
+    assert_eq!(listed, [(&f.group, &f.program), (&other, &program.id)]);
+    assert_eq!(programs[1].1.created_at, later);
 }

@@ -1,0 +1,99 @@
+//! The real `onboarding` binary, run the way an operator (or a reader of the
+//! README) runs it.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_onboarding");
+
+/// A command for the binary that ignores the settings of the environment the
+/// tests run in.
+pub fn onboarding() -> Command {
+    let mut command = Command::new(BIN);
+    without_operator_settings(&mut command);
+    command
+}
+
+/// Removes from `command`'s environment what would configure the binary
+/// (`DATABASE_URL`, `ONBOARDING_*`, `RUST_LOG`), as on a fresh machine.
+pub fn without_operator_settings(command: &mut Command) -> &mut Command {
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name == "DATABASE_URL" || name == "RUST_LOG" || name.starts_with("ONBOARDING_") {
+            command.env_remove(name.as_ref());
+        }
+    }
+    command
+}
+
+/// A server process, killed when dropped (even when the test panics).
+pub struct RunningServer {
+    child: Child,
+    /// What it printed on stdout up to and including the line that says
+    /// where it listens.
+    pub printed: Vec<String>,
+    /// Where it listens, without a trailing `/`.
+    pub base_url: String,
+    stderr: tempfile::NamedTempFile,
+}
+
+const LISTENING: &str = "Hosted Onboarding is listening on ";
+
+impl RunningServer {
+    /// Starts `command` and waits until it says where it listens; panics
+    /// with what it printed if it stops before that.
+    pub fn start(mut command: Command) -> Self {
+        let stderr = tempfile::NamedTempFile::new().unwrap();
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr.reopen().unwrap())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut printed = Vec::new();
+        loop {
+            let Some(Ok(line)) = lines.next() else {
+                let _ = child.wait();
+                panic!(
+                    "the server stopped before listening; stdout: {printed:?}\nstderr: {}",
+                    std::fs::read_to_string(stderr.path()).unwrap_or_default()
+                );
+            };
+            printed.push(line.clone());
+            if let Some(url) = line.strip_prefix(LISTENING) {
+                let base_url = url.trim().trim_end_matches('/').to_owned();
+                return Self {
+                    child,
+                    printed,
+                    base_url,
+                    stderr,
+                };
+            }
+        }
+    }
+
+    /// The value of the first printed line that starts with `label`
+    /// (leading spaces ignored), e.g. `API key:`.
+    pub fn printed_value(&self, label: &str) -> Option<String> {
+        self.printed
+            .iter()
+            .find_map(|line| line.trim().strip_prefix(label).map(|value| value.trim().to_owned()))
+    }
+
+    /// Stops the server and returns what it wrote to stderr.
+    pub fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
