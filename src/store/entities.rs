@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::types::Json;
 
-use super::{Conn, Page, Store, StoreError, UnitOfWork, Window, on, read, time::Ts};
+use super::{Conn, Page, Store, StoreError, UnitOfWork, Window, on, position, read, time::Ts};
 use crate::domain::{
     entity::{Entity, EntityDetails, EntityStatus, Structure, TermsAgreement},
     ids::{EntityId, GroupId, IdempotencyKey, SessionId},
@@ -163,11 +163,10 @@ impl Store {
                     query.push(op).push_bind(Ts(value));
                 }
             }
-            query.push(" AND seq < ").push_bind(window.before_seq());
-            query.push(" ORDER BY seq DESC LIMIT ").push_bind(window.fetch_limit());
+            window.finish(&mut query);
             query.build_query_as().fetch_all(&mut *c).await?
         }));
-        Page::from_rows(rows, window, |row| row.seq, Entity::try_from)
+        Page::from_rows(rows, window, |row| position(row.created_at, row.seq), Entity::try_from)
     }
 }
 

@@ -23,6 +23,7 @@ pub use entities::{EntityFilter, NewEntity};
 pub use idempotency::StoredResponse;
 pub use sessions::{FormSession, SessionFilter};
 
+use self::time::Ts;
 use crate::config::{DatabaseTarget, DatabaseUrl, Settings};
 
 #[derive(Debug, thiserror::Error)]
@@ -398,26 +399,33 @@ macro_rules! read {
 }
 pub(crate) use read;
 
-/// A position in a newest-first listing: rows strictly older than it follow.
+/// A position in a newest-first listing (by `created_at`, then by insertion
+/// order): the rows strictly older than it follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor(i64);
+pub struct Cursor {
+    created_at: Ts,
+    seq: i64,
+}
 
 impl Cursor {
     /// Opaque text for `next_cursor`.
     pub fn encode(self) -> String {
         use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1:{}", self.0))
+        let text = format!("v2:{}:{}", self.created_at.0.timestamp_micros(), self.seq);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
     }
 
     pub fn decode(text: &str) -> Option<Self> {
         use base64::Engine;
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()?;
         let text = String::from_utf8(bytes).ok()?;
-        text.strip_prefix("v1:")?
-            .parse::<i64>()
-            .ok()
-            .filter(|seq| *seq > 0)
-            .map(Self)
+        let (micros, seq) = text.strip_prefix("v2:")?.split_once(':')?;
+        let created_at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        let seq = seq.parse::<i64>().ok().filter(|seq| *seq > 0)?;
+        Some(Self {
+            created_at: Ts(created_at),
+            seq,
+        })
     }
 }
 
@@ -440,56 +448,81 @@ impl<T> Page<T> {
     fn from_rows<R>(
         rows: Vec<R>,
         window: Window,
-        seq: impl Fn(&R) -> i64,
+        position: impl Fn(&R) -> Cursor,
         convert: impl Fn(R) -> Result<T, StoreError>,
     ) -> Result<Self, StoreError> {
         let limit = usize::try_from(window.limit).unwrap_or(usize::MAX);
-        let next = (rows.len() > limit)
-            .then(|| rows.get(limit.saturating_sub(1)).map(|r| Cursor(seq(r))))
-            .flatten();
+        let next = if rows.len() > limit {
+            rows.get(limit.saturating_sub(1)).map(&position)
+        } else {
+            None
+        };
         let items = rows.into_iter().take(limit).map(convert).collect::<Result<_, _>>()?;
         Ok(Self { items, next })
-    }
-
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            next: self.next,
-        }
     }
 }
 
 impl Window {
-    fn fetch_limit(self) -> i64 {
-        i64::from(self.limit) + 1
+    /// Appends the page's bounds to a listing query: after the cursor, newest
+    /// first, one row more than the page holds (to know whether more follow).
+    /// The order is that of the `(group_id, ..., created_at, seq)` indexes, so
+    /// a page deep into millions of rows costs what the first one does.
+    fn finish<DB>(self, query: &mut sqlx::QueryBuilder<DB>)
+    where
+        DB: sqlx::Database,
+        for<'t> Ts: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    {
+        if let Some(cursor) = self.after {
+            query
+                .push(" AND (created_at, seq) < (")
+                .push_bind(cursor.created_at)
+                .push(", ")
+                .push_bind(cursor.seq)
+                .push(")");
+        }
+        query
+            .push(" ORDER BY created_at DESC, seq DESC LIMIT ")
+            .push_bind(i64::from(self.limit) + 1);
     }
+}
 
-    fn before_seq(self) -> i64 {
-        self.after.map_or(i64::MAX, |cursor| cursor.0)
-    }
+/// A row's place in the listing order.
+fn position(created_at: Ts, seq: i64) -> Cursor {
+    Cursor { created_at, seq }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn at(seq: i64) -> Cursor {
+        let created_at = chrono::DateTime::from_timestamp_micros(1_795_000_000_123_456).unwrap();
+        position(Ts(created_at), seq)
+    }
+
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        assert_eq!(Cursor::decode(&Cursor(42).encode()), Some(Cursor(42)));
+        assert_eq!(Cursor::decode(&at(42).encode()), Some(at(42)));
         assert_eq!(Cursor::decode("not-a-cursor"), None);
         use base64::Engine;
         let encode = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
-        assert_eq!(Cursor::decode(&encode("v1:-5")), None);
+        assert_eq!(Cursor::decode(&encode("v2:1795000000123456:-5")), None);
+        assert_eq!(
+            Cursor::decode(&encode("v1:5")),
+            None,
+            "seq-only cursors of the first release"
+        );
         assert_eq!(Cursor::decode(&encode("v2:5")), None);
     }
 
     #[test]
     fn pages_know_when_more_follow() {
         let window = Window { after: None, limit: 2 };
-        let full = Page::from_rows(vec![9, 8, 7], window, |r| *r, Ok).unwrap();
+        let full = Page::from_rows(vec![9, 8, 7], window, |r| at(*r), Ok).unwrap();
         assert_eq!(full.items, vec![9, 8]);
-        assert_eq!(full.next, Some(Cursor(8)));
-        let last = Page::from_rows(vec![9, 8], window, |r| *r, Ok).unwrap();
+        assert_eq!(full.next, Some(at(8)));
+        let last = Page::from_rows(vec![9, 8], window, |r| at(*r), Ok).unwrap();
         assert_eq!(last.next, None);
     }
 }

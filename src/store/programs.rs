@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Conn, Page, Store, StoreError, UnitOfWork, Window, on, read, time::Ts};
+use super::{Conn, Page, Store, StoreError, UnitOfWork, Window, on, position, read, time::Ts};
 use crate::domain::{
     ids::{GroupId, IdempotencyKey, ProgramId},
     program::{Bank, NewProgram, Program},
@@ -104,14 +104,18 @@ impl Store {
     /// Newest first.
     #[tracing::instrument(skip_all)]
     pub async fn list_programs(&self, group: &GroupId, window: Window) -> Result<Page<Program>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM programs WHERE group_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3");
-        let rows: Vec<ProgramRow> = read!(self, conn => on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(group)
-            .bind(window.before_seq())
-            .bind(window.fetch_limit())
-            .fetch_all(&mut *c)
-            .await?));
-        Page::from_rows(rows, window, |row| row.seq, |row| Ok(row.into()))
+        let rows: Vec<ProgramRow> = read!(self, conn => on!(conn, c => {
+            let mut query = sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM programs WHERE group_id = "));
+            query.push_bind(group);
+            window.finish(&mut query);
+            query.build_query_as().fetch_all(&mut *c).await?
+        }));
+        Page::from_rows(
+            rows,
+            window,
+            |row| position(row.created_at, row.seq),
+            |row| Ok(row.into()),
+        )
     }
 }
 

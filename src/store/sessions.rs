@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Conn, Page, Store, StoreError, UnitOfWork, Window, on, read, time::Ts};
+use super::{Conn, Page, Store, StoreError, UnitOfWork, Window, on, position, read, time::Ts};
 use crate::domain::{
     RedirectUrl,
     ids::{EntityId, FormToken, GroupId, IdempotencyKey, ProgramId, SessionId},
@@ -112,11 +112,13 @@ impl Store {
                     (true, false) => {
                         query.push(" AND status = 'active' AND expires_at > ").push_bind(Ts(now));
                     }
+                    // Everything but the sessions still active: scanned in
+                    // listing order, skipping the few that are.
                     (false, true) => {
                         query
-                            .push(" AND (status = 'expired' OR (status = 'active' AND expires_at <= ")
+                            .push(" AND NOT (status = 'active' AND expires_at > ")
                             .push_bind(Ts(now))
-                            .push("))");
+                            .push(")");
                     }
                     (false, false) => {
                         query.push(" AND 1 = 0");
@@ -126,11 +128,10 @@ impl Store {
             if let Some(key) = &filter.idempotency_key {
                 query.push(" AND idempotency_key = ").push_bind(key);
             }
-            query.push(" AND seq < ").push_bind(window.before_seq());
-            query.push(" ORDER BY seq DESC LIMIT ").push_bind(window.fetch_limit());
+            window.finish(&mut query);
             query.build_query_as().fetch_all(&mut *c).await?
         }));
-        Page::from_rows(rows, window, |row| row.seq, Session::try_from)
+        Page::from_rows(rows, window, |row| position(row.created_at, row.seq), Session::try_from)
     }
 
     /// Persists the expiry of every active session whose `expires_at` is not
