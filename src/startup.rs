@@ -120,6 +120,13 @@ impl Application {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "Service",
+    operation_id = "check_health",
+    responses((status = 200, description = "The service is up", content_type = "text/plain", body = String)),
+)]
 async fn health() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
