@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
 use utoipa::{
-    IntoParams, Modify, OpenApi,
+    IntoParams, Modify, OpenApi, ToSchema,
     openapi::{
         self, ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Schema,
         path::{Operation, ParameterBuilder, ParameterIn, PathItem},
@@ -58,7 +58,6 @@ pub struct ApiDoc;
 pub const PUBLIC_PATHS: [&str; 2] = ["/health", "/openapi.json"];
 
 const BEARER: &str = "bearer";
-const ERROR_RESPONSE: &str = "Error";
 
 /// `GET /openapi.json`: this document, with this instance's public URL as
 /// its server.
@@ -134,26 +133,12 @@ impl Modify for Conventions {
                     .build(),
             )),
         );
-        components.responses.insert(
-            ERROR_RESPONSE.to_owned(),
-            RefOr::T(
-                ResponseBuilder::new()
-                    .description("An error, in the Increase envelope")
-                    .content(
-                        "application/json",
-                        ContentBuilder::new()
-                            .schema(Some(Ref::from_schema_name(ERROR_RESPONSE)))
-                            .build(),
-                    )
-                    .build(),
-            ),
-        );
         let mut responses = Vec::new();
         for (path, item) in document.paths.paths.iter_mut() {
             let public = PUBLIC_PATHS.contains(&path.as_str());
             for (method, operation) in operations(item) {
                 apply_conventions(path, method, public, operation);
-                responses.extend(success_schemas(operation));
+                responses.extend(response_schemas(operation));
             }
         }
         let schemas = &mut components.schemas;
@@ -258,7 +243,7 @@ fn apply_conventions(path: &str, method: &str, public: bool, operation: &mut Ope
                         .content(
                             "application/json",
                             ContentBuilder::new()
-                                .schema(Some(Ref::from_schema_name(ERROR_RESPONSE)))
+                                .schema(Some(Ref::from_schema_name(ErrorBody::name())))
                                 .build(),
                         )
                         .build(),
@@ -267,14 +252,13 @@ fn apply_conventions(path: &str, method: &str, public: bool, operation: &mut Ope
     }
 }
 
-/// The schemas of an operation's success responses.
-fn success_schemas(operation: &Operation) -> Vec<RefOr<Schema>> {
+/// The schemas of an operation's responses.
+fn response_schemas(operation: &Operation) -> Vec<RefOr<Schema>> {
     operation
         .responses
         .responses
-        .iter()
-        .filter(|(status, _)| status.starts_with('2'))
-        .filter_map(|(_, response)| match response {
+        .values()
+        .filter_map(|response| match response {
             RefOr::T(response) => Some(response),
             RefOr::Ref(_) => None,
         })
