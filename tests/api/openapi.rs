@@ -44,27 +44,30 @@ fn routes() -> BTreeMap<String, BTreeSet<String>> {
         .collect()
 }
 
-/// The routes the source registers: each `resource("...")` in
-/// `src/api/mod.rs` with the `web::get()` / `web::post()` routes that follow
-/// it, and `.route("...", web::get()...)` in `src/startup.rs`.
+/// The routes the source registers: each `resource("...")` with the
+/// `web::get()` / `web::post()` routes that follow it, and each
+/// `.route("...", web::get()...)`, in `src/api/mod.rs` and `src/startup.rs`.
 fn routes_in_source() -> BTreeMap<String, BTreeSet<String>> {
-    let mut found = BTreeMap::new();
-    let api = include_str!("../../src/api/mod.rs");
-    for chunk in api.split("resource(\"").skip(1) {
-        let (path, rest) = chunk.split_once('"').unwrap();
-        let methods: BTreeSet<String> = ["get", "post", "put", "patch", "delete"]
-            .into_iter()
-            .filter(|method| rest.contains(&format!("web::{method}()")))
-            .map(str::to_owned)
-            .collect();
-        assert!(!methods.is_empty(), "no method found for {path} in src/api/mod.rs");
-        found.insert(path.to_owned(), methods);
-    }
-    let startup = include_str!("../../src/startup.rs");
-    for chunk in startup.split(".route(\"").skip(1) {
-        let (path, rest) = chunk.split_once('"').unwrap();
-        let method = rest.split_once("web::").unwrap().1.split_once("()").unwrap().0;
-        found.insert(path.to_owned(), BTreeSet::from([method.to_owned()]));
+    let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for source in [
+        include_str!("../../src/api/mod.rs"),
+        include_str!("../../src/startup.rs"),
+    ] {
+        for chunk in source.split("resource(\"").skip(1) {
+            let (path, rest) = chunk.split_once('"').unwrap();
+            let methods: BTreeSet<String> = ["get", "post", "put", "patch", "delete"]
+                .into_iter()
+                .filter(|method| rest.contains(&format!("web::{method}()")))
+                .map(str::to_owned)
+                .collect();
+            assert!(!methods.is_empty(), "no method found for {path}");
+            found.entry(path.to_owned()).or_default().extend(methods);
+        }
+        for chunk in source.split(".route(\"").skip(1) {
+            let (path, rest) = chunk.split_once('"').unwrap();
+            let method = rest.split_once("web::").unwrap().1.split_once("()").unwrap().0;
+            found.entry(path.to_owned()).or_default().insert(method.to_owned());
+        }
     }
     found
 }
