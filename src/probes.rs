@@ -2,9 +2,19 @@
 //! None of these needs an API key, and none is logged at INFO.
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use serde_json::json;
 
 use crate::{startup::AppState, store::Readiness, telemetry};
+
+/// What `GET /ready` answers.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct ReadinessBody {
+    /// `ready`, or `unavailable` with the reason.
+    #[schema(pattern = "^(ready|unavailable)$")]
+    status: &'static str,
+    /// Why the service is not ready (absent when it is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
 
 /// Paths answered here; the request log keeps them at DEBUG.
 pub const PATHS: [&str; 3] = ["/health", "/ready", "/metrics"];
@@ -24,22 +34,48 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Liveness: the process answers. Never touches the database.
-async fn health() -> HttpResponse {
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "Service",
+    operation_id = "check_health",
+    responses((status = 200, description = "The process is up", content_type = "text/plain", body = String)),
+)]
+pub async fn health() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
 }
 
 /// Readiness: 503 while the database cannot be reached or migrations are pending.
-async fn ready(state: web::Data<AppState>) -> HttpResponse {
+#[utoipa::path(
+    get,
+    path = "/ready",
+    tag = "Service",
+    operation_id = "check_readiness",
+    responses(
+        (status = 200, description = "Ready: the database answers and is up to date", body = ReadinessBody),
+        (status = 503, description = "Not ready, with the reason", body = ReadinessBody),
+    ),
+)]
+pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
+    let unavailable = |reason: String| {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            ReadinessBody {
+                status: "unavailable",
+                reason: Some(reason),
+            },
+        )
+    };
     let (status, body) = match state.store.readiness().await {
-        Readiness::Ready => (StatusCode::OK, json!({ "status": "ready" })),
-        Readiness::DatabaseUnreachable => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            json!({ "status": "unavailable", "reason": "the database cannot be reached" }),
+        Readiness::Ready => (
+            StatusCode::OK,
+            ReadinessBody {
+                status: "ready",
+                reason: None,
+            },
         ),
-        Readiness::MigrationsPending(count) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            json!({ "status": "unavailable", "reason": format!("{count} database migrations are pending") }),
-        ),
+        Readiness::DatabaseUnreachable => unavailable("the database cannot be reached".to_owned()),
+        Readiness::MigrationsPending(count) => unavailable(format!("{count} database migrations are pending")),
     };
     HttpResponse::build(status)
         .insert_header(("Cache-Control", "no-store"))
@@ -47,7 +83,14 @@ async fn ready(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// The Prometheus text exposition.
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "Service",
+    operation_id = "export_metrics",
+    responses((status = 200, description = "Metrics in the Prometheus text format", content_type = "text/plain", body = String)),
+)]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let usage = state.store.pool_usage();
     metrics::gauge!("onboarding_db_pool_connections").set(f64::from(usage.open));
     metrics::gauge!("onboarding_db_pool_in_use").set(f64::from(usage.in_use));

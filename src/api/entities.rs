@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::{
     auth::Caller,
@@ -18,13 +19,13 @@ use crate::{
             Address, BeneficialOwner, Corporation, Entity, EntityDetails, EntityStatus, ExemptionReason, Individual,
             LegalIdentifier, Structure, TermsAgreement,
         },
-        ids::{EntityId, IdempotencyKey, SessionId},
+        ids::{BeneficialOwnerId, EntityId, IdempotencyKey, SessionId},
         onboarding::{Completeness, CorporationInput, IndividualInput, Rules, parse_details},
         person::parse_text,
         person::{Email, NaicsCode, Website},
         tasks::Task,
         time,
-        validation::{IssueCategory, Validation},
+        validation::{IssueCategory, Validation, ValidationStatus},
     },
     startup::AppState,
     store::EntityFilter,
@@ -33,7 +34,8 @@ use crate::{
 
 /// A corporation as shown on the wire: the stored document plus
 /// `tax_identifier`, which older SDK versions read.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Corporation)]
 pub struct CorporationResponse<'a> {
     pub name: &'a str,
     pub website: Option<&'a Website>,
@@ -41,6 +43,7 @@ pub struct CorporationResponse<'a> {
     pub incorporation_state: Option<UsState>,
     pub industry_code: Option<&'a NaicsCode>,
     pub legal_identifier: Option<&'a LegalIdentifier>,
+    /// The same value as `legal_identifier.value`, for older SDKs.
     pub tax_identifier: Option<&'a str>,
     pub address: &'a Address,
     pub beneficial_owners: &'a [BeneficialOwner],
@@ -65,11 +68,13 @@ impl<'a> From<&'a Corporation> for CorporationResponse<'a> {
 }
 
 /// A terms agreement on the wire: its time in whole seconds, as Increase shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = TermsAgreement)]
 pub struct TermsAgreementResponse<'a> {
     #[serde(serialize_with = "time::serialize")]
     pub agreed_at: DateTime<Utc>,
     pub ip_address: Option<&'a str>,
+    #[schema(format = Uri)]
     pub terms_url: &'a str,
 }
 
@@ -83,17 +88,25 @@ impl<'a> From<&'a TermsAgreement> for TermsAgreementResponse<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// An Entity: a business or a person onboarded to a Program. Exactly the
+/// sub-object matching `structure` is non-null.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Entity)]
 pub struct EntityResponse<'a> {
     pub id: &'a EntityId,
     #[serde(rename = "type")]
+    #[schema(schema_with = super::openapi::object_type::entity)]
     pub kind: &'static str,
     pub structure: Structure,
     pub corporation: Option<CorporationResponse<'a>>,
     pub natural_person: Option<&'a Individual>,
+    #[schema(schema_with = super::openapi::unsupported_object)]
     pub joint: Option<Value>,
+    #[schema(schema_with = super::openapi::unsupported_object)]
     pub trust: Option<Value>,
+    #[schema(schema_with = super::openapi::unsupported_object)]
     pub government_authority: Option<Value>,
+    #[schema(schema_with = super::openapi::unsupported_object)]
     pub sole_proprietorship: Option<Value>,
     pub description: Option<&'a str>,
     pub status: EntityStatus,
@@ -104,9 +117,13 @@ pub struct EntityResponse<'a> {
     #[serde(serialize_with = "time::serialize")]
     pub created_at: DateTime<Utc>,
     pub validation: Option<&'a Validation>,
+    /// Not supported by this service: always empty.
+    #[schema(value_type = Vec<Object>, max_items = 0)]
     pub supplemental_documents: Vec<Value>,
     pub terms_agreements: Vec<TermsAgreementResponse<'a>>,
+    #[schema(schema_with = super::openapi::unsupported_object)]
     pub third_party_verification: Option<Value>,
+    #[schema(schema_with = super::openapi::unsupported_object)]
     pub risk_rating: Option<Value>,
     /// What the Entity still lacks for a complete onboarding; the hosted form
     /// of a session created with this Entity asks for exactly these.
@@ -149,6 +166,14 @@ impl<'a> From<&'a Entity> for EntityResponse<'a> {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/entities/{id}",
+    tag = "Entities",
+    operation_id = "retrieve_an_entity",
+    params(("id" = EntityId, Path, description = "The Entity's ID.")),
+    responses((status = 200, description = "The Entity", body = EntityResponse)),
+)]
 pub async fn retrieve_entity(
     state: web::Data<AppState>,
     caller: Caller,
@@ -162,11 +187,20 @@ pub async fn retrieve_entity(
     Ok(HttpResponse::Ok().json(EntityResponse::from(&entity)))
 }
 
-#[derive(Debug, Deserialize)]
+/// Every value given is checked by the hosted form's rules; what is missing
+/// becomes an outstanding task (`onboarding_tasks`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = CreateEntity)]
 struct CreateEntityBody {
+    #[schema(value_type = Structure, required = true)]
     structure: Option<String>,
+    /// Required when `structure` is `corporation`.
     corporation: Option<CorporationInput>,
+    /// Required when `structure` is `natural_person`.
     natural_person: Option<IndividualInput>,
+    /// 1 to 200 characters once leading and trailing spaces are trimmed; no
+    /// control characters.
+    #[schema(min_length = 1)]
     description: Option<String>,
 }
 
@@ -208,6 +242,14 @@ impl CreateEntityBody {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/entities",
+    tag = "Entities",
+    operation_id = "create_an_entity",
+    request_body = CreateEntityBody,
+    responses((status = 200, description = "The new Entity", body = EntityResponse)),
+)]
 pub async fn create_entity(
     state: web::Data<AppState>,
     caller: Caller,
@@ -267,6 +309,28 @@ fn created_at_window(
     (from, until)
 }
 
+#[utoipa::path(
+    get,
+    path = "/entities",
+    tag = "Entities",
+    operation_id = "list_entities",
+    params(
+        super::openapi::PageParams,
+        ("status.in" = Option<Vec<EntityStatus>>, Query, style = Form, explode = false, min_items = 1,
+            description = "Only Entities with one of these statuses (comma-separated)."),
+        ("validation_status.in" = Option<Vec<ValidationStatus>>, Query, style = Form, explode = false, min_items = 1,
+            description = "Only Entities whose validation has one of these statuses (comma-separated)."),
+        ("idempotency_key" = Option<IdempotencyKey>, Query,
+            description = "Only the Entity created with this `Idempotency-Key`."),
+        ("created_at.after" = Option<DateTime<Utc>>, Query, description = "Only Entities created after this time."),
+        ("created_at.before" = Option<DateTime<Utc>>, Query, description = "Only Entities created before this time."),
+        ("created_at.on_or_after" = Option<DateTime<Utc>>, Query,
+            description = "Only Entities created at or after this time."),
+        ("created_at.on_or_before" = Option<DateTime<Utc>>, Query,
+            description = "Only Entities created at or before this time."),
+    ),
+    responses((status = 200, description = "A page of Entities, newest first", body = ListResponse<EntityResponse>)),
+)]
 pub async fn list_entities(
     state: web::Data<AppState>,
     caller: Caller,
@@ -306,19 +370,35 @@ pub async fn list_entities(
     Ok(HttpResponse::Ok().json(ListResponse::new(&page, EntityResponse::from)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = RequestedValidationIssue)]
 struct IssueBody {
+    #[schema(value_type = IssueCategory, required = true)]
     category: Option<String>,
+    /// The owner an owner issue names; by default the first.
+    #[schema(value_type = Option<BeneficialOwnerId>)]
     beneficial_owner_id: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = UpdateValidation)]
 struct UpdateValidationBody {
+    /// The issues to set; none makes the Entity `valid`.
+    #[schema(value_type = Vec<IssueBody>, required = true)]
     issues: Option<Vec<IssueBody>>,
 }
 
 /// Sandbox: `POST /simulations/entities/{id}/update_validation` sets the
 /// Entity's validation issues (none means `valid`).
+#[utoipa::path(
+    post,
+    path = "/simulations/entities/{id}/update_validation",
+    tag = "Simulations",
+    operation_id = "update_an_entity_validation",
+    params(("id" = EntityId, Path, description = "The Entity's ID.")),
+    request_body = UpdateValidationBody,
+    responses((status = 200, description = "The Entity with its new validation", body = EntityResponse)),
+)]
 pub async fn simulate_update_validation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -363,6 +443,14 @@ pub async fn simulate_update_validation(
 }
 
 /// `POST /entities/{id}/archive`: an archived Entity cannot be onboarded.
+#[utoipa::path(
+    post,
+    path = "/entities/{id}/archive",
+    tag = "Entities",
+    operation_id = "archive_an_entity",
+    params(("id" = EntityId, Path, description = "The Entity's ID.")),
+    responses((status = 200, description = "The archived Entity", body = EntityResponse)),
+)]
 pub async fn archive_entity(
     state: web::Data<AppState>,
     caller: Caller,

@@ -3,6 +3,13 @@
 use actix_web::{HttpResponse, ResponseError, http::StatusCode};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use utoipa::{
+    PartialSchema, ToSchema,
+    openapi::{
+        ArrayBuilder, ObjectBuilder, OneOfBuilder, Ref, RefOr, Schema,
+        schema::{AdditionalProperties, SchemaType, Type},
+    },
+};
 
 use crate::{
     domain::onboarding::Problem,
@@ -12,7 +19,7 @@ use crate::{
 };
 
 /// One bad field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -35,6 +42,8 @@ pub enum AuthFailure {
 }
 
 impl AuthFailure {
+    const ALL: [Self; 3] = [Self::NoHeader, Self::NoCredential, Self::DeletedCredential];
+
     fn reason(self) -> &'static str {
         match self {
             Self::NoHeader => "no_header",
@@ -192,6 +201,95 @@ impl ResponseError for ApiError {
     }
 }
 
+/// The error envelope in the OpenAPI document: one alternative per kind of
+/// error, each read off the body [`ApiError::body`] writes for it.
+pub struct ErrorBody;
+
+impl ErrorBody {
+    /// One error of each kind the API answers with.
+    fn one_of_each() -> Vec<ApiError> {
+        let cause = || Box::new(std::io::Error::other("example")) as Box<dyn std::error::Error + Send + Sync>;
+        vec![
+            ApiError::InvalidParameters(Vec::new()),
+            // Also an oversized body: the same type and status.
+            ApiError::MalformedRequest(String::new()),
+            ApiError::InvalidApiKey(AuthFailure::NoHeader),
+            ApiError::ObjectNotFound,
+            ApiError::MethodNotFound {
+                method: String::new(),
+                path: String::new(),
+            },
+            ApiError::IdempotencyKeyAlreadyUsed {
+                resource_id: String::new(),
+            },
+            ApiError::InvalidOperation(String::new()),
+            ApiError::Unavailable(cause()),
+            ApiError::Internal(cause()),
+        ]
+    }
+
+    /// The schema of one key of the envelope.
+    fn key_schema(key: &str, value: &Value) -> RefOr<Schema> {
+        let string = || ObjectBuilder::new().schema_type(Type::String);
+        match key {
+            "type" | "status" => ObjectBuilder::new()
+                .schema_type(if value.is_number() { Type::Integer } else { Type::String })
+                .enum_values(Some([value.clone()]))
+                .into(),
+            "detail" => ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                .into(),
+            "errors" => ArrayBuilder::new()
+                .items(RefOr::Ref(Ref::from_schema_name(FieldError::name())))
+                .into(),
+            "reason" => string()
+                .enum_values(Some(AuthFailure::ALL.map(AuthFailure::reason)))
+                .into(),
+            _ => string().into(),
+        }
+    }
+
+    fn alternative(error: &ApiError) -> Schema {
+        let mut object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        if let Value::Object(body) = error.body() {
+            for (key, value) in &body {
+                object = object.property(key, Self::key_schema(key, value)).required(key);
+            }
+        }
+        object
+            .description(Some(format!(
+                "HTTP {}: `{}`",
+                error.status_code().as_u16(),
+                error.kind()
+            )))
+            .into()
+    }
+}
+
+impl utoipa::PartialSchema for ErrorBody {
+    fn schema() -> RefOr<Schema> {
+        Self::one_of_each()
+            .iter()
+            .fold(OneOfBuilder::new(), |one_of, error| {
+                one_of.item(Self::alternative(error))
+            })
+            .description(Some("The Increase error envelope; `status` equals the HTTP status."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ErrorBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Error")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((FieldError::name().into_owned(), FieldError::schema()));
+    }
+}
+
 impl From<Problem> for FieldError {
     fn from(problem: Problem) -> Self {
         Self::new(problem.path, problem.message)
@@ -220,5 +318,61 @@ impl From<usecases::Error> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         usecases::Error::from(error).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Which kind of error this is; the match is exhaustive, so a new kind
+    /// of error cannot be added without deciding how it is documented.
+    fn kind_index(error: &ApiError) -> usize {
+        match error {
+            ApiError::InvalidParameters(_) => 0,
+            // A body too large is a malformed request, as in Increase.
+            ApiError::MalformedRequest(_) | ApiError::PayloadTooLarge(_) => 1,
+            ApiError::InvalidApiKey(_) => 2,
+            ApiError::ObjectNotFound => 3,
+            ApiError::MethodNotFound { .. } => 4,
+            ApiError::IdempotencyKeyAlreadyUsed { .. } => 5,
+            ApiError::InvalidOperation(_) => 6,
+            ApiError::Unavailable(_) => 7,
+            ApiError::Internal(_) => 8,
+        }
+    }
+
+    #[test]
+    fn the_documented_envelope_has_an_alternative_for_every_kind_of_error() {
+        let documented: std::collections::BTreeSet<usize> = ErrorBody::one_of_each().iter().map(kind_index).collect();
+        assert_eq!(documented, (0..9).collect());
+        assert_eq!(
+            (
+                ApiError::PayloadTooLarge(1).kind(),
+                ApiError::PayloadTooLarge(1).status_code()
+            ),
+            (
+                ApiError::MalformedRequest(String::new()).kind(),
+                StatusCode::BAD_REQUEST
+            ),
+            "documented by the malformed request's alternative"
+        );
+        let schema = serde_json::to_value(ErrorBody::schema()).unwrap();
+        let alternatives = schema["oneOf"].as_array().unwrap();
+        assert_eq!(alternatives.len(), 9);
+        let conflict = &alternatives[5];
+        assert_eq!(
+            conflict["properties"]["type"]["enum"],
+            json!(["idempotency_key_already_used_error"])
+        );
+        assert_eq!(conflict["properties"]["status"]["enum"], json!([409]));
+        assert_eq!(
+            conflict["required"],
+            json!(["detail", "resource_id", "status", "title", "type"])
+        );
+        assert_eq!(
+            alternatives[2]["properties"]["reason"]["enum"],
+            json!(["no_header", "no_credential", "deleted_credential"])
+        );
     }
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod entities;
 pub mod error;
+pub mod openapi;
 pub mod pagination;
 pub mod programs;
 pub mod request;
@@ -27,6 +28,8 @@ pub async fn method_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // A malformed ID in a path names no object: 404, like an unknown one.
     cfg.app_data(web::PathConfig::default().error_handler(|_, _| ApiError::ObjectNotFound.into()));
+    // The document of every route below; public, like `/health`.
+    cfg.service(resource("/openapi.json").route(web::get().to(openapi::serve_document)));
     cfg.service(
         web::scope("")
             .wrap(from_fn(auth::authenticate))

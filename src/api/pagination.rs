@@ -117,9 +117,10 @@ impl Problems {
 }
 
 /// `{"data": [...], "next_cursor": ...}`
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ListResponse<T> {
     pub data: Vec<T>,
+    /// Pass as `cursor` (with the same filters) for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
 }
 

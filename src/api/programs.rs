@@ -2,6 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::{
     auth::Caller,
@@ -19,12 +20,14 @@ use crate::{
     usecases::programs as usecase,
 };
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Lending {
     pub maximum_extendable_credit: i64,
 }
 
-#[derive(Debug, Serialize)]
+/// A Program: what an Entity is onboarded to.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Program)]
 pub struct ProgramResponse<'a> {
     pub id: &'a ProgramId,
     pub bank: Bank,
@@ -32,10 +35,12 @@ pub struct ProgramResponse<'a> {
     #[serde(serialize_with = "time::serialize")]
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub default_digital_card_profile_id: Option<&'a str>,
+    /// A decimal string, like `"0.01"`.
     pub interest_rate: &'a str,
     pub lending: Option<Lending>,
     pub name: &'a str,
     #[serde(rename = "type")]
+    #[schema(schema_with = super::openapi::object_type::program)]
     pub kind: &'static str,
     #[serde(serialize_with = "time::serialize")]
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -62,11 +67,18 @@ impl<'a> From<&'a Program> for ProgramResponse<'a> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = CreateProgram)]
 struct CreateProgramBody {
+    /// 1 to 200 characters once leading and trailing spaces are trimmed; no
+    /// control characters.
+    #[schema(value_type = String, min_length = 1, required = true)]
     name: Option<String>,
+    /// `core_bank` when not given.
+    #[schema(value_type = Option<Bank>)]
     bank: Option<String>,
     #[serde(default, deserialize_with = "super::request::optional_whole_number")]
+    #[schema(minimum = 0)]
     lending_maximum_extendable_credit: Option<i64>,
 }
 
@@ -101,6 +113,15 @@ impl TryFrom<CreateProgramBody> for NewProgram {
     }
 }
 
+/// Sandbox: creates a Program.
+#[utoipa::path(
+    post,
+    path = "/simulations/programs",
+    tag = "Simulations",
+    operation_id = "create_a_program",
+    request_body = CreateProgramBody,
+    responses((status = 200, description = "The new Program", body = ProgramResponse)),
+)]
 pub async fn create_program(
     state: web::Data<AppState>,
     caller: Caller,
@@ -123,6 +144,14 @@ pub async fn create_program(
         .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/programs/{id}",
+    tag = "Programs",
+    operation_id = "retrieve_a_program",
+    params(("id" = ProgramId, Path, description = "The Program's ID.")),
+    responses((status = 200, description = "The Program", body = ProgramResponse)),
+)]
 pub async fn retrieve_program(
     state: web::Data<AppState>,
     caller: Caller,
@@ -136,6 +165,14 @@ pub async fn retrieve_program(
     Ok(HttpResponse::Ok().json(ProgramResponse::from(&program)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/programs",
+    tag = "Programs",
+    operation_id = "list_programs",
+    params(super::openapi::PageParams),
+    responses((status = 200, description = "A page of Programs, newest first", body = ListResponse<ProgramResponse>)),
+)]
 pub async fn list_programs(
     state: web::Data<AppState>,
     caller: Caller,

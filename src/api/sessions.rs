@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
+use utoipa::ToSchema;
 
 use super::{
     auth::Caller,
@@ -24,20 +25,31 @@ use crate::{
     usecases::sessions::{self as usecase, CreateSession},
 };
 
-#[derive(Debug, Serialize)]
+/// An Entity Onboarding Session: a link to the hosted form for one customer.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EntityOnboardingSession)]
 pub struct SessionResponse<'a> {
     pub id: &'a SessionId,
     #[serde(serialize_with = "time::serialize")]
     pub created_at: DateTime<Utc>,
+    /// The Entity given at creation, or the one the form created.
     pub entity_id: Option<&'a EntityId>,
+    /// When the session expires; past it the session is `expired`.
     #[serde(serialize_with = "time::serialize")]
     pub expires_at: DateTime<Utc>,
+    /// The `Idempotency-Key` of the request that created the session.
     pub idempotency_key: Option<&'a IdempotencyKey>,
     pub program_id: &'a ProgramId,
+    /// Where the customer's browser goes when the form is done, with
+    /// `entity_onboarding_session_id` and `entity_id` added to its query.
+    #[schema(format = Uri)]
     pub redirect_url: &'a str,
+    /// The hosted form's link; only while the session is `active`.
+    #[schema(format = Uri)]
     pub session_url: Option<String>,
     pub status: SessionStatus,
     #[serde(rename = "type")]
+    #[schema(schema_with = super::openapi::object_type::session)]
     pub kind: &'static str,
 }
 
@@ -59,10 +71,18 @@ impl<'a> SessionResponse<'a> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = CreateEntityOnboardingSession)]
 struct CreateSessionBody {
+    /// The Program the Entity will be onboarded to.
+    #[schema(value_type = ProgramId, required = true)]
     program_id: Option<String>,
+    /// An absolute `https` URL (plain `http` only for `localhost` and
+    /// `127.0.0.1`) of at most 2,000 characters.
+    #[schema(value_type = String, format = Uri, max_length = 2000, required = true)]
     redirect_url: Option<String>,
+    /// An existing Entity the form completes instead of creating one.
+    #[schema(value_type = Option<EntityId>)]
     entity_id: Option<String>,
 }
 
@@ -97,6 +117,14 @@ impl TryFrom<CreateSessionBody> for CreateSession {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/entity_onboarding_sessions",
+    tag = "Entity Onboarding Sessions",
+    operation_id = "create_an_entity_onboarding_session",
+    request_body = CreateSessionBody,
+    responses((status = 200, description = "The new session", body = SessionResponse)),
+)]
 pub async fn create_session(
     state: web::Data<AppState>,
     caller: Caller,
@@ -122,6 +150,14 @@ pub async fn create_session(
         .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/entity_onboarding_sessions/{id}",
+    tag = "Entity Onboarding Sessions",
+    operation_id = "retrieve_an_entity_onboarding_session",
+    params(("id" = SessionId, Path, description = "The session's ID.")),
+    responses((status = 200, description = "The session", body = SessionResponse)),
+)]
 pub async fn retrieve_session(
     state: web::Data<AppState>,
     caller: Caller,
@@ -135,6 +171,20 @@ pub async fn retrieve_session(
     Ok(HttpResponse::Ok().json(SessionResponse::new(&session, &state.public_url, state.clock.now())))
 }
 
+#[utoipa::path(
+    get,
+    path = "/entity_onboarding_sessions",
+    tag = "Entity Onboarding Sessions",
+    operation_id = "list_entity_onboarding_sessions",
+    params(
+        super::openapi::PageParams,
+        ("status.in" = Option<Vec<SessionStatus>>, Query, style = Form, explode = false, min_items = 1,
+            description = "Only sessions with one of these statuses (comma-separated)."),
+        ("idempotency_key" = Option<IdempotencyKey>, Query,
+            description = "Only the session created with this `Idempotency-Key`."),
+    ),
+    responses((status = 200, description = "A page of sessions, newest first", body = ListResponse<SessionResponse>)),
+)]
 pub async fn list_sessions(
     state: web::Data<AppState>,
     caller: Caller,
@@ -160,6 +210,14 @@ pub async fn list_sessions(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/entity_onboarding_sessions/{id}/expire",
+    tag = "Entity Onboarding Sessions",
+    operation_id = "expire_an_entity_onboarding_session",
+    params(("id" = SessionId, Path, description = "The session's ID.")),
+    responses((status = 200, description = "The session, now expired (an expired one unchanged)", body = SessionResponse)),
+)]
 pub async fn expire_session(
     state: web::Data<AppState>,
     caller: Caller,
@@ -181,6 +239,17 @@ pub async fn expire_session(
 }
 
 /// Sandbox: acts as if the customer submitted the hosted form.
+#[utoipa::path(
+    post,
+    path = "/simulations/entity_onboarding_sessions/{id}/submit",
+    tag = "Simulations",
+    operation_id = "submit_an_entity_onboarding_session",
+    params(("id" = SessionId, Path, description = "The ID of an active session.")),
+    responses(
+        (status = 200, description = "The session, expired with `entity_id` set", body = SessionResponse),
+        (status = 409, description = "The session is not active (`invalid_operation_error`)", body = super::error::ErrorBody),
+    ),
+)]
 pub async fn simulate_submit(
     state: web::Data<AppState>,
     caller: Caller,

@@ -87,7 +87,9 @@ impl UsState {
     }
 }
 
-text_value!(UsState);
+text_value!(UsState, |schema| schema
+    .description(Some("A USPS state, district or territory code."))
+    .enum_values(Some(US_STATES.iter().map(|(code, _)| *code))));
 
 /// `12345` or `12345-6789`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,7 +115,7 @@ impl Zip {
     }
 }
 
-text_value!(Zip);
+text_value!(Zip, |schema| schema.pattern(Some("^[0-9]{5}(-[0-9]{4})?$")));
 
 /// An ISO 3166-1 alpha-2 country code (shape only: two ASCII letters).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,7 +144,9 @@ impl Country {
     }
 }
 
-text_value!(Country);
+text_value!(Country, |schema| schema
+    .description(Some("An ISO 3166-1 alpha-2 country code."))
+    .pattern(Some("^[A-Z]{2}$")));
 
 /// The state part of an address: a USPS code in the US, free text elsewhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +180,34 @@ impl PostalCode {
     }
 }
 
+/// In the OpenAPI document: a string (a USPS code in the US, free text elsewhere).
+impl utoipa::PartialSchema for Region {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "The state: a two-letter USPS code for a US address, free text elsewhere.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Region {}
+
+/// In the OpenAPI document: a string (a ZIP code in the US, free text elsewhere).
+impl utoipa::PartialSchema for PostalCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "The postal code: a ZIP code for a US address, free text elsewhere.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PostalCode {}
+
 impl Serialize for Region {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -189,7 +221,7 @@ impl Serialize for PostalCode {
 }
 
 /// A postal address. In the US its state and ZIP code are checked values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "StoredAddress")]
 pub struct Address {
     pub line1: String,

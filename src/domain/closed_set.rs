@@ -58,6 +58,22 @@ macro_rules! closed_set {
             }
         }
 
+        /// In the OpenAPI document: a string, one of the names.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some(Self::ALL.iter().map(|value| value.as_str())))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
+
         impl<DB: sqlx::Database> sqlx::Type<DB> for $name
         where
             String: sqlx::Type<DB>,
@@ -98,10 +114,27 @@ macro_rules! closed_set {
 
 pub(crate) use closed_set;
 
-/// For a validated text value with `parse` and `as_str`: `Display`, and serde
-/// as its text (reading it back checks it again).
+/// For a validated text value with `parse` and `as_str`: `Display`, serde
+/// as its text (reading it back checks it again), and a string in the OpenAPI
+/// document, refined by the optional `|schema| ...` (a pattern, a format).
 macro_rules! text_value {
-    ($name:ty) => {
+    ($name:ident) => {
+        $crate::domain::closed_set::text_value!($name, |schema| schema);
+    };
+    ($name:ident, $refine:expr) => {
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let refine: fn(utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder = $refine;
+                refine(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String)).into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub use super::address::Address;
 use super::{
@@ -43,13 +44,13 @@ closed_set! {
 }
 
 /// What is kept of a person's identity document: never the full number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Identification {
     pub method: IdentificationMethod,
     pub number_last4: String,
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Individual {
     pub name: String,
     pub date_of_birth: NaiveDate,
@@ -73,7 +74,7 @@ closed_set! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct BeneficialOwner {
     pub id: BeneficialOwnerId,
     pub company_title: Option<String>,
@@ -123,10 +124,28 @@ impl LegalIdentifier {
 }
 
 /// `{category, value}`, as shown and stored.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, ToSchema)]
+#[schema(as = LegalIdentifier)]
 struct LegalIdentifierRecord {
     category: LegalIdentifierCategory,
     value: String,
+}
+
+/// Shown as its record.
+impl utoipa::PartialSchema for LegalIdentifier {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        LegalIdentifierRecord::schema()
+    }
+}
+
+impl ToSchema for LegalIdentifier {
+    fn name() -> std::borrow::Cow<'static, str> {
+        LegalIdentifierRecord::name()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        LegalIdentifierRecord::schemas(schemas);
+    }
 }
 
 impl From<LegalIdentifier> for LegalIdentifierRecord {

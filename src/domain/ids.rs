@@ -80,6 +80,22 @@ macro_rules! decl_id {
                 text.parse().map_err(|_| serde::de::Error::custom(concat!("not a ", $prefix, " ID")))
             }
         }
+
+        /// In the OpenAPI document: a string of the ID's exact shape.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern(Some(concat!("^", $prefix, "_[a-z0-9]{20}$")))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
     };
 }
 
@@ -158,6 +174,23 @@ impl IdempotencyKey {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl utoipa::PartialSchema for IdempotencyKey {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .max_length(Some(200))
+            .pattern(Some("^[\\x20-\\x7e]+$"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for IdempotencyKey {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("IdempotencyKey")
     }
 }
 

@@ -6,12 +6,13 @@
 
 use chrono::NaiveDate;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::{
     address::{Country, PostalCode, Region, UsState, Zip},
     entity::{
         Address, BeneficialOwner, Corporation, EntityDetails, ExemptionReason, Identification, IdentificationMethod,
-        Individual, LegalIdentifier, Prong,
+        Individual, LegalIdentifier, LegalIdentifierCategory, Prong,
     },
     ids::BeneficialOwnerId,
     person::{Email, NaicsCode, Website, parse_date_of_birth, parse_text},
@@ -92,25 +93,33 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// An address as submitted.
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 pub struct AddressInput {
     pub line1: Option<String>,
     pub line2: Option<String>,
     pub city: Option<String>,
+    /// A two-letter USPS code for a US address.
     pub state: Option<String>,
+    /// `12345` or `12345-6789` for a US address.
     pub zip: Option<String>,
+    /// A two-letter country code; `US` when not given.
     pub country: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 pub struct DocumentInput {
     pub country: Option<String>,
     pub state: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// A person's identification as submitted; only its method and last four
+/// characters are kept.
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 pub struct IdentificationInput {
+    #[schema(value_type = Option<IdentificationMethod>)]
     pub method: Option<String>,
+    /// The full number (9 digits for an SSN or ITIN).
     pub number: Option<String>,
     /// Issuing country of a passport or other document (the form's field).
     pub country: Option<String>,
@@ -119,32 +128,43 @@ pub struct IdentificationInput {
     pub drivers_license: Option<DocumentInput>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// A person as submitted.
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 pub struct IndividualInput {
     pub name: Option<String>,
+    /// `YYYY-MM-DD`, of someone at least 18 years old.
+    #[schema(format = Date)]
     pub date_of_birth: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     pub address: AddressInput,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     pub identification: IdentificationInput,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 pub struct BeneficialOwnerInput {
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     pub individual: IndividualInput,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<Vec<Prong>>)]
     pub prongs: Vec<String>,
     pub company_title: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 pub struct LegalIdentifierInput {
+    /// An EIN: 9 digits, like `12-3456789`.
     pub value: Option<String>,
+    /// `us_employer_identification_number` when not given.
+    #[schema(value_type = Option<LegalIdentifierCategory>)]
     pub category: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// A business as submitted.
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 pub struct CorporationInput {
     pub name: Option<String>,
     pub legal_identifier: Option<LegalIdentifierInput>,
@@ -152,12 +172,17 @@ pub struct CorporationInput {
     pub tax_identifier: Option<String>,
     pub website: Option<String>,
     pub email: Option<String>,
+    /// A two-letter USPS state code.
     pub incorporation_state: Option<String>,
+    /// A NAICS code of 2 to 6 digits.
     pub industry_code: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(nullable)]
     pub address: AddressInput,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<Vec<BeneficialOwnerInput>>)]
     pub beneficial_owners: Vec<BeneficialOwnerInput>,
+    #[schema(value_type = Option<ExemptionReason>)]
     pub beneficial_ownership_exemption_reason: Option<String>,
 }
 

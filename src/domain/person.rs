@@ -64,7 +64,7 @@ impl NaicsCode {
     }
 }
 
-text_value!(NaicsCode);
+text_value!(NaicsCode, |schema| schema.pattern(Some("^[0-9]{2,6}$")));
 
 /// An email address (checked with the `validator` crate's rules).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +86,9 @@ impl Email {
     }
 }
 
-text_value!(Email);
+text_value!(Email, |schema| schema.format(Some(
+    utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Email)
+)));
 
 /// A website: an absolute http(s) URL. A bare domain gets `https://`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,7 +118,9 @@ impl Website {
     }
 }
 
-text_value!(Website);
+text_value!(Website, |schema| schema.format(Some(
+    utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Uri)
+)));
 
 #[cfg(test)]
 mod tests {

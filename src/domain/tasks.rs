@@ -62,7 +62,9 @@ impl TaskCategory {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Something the Entity still lacks for a complete onboarding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = OnboardingTask)]
 pub struct Task {
     pub category: TaskCategory,
     pub beneficial_owner_id: Option<BeneficialOwnerId>,

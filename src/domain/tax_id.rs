@@ -39,7 +39,7 @@ impl Ein {
     }
 }
 
-super::closed_set::text_value!(Ein);
+super::closed_set::text_value!(Ein, |schema| schema.pattern(Some("^[0-9]{9}$")));
 
 /// A person's US taxpayer number (SSN or ITIN). Only its last four digits
 /// ever leave this type.

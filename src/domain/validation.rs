@@ -2,7 +2,8 @@
 //! shows them. Stored in the same shape it is shown in.
 
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use super::{closed_set::closed_set, ids::BeneficialOwnerId};
 
@@ -43,24 +44,88 @@ pub struct ValidationIssue {
     pub beneficial_owner_id: Option<BeneficialOwnerId>,
 }
 
-/// Increase's shape: every category key present, `null` but the one that applies.
+closed_set! {
+    /// Why an address was flagged.
+    pub enum AddressIssueReason {
+        MailboxAddress = "mailbox_address",
+    }
+}
+
+// Keys in alphabetical order, as earlier releases sent them.
+/// An issue, in Increase's shape: every category's key is present, `null`
+/// but the one that applies.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ValidationIssue)]
+struct IssueShown<'a> {
+    beneficial_owner_address: Option<OwnerAddressIssue<'a>>,
+    beneficial_owner_identity: Option<OwnerIssue<'a>>,
+    beneficial_owner_tax_identifier: Option<OwnerIssue<'a>>,
+    category: IssueCategory,
+    entity_address: Option<AddressIssue>,
+    entity_identity: Option<NoDetails>,
+    entity_tax_identifier: Option<NoDetails>,
+}
+
+/// `{}`: the issue has no details.
+#[derive(Serialize, ToSchema)]
+struct NoDetails {}
+
+#[derive(Serialize, ToSchema)]
+struct AddressIssue {
+    reason: AddressIssueReason,
+}
+
+#[derive(Serialize, ToSchema)]
+struct OwnerIssue<'a> {
+    beneficial_owner_id: Option<&'a BeneficialOwnerId>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct OwnerAddressIssue<'a> {
+    beneficial_owner_id: Option<&'a BeneficialOwnerId>,
+    reason: AddressIssueReason,
+}
+
 impl Serialize for ValidationIssue {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let owner = json!({ "beneficial_owner_id": self.beneficial_owner_id });
-        let detail = |category: IssueCategory, value: Value| (self.category == category).then_some(value);
-        json!({
-            "category": self.category,
-            "entity_tax_identifier": detail(IssueCategory::EntityTaxIdentifier, json!({})),
-            "entity_address": detail(IssueCategory::EntityAddress, json!({ "reason": "mailbox_address" })),
-            "entity_identity": detail(IssueCategory::EntityIdentity, json!({})),
-            "beneficial_owner_identity": detail(IssueCategory::BeneficialOwnerIdentity, owner.clone()),
-            "beneficial_owner_address": detail(
-                IssueCategory::BeneficialOwnerAddress,
-                json!({ "beneficial_owner_id": self.beneficial_owner_id, "reason": "mailbox_address" }),
-            ),
-            "beneficial_owner_tax_identifier": detail(IssueCategory::BeneficialOwnerTaxIdentifier, owner),
-        })
+        let owner = self.beneficial_owner_id.as_ref();
+        let when = |category: IssueCategory| self.category == category;
+        IssueShown {
+            beneficial_owner_address: when(IssueCategory::BeneficialOwnerAddress).then_some(OwnerAddressIssue {
+                beneficial_owner_id: owner,
+                reason: AddressIssueReason::MailboxAddress,
+            }),
+            beneficial_owner_identity: when(IssueCategory::BeneficialOwnerIdentity).then_some(OwnerIssue {
+                beneficial_owner_id: owner,
+            }),
+            beneficial_owner_tax_identifier: when(IssueCategory::BeneficialOwnerTaxIdentifier).then_some(OwnerIssue {
+                beneficial_owner_id: owner,
+            }),
+            category: self.category,
+            entity_address: when(IssueCategory::EntityAddress).then_some(AddressIssue {
+                reason: AddressIssueReason::MailboxAddress,
+            }),
+            entity_identity: when(IssueCategory::EntityIdentity).then_some(NoDetails {}),
+            entity_tax_identifier: when(IssueCategory::EntityTaxIdentifier).then_some(NoDetails {}),
+        }
         .serialize(serializer)
+    }
+}
+
+/// Documented as its shape on the wire.
+impl utoipa::PartialSchema for ValidationIssue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        IssueShown::schema()
+    }
+}
+
+impl ToSchema for ValidationIssue {
+    fn name() -> std::borrow::Cow<'static, str> {
+        IssueShown::name()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        IssueShown::schemas(schemas);
     }
 }
 
@@ -88,7 +153,7 @@ impl<'de> Deserialize<'de> for ValidationIssue {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Validation {
     pub issues: Vec<ValidationIssue>,
     pub status: ValidationStatus,

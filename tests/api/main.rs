@@ -15,6 +15,7 @@ mod form_page;
 mod helpers;
 mod idempotency;
 mod logs;
+mod openapi;
 mod operability;
 mod programs;
 mod sessions;
