@@ -10,7 +10,7 @@ use super::{
     auth::Caller,
     error::{ApiError, FieldError},
     pagination::{ListQuery, ListResponse, Problems},
-    request::{JsonWrite, WriteRequest, begin_json_write, json, read_json},
+    request::{WriteRequest, begin_json_write, json, read_json},
 };
 use crate::{
     domain::{
@@ -256,12 +256,15 @@ pub async fn create_entity(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let (body, write) = match begin_json_write(&state, &caller, &req, payload).await? {
-        JsonWrite::Replay(response) => return Ok(response),
-        JsonWrite::New(body, write) => (body, write),
-    };
+    let (body, write) = begin_json_write(&state, &req, payload).await?;
     let now = state.clock.now();
-    let request = body.parse::<CreateEntityBody>()?.parse(now.date_naive())?;
+    let request = match body
+        .parse::<CreateEntityBody>()
+        .and_then(|input| input.parse(now.date_naive()))
+    {
+        Ok(request) => request,
+        Err(error) => return write.refuse(&state, &caller, error).await,
+    };
     let key = write.key.as_ref();
     write
         .run(

@@ -8,7 +8,7 @@ use super::{
     auth::Caller,
     error::{ApiError, FieldError},
     pagination::{ListQuery, ListResponse, Problems},
-    request::{JsonWrite, begin_json_write, json},
+    request::{begin_json_write, json},
 };
 use crate::{
     domain::{
@@ -128,11 +128,11 @@ pub async fn create_program(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let (body, write) = match begin_json_write(&state, &caller, &req, payload).await? {
-        JsonWrite::Replay(response) => return Ok(response),
-        JsonWrite::New(body, write) => (body, write),
+    let (body, write) = begin_json_write(&state, &req, payload).await?;
+    let program = match body.parse::<CreateProgramBody>().and_then(NewProgram::try_from) {
+        Ok(program) => program,
+        Err(error) => return write.refuse(&state, &caller, error).await,
     };
-    let program = NewProgram::try_from(body.parse::<CreateProgramBody>()?)?;
     let now = state.clock.now();
     write
         .run(

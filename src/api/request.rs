@@ -68,6 +68,19 @@ impl WriteRequest {
             .body(stored.response_body))
     }
 
+    /// The answer to a request that failed validation: a key used before
+    /// still gets its first answer (a replay, or a conflict when the request
+    /// differs), as Increase gives it before looking at the body. Only this
+    /// path looks the key up ahead of the unit of work, which checks it again.
+    pub async fn refuse(&self, state: &AppState, caller: &Caller, error: ApiError) -> Result<HttpResponse, ApiError> {
+        if let Some(key) = &self.key
+            && let Some(stored) = state.store.find_response(&caller.group_id, key).await?
+        {
+            return self.replay(stored);
+        }
+        Err(error)
+    }
+
     /// Runs a use case as an idempotent write. In one unit of work: an
     /// earlier answer to the key is replayed instead; otherwise the use case
     /// runs and its response is recorded against the key before the commit,
@@ -253,27 +266,13 @@ pub async fn discard_body(req: &HttpRequest, payload: web::Payload, limit: usize
     }
 }
 
-/// How a JSON write begins: a replay of the first answer to its idempotency
-/// key, or a new request to carry out.
-pub enum JsonWrite {
-    Replay(HttpResponse),
-    New(JsonBody, WriteRequest),
-}
-
-/// Reads a JSON write's body and key; a key used before is answered at once
-/// (a replay, or a conflict when the request differs), before validation.
+/// Reads a JSON write's body and its idempotency key.
 pub async fn begin_json_write(
     state: &AppState,
-    caller: &Caller,
     req: &HttpRequest,
     payload: web::Payload,
-) -> Result<JsonWrite, ApiError> {
+) -> Result<(JsonBody, WriteRequest), ApiError> {
     let body = read_json(req, payload, state.settings.max_body_bytes).await?;
     let write = WriteRequest::new(req, &body.canonical)?;
-    if let Some(key) = &write.key
-        && let Some(stored) = state.store.find_response(&caller.group_id, key).await?
-    {
-        return write.replay(stored).map(JsonWrite::Replay);
-    }
-    Ok(JsonWrite::New(body, write))
+    Ok((body, write))
 }

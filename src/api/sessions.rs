@@ -10,7 +10,7 @@ use super::{
     auth::Caller,
     error::{ApiError, FieldError},
     pagination::{ListQuery, ListResponse, Problems},
-    request::{JsonWrite, WriteRequest, begin_json_write, discard_body, json},
+    request::{WriteRequest, begin_json_write, discard_body, json},
 };
 use crate::{
     domain::{
@@ -131,11 +131,11 @@ pub async fn create_session(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let (body, write) = match begin_json_write(&state, &caller, &req, payload).await? {
-        JsonWrite::Replay(response) => return Ok(response),
-        JsonWrite::New(body, write) => (body, write),
+    let (body, write) = begin_json_write(&state, &req, payload).await?;
+    let request = match body.parse::<CreateSessionBody>().and_then(CreateSession::try_from) {
+        Ok(request) => request,
+        Err(error) => return write.refuse(&state, &caller, error).await,
     };
-    let request = CreateSession::try_from(body.parse::<CreateSessionBody>()?)?;
     let lifetime = chrono::Duration::from_std(state.settings.session_ttl).map_err(ApiError::internal)?;
     let now = state.clock.now();
     write
