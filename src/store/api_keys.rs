@@ -47,6 +47,48 @@ impl From<ApiKeySummaryRow> for ApiKeySummary {
     }
 }
 
+/// How long a verified API key is trusted without asking the database.
+pub const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Recently verified (unrevoked) keys, by hash.
+pub(super) struct KeyCache(quick_cache::sync::Cache<String, (ApiKeyOwner, std::time::Instant)>);
+
+/// Hashes of keys are credentials too: only the count is shown.
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyCache({} keys)", self.0.len())
+    }
+}
+
+impl KeyCache {
+    pub(super) fn new() -> Self {
+        Self(quick_cache::sync::Cache::new(10_000))
+    }
+
+    fn get(&self, key_hash: &str) -> Option<ApiKeyOwner> {
+        let (owner, verified) = self.0.get(key_hash)?;
+        (verified.elapsed() < KEY_CACHE_TTL).then_some(owner)
+    }
+
+    fn remember(&self, key_hash: &str, owner: &ApiKeyOwner) {
+        self.0
+            .insert(key_hash.to_owned(), (owner.clone(), std::time::Instant::now()));
+    }
+
+    /// Forgets every entry of the key with this ID (its hash is not at hand).
+    fn forget(&self, id: &ApiKeyId) {
+        let stale: Vec<String> = self
+            .0
+            .iter()
+            .filter(|(_, (owner, _))| owner.api_key_id == *id)
+            .map(|(hash, _)| hash)
+            .collect();
+        for hash in stale {
+            self.0.remove(&hash);
+        }
+    }
+}
+
 /// What first start created, to be shown once.
 #[derive(Debug, Clone)]
 pub struct Bootstrap {
@@ -103,10 +145,22 @@ impl UnitOfWork {
 }
 
 impl Store {
+    /// Who the key with this hash speaks for. A key found valid is
+    /// remembered for [`KEY_CACHE_TTL`], sparing a query per request; revoking
+    /// a key through this store forgets it at once, another process's
+    /// revocation (the CLI's) takes effect within that time.
     pub async fn find_api_key_owner(&self, key_hash: &str) -> Result<Option<ApiKeyOwner>, StoreError> {
+        if let Some(owner) = self.keys.get(key_hash) {
+            return Ok(Some(owner));
+        }
         let sql =
             "SELECT id AS api_key_id, group_id, revoked_at IS NOT NULL AS revoked FROM api_keys WHERE key_hash = $1";
-        read!(self, conn => Ok(on!(conn, c => sqlx::query_as(sql).bind(key_hash).fetch_optional(&mut *c).await?)))
+        let owner: Option<ApiKeyOwner> =
+            read!(self, conn => on!(conn, c => sqlx::query_as(sql).bind(key_hash).fetch_optional(&mut *c).await?));
+        if let Some(owner) = owner.as_ref().filter(|owner| !owner.revoked) {
+            self.keys.remember(key_hash, owner);
+        }
+        Ok(owner)
     }
 
     /// The oldest group, created if there is none yet.
@@ -170,6 +224,7 @@ impl Store {
         if done == 0 {
             return Err(StoreError::NotFound);
         }
+        self.keys.forget(id);
         Ok(())
     }
 

@@ -18,7 +18,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-pub use api_keys::{ApiKeyOwner, ApiKeySummary, Bootstrap};
+pub use api_keys::{ApiKeyOwner, ApiKeySummary, Bootstrap, KEY_CACHE_TTL};
 pub use entities::{EntityFilter, NewEntity};
 pub use idempotency::StoredResponse;
 pub use sessions::{FormSession, SessionFilter};
@@ -121,6 +121,8 @@ pub(crate) use on;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// API keys verified moments ago (see [`api_keys::KeyCache`]).
+    keys: std::sync::Arc<api_keys::KeyCache>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -244,7 +246,10 @@ impl Store {
                 )
             }
         };
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            keys: std::sync::Arc::new(api_keys::KeyCache::new()),
+        })
     }
 
     pub fn backend(&self) -> Backend {

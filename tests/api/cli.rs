@@ -340,6 +340,27 @@ async fn created_keys_and_programs_work_against_the_server() {
         .await
         .unwrap();
     assert_eq!(program["name"], "Acme Onboarding");
+
+    // Revoked by the operator in another process: refused within the time a
+    // verified key is remembered.
+    let key_id = stdout.split_whitespace().nth(3).unwrap().to_owned();
+    let (ok, _, stderr) = run(&db, &["api-keys", "revoke", &key_id]);
+    assert!(ok, "{stderr}");
+    let revoked_at = std::time::Instant::now();
+    let status = loop {
+        let status = reqwest::Client::new()
+            .get(format!("{}/programs", server.base_url))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if status == 401 || revoked_at.elapsed() > onboarding::store::KEY_CACHE_TTL * 2 {
+            break status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(status, 401, "refused within twice the time a key is remembered");
 }
 
 #[tokio::test]

@@ -205,16 +205,24 @@ async fn overlong_or_empty_keys_are_invalid() {
 async fn a_used_key_answers_before_the_body_is_validated() {
     let app = spawn_app().await;
     let body = json!({ "program_id": app.program_id, "redirect_url": "https://example.com/done" });
-    let first = app.post_with_key("/entity_onboarding_sessions", &body, "checked-first").await;
+    let first = app
+        .post_with_key("/entity_onboarding_sessions", &body, "checked-first")
+        .await;
     assert_eq!(first.status(), 200);
     let session: Value = first.json().await.unwrap();
     let invalid = json!({ "redirect_url": "javascript:alert(1)" });
-    let reused = app.post_with_key("/entity_onboarding_sessions", &invalid, "checked-first").await;
+    let reused = app
+        .post_with_key("/entity_onboarding_sessions", &invalid, "checked-first")
+        .await;
     let conflict = assert_error(reused, 409, "idempotency_key_already_used_error").await;
     assert_eq!(conflict["resource_id"], session["id"]);
     // An invalid request records nothing: its key stays free.
-    let fresh = app.post_with_key("/entity_onboarding_sessions", &invalid, "never-used").await;
+    let fresh = app
+        .post_with_key("/entity_onboarding_sessions", &invalid, "never-used")
+        .await;
     assert_error(fresh, 400, "invalid_parameters_error").await;
-    let later = app.post_with_key("/entity_onboarding_sessions", &body, "never-used").await;
+    let later = app
+        .post_with_key("/entity_onboarding_sessions", &body, "never-used")
+        .await;
     assert_eq!(later.status(), 200);
 }
