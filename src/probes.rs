@@ -11,8 +11,7 @@ struct ReadinessBody {
     /// `ready`, or `unavailable` with the reason.
     #[schema(pattern = "^(ready|unavailable)$")]
     status: &'static str,
-    /// Why the service is not ready (absent when it is).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Why the service is not ready (`null` when it is).
     reason: Option<String>,
 }
 
