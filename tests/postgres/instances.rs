@@ -85,7 +85,7 @@ impl Instance {
 }
 
 /// Two processes on one fresh PostgreSQL database, and the bootstrap key.
-async fn two_instances(extra_env: &[(&str, &str)]) -> (Instance, Instance, String, String, tempfile::TempDir) {
+async fn two_instances(extra_env: &[(&str, &str)]) -> (Instance, Instance, String, String, String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database_url(dir.path()).await;
     let first = Instance::start(&url, extra_env);
@@ -93,11 +93,11 @@ async fn two_instances(extra_env: &[(&str, &str)]) -> (Instance, Instance, Strin
     let key = first.printed("API key:").expect("first instance bootstraps");
     let program = first.printed("Program ID:").unwrap();
     assert!(second.printed("API key:").is_none(), "only one instance bootstraps");
-    (first, second, key, program, dir)
+    (first, second, key, program, url, dir)
 }
 
 pub async fn two_instances_share_idempotency_submissions_and_cookies() {
-    let (a, b, key, program, _dir) = two_instances(&[]).await;
+    let (a, b, key, program, _url, _dir) = two_instances(&[]).await;
     let client = Client::new();
     let bases = [a.base.clone(), b.base.clone()];
 
@@ -210,8 +210,8 @@ pub async fn two_instances_share_idempotency_submissions_and_cookies() {
 }
 
 pub async fn the_expiry_sweep_runs_in_both_instances_without_errors_or_double_work() {
-    let env = [("ONBOARDING_SESSION_TTL", "1s"), ("ONBOARDING_SWEEP_INTERVAL", "1s")];
-    let (a, b, key, program, _dir) = two_instances(&env).await;
+    let env = [("ONBOARDING_SWEEP_INTERVAL", "1s")];
+    let (a, b, key, program, url, _dir) = two_instances(&env).await;
     let client = Client::new();
     let body = json!({ "program_id": program, "redirect_url": "https://platform.example.com/done" });
     for i in 0..30 {
@@ -225,6 +225,13 @@ pub async fn the_expiry_sweep_runs_in_both_instances_without_errors_or_double_wo
             .unwrap();
         assert_eq!(response.status(), 200);
     }
+    // Sessions live at least a minute: make these overdue behind the service's back.
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::query("UPDATE entity_onboarding_sessions SET expires_at = now() - interval '1 second'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
     // Wait until the sweeps have persisted every expiry.
     let mut swept = 0;
     for _ in 0..50 {
