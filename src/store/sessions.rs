@@ -170,6 +170,8 @@ impl Store {
 }
 
 impl UnitOfWork {
+    /// Inserts the session if its program belongs to the group, in one
+    /// statement; `None` when it does not.
     #[tracing::instrument(skip_all, fields(session_id = %session.id))]
     pub async fn insert_session(
         &mut self,
@@ -177,15 +179,16 @@ impl UnitOfWork {
         session: &NewSession,
         idempotency_key: Option<&IdempotencyKey>,
         now: DateTime<Utc>,
-    ) -> Result<Session, StoreError> {
+    ) -> Result<Option<Session>, StoreError> {
         let sql = format!(
             "INSERT INTO entity_onboarding_sessions
                 (id, group_id, program_id, entity_id, redirect_url, token, status,
                  idempotency_key, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9)
+             SELECT $1, $2, $3, $4, $5, $6, 'active', $7, $8, $9
+             WHERE EXISTS (SELECT 1 FROM programs WHERE group_id = $2 AND id = $3)
              RETURNING {COLUMNS}"
         );
-        let row: SessionRow = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let row: Option<SessionRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(&session.id)
             .bind(group)
             .bind(&session.program_id)
@@ -195,9 +198,9 @@ impl UnitOfWork {
             .bind(idempotency_key)
             .bind(Ts(now))
             .bind(Ts(session.expires_at))
-            .fetch_one(&mut *c)
+            .fetch_optional(&mut *c)
             .await?);
-        row.try_into()
+        self::session(row)
     }
 
     pub async fn find_session(&mut self, group: &GroupId, id: &SessionId) -> Result<Option<Session>, StoreError> {

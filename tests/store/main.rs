@@ -61,7 +61,11 @@ impl Fixture {
             token: FormToken::generate(),
             expires_at: now() + lifetime,
         };
-        let created = work.insert_session(&self.group, &session, None, now()).await.unwrap();
+        let created = work
+            .insert_session(&self.group, &session, None, now())
+            .await
+            .unwrap()
+            .unwrap();
         work.commit().await.unwrap();
         created
     }

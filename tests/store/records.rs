@@ -317,3 +317,36 @@ async fn the_operator_lists_every_group_s_keys_and_programs_oldest_first() {
     assert_eq!(listed, [(&f.group, &f.program), (&other, &program.id)]);
     assert_eq!(programs[1].1.created_at, later);
 }
+
+#[tokio::test]
+async fn a_session_is_only_inserted_for_a_program_of_its_group() {
+    use onboarding::domain::{
+        RedirectUrl,
+        ids::{FormToken, SessionId},
+        session::NewSession,
+    };
+    let f = fixture().await;
+    let other_group = f.store.create_group(now()).await.unwrap();
+    let session = NewSession {
+        id: SessionId::generate(),
+        program_id: f.program.clone(),
+        entity_id: None,
+        redirect_url: RedirectUrl::parse("https://platform.example.com/done").unwrap(),
+        token: FormToken::generate(),
+        expires_at: now() + Duration::hours(1),
+    };
+    let mut work = f.store.begin().await.unwrap();
+    assert!(
+        work.insert_session(&other_group, &session, None, now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        work.insert_session(&f.group, &session, None, now())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    work.commit().await.unwrap();
+}
