@@ -66,6 +66,8 @@ pub struct NewEntity<'a> {
     pub idempotency_key: Option<&'a IdempotencyKey>,
     pub details_confirmed_at: Option<DateTime<Utc>>,
     pub validation: &'a Validation,
+    /// The customer's attestation, when the Entity comes from the form.
+    pub terms_agreement: Option<&'a TermsAgreement>,
 }
 
 /// Which Entities a listing shows.
@@ -188,11 +190,13 @@ impl UnitOfWork {
         let sql = format!(
             "INSERT INTO entities
                 (id, group_id, structure, status, description, details, details_confirmed_at,
-                 creating_entity_onboarding_session_id, idempotency_key, validation, created_at, updated_at)
-             VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9, $10, $10)
+                 creating_entity_onboarding_session_id, idempotency_key, validation, terms_agreements,
+                 created_at, updated_at)
+             VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9, $11, $10, $10)
              RETURNING {COLUMNS}"
         );
         let details = Json(entity.details.to_document()?);
+        let terms = Json(entity.terms_agreement.into_iter().collect::<Vec<_>>());
         let row: EntityRow = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(entity.id)
             .bind(group)
@@ -204,6 +208,7 @@ impl UnitOfWork {
             .bind(entity.idempotency_key)
             .bind(Json(entity.validation))
             .bind(Ts(now))
+            .bind(&terms)
             .fetch_one(&mut *c)
             .await?);
         row.try_into()

@@ -236,17 +236,20 @@ impl UnitOfWork {
     }
 
     /// Moves an active, unexpired session to `expired` as completed at `now`
-    /// and returns it; `None` when it is not (or no longer) active. The
-    /// conditional UPDATE makes the database, not Rust, decide who wins.
+    /// (linking `entity` to it, when given) and returns it; `None` when it is
+    /// not (or no longer) active. The conditional UPDATE makes the database,
+    /// not Rust, decide who wins.
     #[tracing::instrument(skip_all, fields(session_id = %id))]
     pub async fn claim_session(
         &mut self,
         group: &GroupId,
         id: &SessionId,
+        entity: Option<&EntityId>,
         now: DateTime<Utc>,
     ) -> Result<Option<Session>, StoreError> {
         let sql = format!(
-            "UPDATE entity_onboarding_sessions SET status = 'expired', completed_at = $1
+            "UPDATE entity_onboarding_sessions
+             SET status = 'expired', completed_at = $1, entity_id = COALESCE($4, entity_id)
              WHERE group_id = $2 AND id = $3 AND status = 'active' AND expires_at > $1
              RETURNING {COLUMNS}"
         );
@@ -254,6 +257,7 @@ impl UnitOfWork {
             .bind(Ts(now))
             .bind(group)
             .bind(id)
+            .bind(entity)
             .fetch_optional(&mut *c)
             .await?);
         session(row)

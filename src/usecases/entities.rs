@@ -34,6 +34,7 @@ pub async fn create_entity(
         idempotency_key,
         details_confirmed_at: None,
         validation: &Validation::pending(),
+        terms_agreement: None,
     };
     Ok(work.insert_entity(group, &entity, now).await?)
 }

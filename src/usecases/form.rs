@@ -91,7 +91,8 @@ impl Submitted {
 /// Completes the form's session in one unit of work: creates the Entity (or
 /// updates the session's Entity), records the confirmation and attestation,
 /// links the Entity and expires the session. Of any number of concurrent
-/// submissions exactly one creates or updates an Entity.
+/// submissions exactly one creates or updates an Entity: the others' work
+/// is rolled back when their claim of the session finds it taken.
 #[tracing::instrument(skip_all, fields(session_id = %form.session.id))]
 pub async fn submit_form(
     store: &Store,
@@ -101,57 +102,66 @@ pub async fn submit_form(
     now: DateTime<Utc>,
 ) -> Result<Submitted, Error> {
     let mut work = store.begin().await?;
-    let id = &form.session.id;
-    let Some(session) = work.claim_session(&form.group_id, id, now).await? else {
-        let current = work.find_session(&form.group_id, id).await?.ok_or(Error::NotFound)?;
+    let (group, id) = (&form.group_id, &form.session.id);
+    let claimed = match (&form.session.entity_id, submission) {
+        (None, Submission::NewEntity(details)) => {
+            // The Entity first, so that the claim links it in the same statement.
+            let entity_id = EntityId::generate();
+            let entity = NewEntity {
+                id: &entity_id,
+                details,
+                description: None,
+                creating_session_id: Some(id),
+                idempotency_key: None,
+                details_confirmed_at: Some(now),
+                validation: &Validation::pending(),
+                terms_agreement: Some(terms),
+            };
+            work.insert_entity(group, &entity, now).await?;
+            work.claim_session(group, id, Some(&entity_id), now).await?
+        }
+        (Some(entity_id), Submission::Tasks { corrected }) => {
+            let claimed = work.claim_session(group, id, None, now).await?;
+            if claimed.is_some() {
+                let read_at = form.entity.as_ref().map(|entity| entity.updated_at);
+                correct(&mut work, entity_id, corrected.as_ref(), read_at, now).await?;
+                work.attest_entity(entity_id, terms, now).await?;
+            }
+            claimed
+        }
+        _ => return Err(Error::NotAllowed(NotAllowed::FormDoesNotMatchSession)),
+    };
+    let Some(session) = claimed else {
+        // Not committed: whatever this request wrote is rolled back.
+        let current = work.find_session(group, id).await?.ok_or(Error::NotFound)?;
         return match current.completed_entity() {
             Some(_) => Ok(Submitted::AlreadyCompleted(current)),
             None => Err(Error::NotAllowed(NotAllowed::SessionNotActive)),
         };
     };
-    let read_at = form.entity.as_ref().map(|entity| entity.updated_at);
-    let entity_id = save_details(&mut work, &form.group_id, &session, submission, read_at, now).await?;
-    work.attest_entity(&entity_id, terms, now).await?;
-    let session = work.link_session_entity(id, &entity_id).await?;
     work.after_commit(|| metrics::counter!("onboarding_sessions_submitted_total", "via" => "form").increment(1));
     work.commit().await?;
     Ok(Submitted::Completed(session))
 }
 
-async fn save_details(
+/// Applies the customer's corrections to the session's Entity, unless it
+/// changed since the form read it.
+async fn correct(
     work: &mut UnitOfWork,
-    group: &GroupId,
-    session: &Session,
-    submission: &Submission,
+    entity_id: &EntityId,
+    corrected: Option<&(EntityDetails, Option<Validation>)>,
     read_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<EntityId, Error> {
-    match (&session.entity_id, submission) {
-        (None, Submission::NewEntity(details)) => {
-            let id = EntityId::generate();
-            let entity = NewEntity {
-                id: &id,
-                details,
-                description: None,
-                creating_session_id: Some(&session.id),
-                idempotency_key: None,
-                details_confirmed_at: Some(now),
-                validation: &Validation::pending(),
-            };
-            work.insert_entity(group, &entity, now).await?;
-            Ok(id)
-        }
-        (Some(id), Submission::Tasks { corrected }) => {
-            if let (Some((details, validation)), Some(read_at)) = (corrected, read_at) {
-                let replaced = work
-                    .replace_entity_details(id, details, validation.as_ref(), read_at, now)
-                    .await?;
-                if !replaced {
-                    return Err(Error::NotAllowed(NotAllowed::EntityChanged));
-                }
-            }
-            Ok(id.clone())
-        }
-        _ => Err(Error::NotAllowed(NotAllowed::FormDoesNotMatchSession)),
+) -> Result<(), Error> {
+    let (Some((details, validation)), Some(read_at)) = (corrected, read_at) else {
+        return Ok(());
+    };
+    let replaced = work
+        .replace_entity_details(entity_id, details, validation.as_ref(), read_at, now)
+        .await?;
+    if replaced {
+        Ok(())
+    } else {
+        Err(Error::NotAllowed(NotAllowed::EntityChanged))
     }
 }

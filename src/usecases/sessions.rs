@@ -84,7 +84,7 @@ pub async fn simulate_submit(
     id: &SessionId,
     now: DateTime<Utc>,
 ) -> Result<Session, Error> {
-    let Some(session) = work.claim_session(group, id, now).await? else {
+    let Some(session) = work.claim_session(group, id, None, now).await? else {
         return Err(match work.find_session(group, id).await? {
             Some(_) => Error::NotAllowed(NotAllowed::SessionNotActive),
             None => Error::NotFound,
@@ -106,6 +106,7 @@ pub async fn simulate_submit(
                 idempotency_key: None,
                 details_confirmed_at: Some(now),
                 validation: &Validation::from_issues(Vec::new()),
+                terms_agreement: None,
             };
             work.insert_entity(group, &entity, now).await?;
             entity_id

@@ -20,7 +20,7 @@ async fn of_many_concurrent_claims_exactly_one_wins() {
         let (group, id) = (f.group.clone(), session.id.clone());
         tokio::spawn(async move {
             let mut work = store.begin().await.unwrap();
-            let claimed = work.claim_session(&group, &id, now()).await.unwrap();
+            let claimed = work.claim_session(&group, &id, None, now()).await.unwrap();
             work.commit().await.unwrap();
             claimed.is_some()
         })

@@ -81,6 +81,7 @@ impl Fixture {
             idempotency_key: None,
             details_confirmed_at: None,
             validation: &Validation::pending(),
+            terms_agreement: None,
         };
         work.insert_entity(&self.group, &entity, now()).await.unwrap();
         work.commit().await.unwrap();

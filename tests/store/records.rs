@@ -93,11 +93,15 @@ async fn a_session_is_claimed_once_and_then_reads_as_completed() {
     let session = f.session(None, Duration::hours(1)).await;
     let entity = f.corporation().await;
     let mut work = f.store.begin().await.unwrap();
-    let claimed = work.claim_session(&f.group, &session.id, now()).await.unwrap().unwrap();
+    let claimed = work
+        .claim_session(&f.group, &session.id, None, now())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(claimed.status, SessionStatus::Expired);
     assert_eq!(claimed.completed_at, Some(now()));
     assert!(
-        work.claim_session(&f.group, &session.id, now())
+        work.claim_session(&f.group, &session.id, None, now())
             .await
             .unwrap()
             .is_none()
@@ -116,7 +120,7 @@ async fn an_overdue_session_cannot_be_claimed_and_the_sweep_persists_its_expiry(
     let later = now() + Duration::minutes(2);
     let mut work = f.store.begin().await.unwrap();
     assert!(
-        work.claim_session(&f.group, &session.id, later)
+        work.claim_session(&f.group, &session.id, None, later)
             .await
             .unwrap()
             .is_none()
