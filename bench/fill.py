@@ -2,7 +2,7 @@
 scale benchmark, with direct inserts (seconds, not hours).
 
 The data looks like a real deployment's: 99% of sessions are expired (the
-sweep has persisted it) and 1% are active; 5% of entities are archived;
+sweep has persisted it) and 1% are active (plus the newest 150); 5% of entities are archived;
 creation times are ten seconds apart from 2026-01-01.
 
     python3 bench/fill.py sqlite|postgres DATABASE_URL ROWS
@@ -10,6 +10,7 @@ creation times are ten seconds apart from 2026-01-01.
 
 import subprocess
 import sys
+import time
 
 backend, url, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
@@ -25,7 +26,11 @@ VALIDATION = '{"issues":[],"status":"pending"}'
 # 2026-01-01T00:00:00Z in Unix microseconds, and 10 s between rows.
 START = 1_767_225_600_000_000
 STEP = 10_000_000
-FAR = 4_102_444_800_000_000  # 2100-01-01
+# Active sessions run out a few hours from now, as real ones do (within their 6 h).
+FAR = int(time.time() * 1_000_000) + 3 * 3600 * 1_000_000
+# 1% of sessions are active, and so are the newest 150: a page of active
+# sessions is full at any size, so sizes compare like with like.
+ACTIVE = f"(i % 100 = 0 OR i > {rows} - 150)"
 
 SQLITE = f"""
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
@@ -33,8 +38,8 @@ INSERT INTO entity_onboarding_sessions
     (id, group_id, program_id, entity_id, redirect_url, token, status, idempotency_key, created_at, expires_at)
 SELECT 'entity_onboarding_session_' || printf('%020d', i), :group, :program, NULL,
        'https://platform.example.com/onboarded?ref=42', printf('%032d', i),
-       CASE WHEN i % 100 = 0 THEN 'active' ELSE 'expired' END, 'bench-key-' || i,
-       {START} + i * {STEP}, CASE WHEN i % 100 = 0 THEN {FAR} ELSE {START} + i * {STEP} + 21600000000 END
+       CASE WHEN {ACTIVE} THEN 'active' ELSE 'expired' END, 'bench-key-' || i,
+       {START} + i * {STEP}, CASE WHEN {ACTIVE} THEN {FAR} ELSE {START} + i * {STEP} + 21600000000 END
 FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
 INSERT INTO entities
@@ -51,11 +56,11 @@ INSERT INTO entity_onboarding_sessions
     (id, group_id, program_id, entity_id, redirect_url, token, status, idempotency_key, created_at, expires_at)
 SELECT 'entity_onboarding_session_' || lpad(i::text, 20, '0'), g.id, p.id, NULL,
        'https://platform.example.com/onboarded?ref=42', lpad(i::text, 32, '0'),
-       CASE WHEN i % 100 = 0 THEN 'active' ELSE 'expired' END, 'bench-key-' || i,
+       CASE WHEN {ACTIVE} THEN 'active' ELSE 'expired' END, 'bench-key-' || i,
        TIMESTAMPTZ 'epoch' + ({START} + i * {STEP}) * INTERVAL '1 microsecond',
-       CASE WHEN i % 100 = 0 THEN TIMESTAMPTZ '2100-01-01Z'
+       CASE WHEN {ACTIVE} THEN TIMESTAMPTZ 'epoch' + {FAR} * INTERVAL '1 microsecond'
             ELSE TIMESTAMPTZ 'epoch' + ({START} + i * {STEP} + 21600000000) * INTERVAL '1 microsecond' END
-FROM generate_series(1, {rows}) AS i, (SELECT id FROM groups LIMIT 1) g, (SELECT id FROM programs LIMIT 1) p;
+FROM generate_series(1::bigint, {rows}) AS i, (SELECT id FROM groups LIMIT 1) g, (SELECT id FROM programs LIMIT 1) p;
 INSERT INTO entities
     (id, group_id, structure, status, description, details, details_confirmed_at,
      creating_entity_onboarding_session_id, idempotency_key, validation, terms_agreements, created_at, updated_at)
@@ -64,7 +69,7 @@ SELECT 'entity_' || lpad(i::text, 20, '0'), g.id, 'corporation',
        'bench-key-' || i, '{VALIDATION}'::jsonb, '[]'::jsonb,
        TIMESTAMPTZ 'epoch' + ({START} + i * {STEP}) * INTERVAL '1 microsecond',
        TIMESTAMPTZ 'epoch' + ({START} + i * {STEP}) * INTERVAL '1 microsecond'
-FROM generate_series(1, {rows}) AS i, (SELECT id FROM groups LIMIT 1) g;
+FROM generate_series(1::bigint, {rows}) AS i, (SELECT id FROM groups LIMIT 1) g;
 ANALYZE;
 """
 
