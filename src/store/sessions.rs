@@ -109,8 +109,14 @@ impl Store {
                 let expired = statuses.contains(&SessionStatus::Expired);
                 match (active, expired) {
                     (true, true) => {}
+                    // Scanned in listing order: `IS TRUE` keeps PostgreSQL from
+                    // choosing the sweep's expiry index plus a sort (status and
+                    // expiry are correlated, so it misjudges how many rows match).
                     (true, false) => {
-                        query.push(" AND status = 'active' AND expires_at > ").push_bind(Ts(now));
+                        query
+                            .push(" AND status = 'active' AND (expires_at > ")
+                            .push_bind(Ts(now))
+                            .push(") IS TRUE");
                     }
                     // Everything but the sessions still active: scanned in
                     // listing order, skipping the few that are.
