@@ -211,6 +211,7 @@ impl Store {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(15))
+                    .row_buffer_size(256)
                     .disable_statement_logging();
                 let pool = |connections| {
                     SqlitePoolOptions::new()
