@@ -65,7 +65,11 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
             },
         )
     };
-    let (status, body) = match state.store.readiness().await {
+    // A readiness probe must answer quickly, even when the pool is exhausted.
+    let readiness = tokio::time::timeout(std::time::Duration::from_secs(1), state.store.readiness())
+        .await
+        .unwrap_or(Readiness::DatabaseUnreachable);
+    let (status, body) = match readiness {
         Readiness::Ready => (
             StatusCode::OK,
             ReadinessBody {

@@ -163,7 +163,12 @@ async fn log_request(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
-    let method = response.request().method().to_string();
+    // Only the standard methods become label values: a made-up method per
+    // request must not add a series per request.
+    let method = match response.request().method().as_str() {
+        standard @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => standard.to_owned(),
+        _ => "other".to_owned(),
+    };
     let labels = [("route", route), ("method", method), ("status", status.to_string())];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels[..2]).record(elapsed.as_secs_f64());

@@ -51,40 +51,57 @@ impl From<ApiKeySummaryRow> for ApiKeySummary {
 pub const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Recently verified (unrevoked) keys, by hash.
-pub(super) struct KeyCache(quick_cache::sync::Cache<String, (ApiKeyOwner, std::time::Instant)>);
+pub(super) struct KeyCache {
+    keys: quick_cache::sync::Cache<String, (ApiKeyOwner, std::time::Instant)>,
+    /// Bumped by every revocation: a lookup that started before one may
+    /// have read the key as valid, so it must not cache what it read.
+    revocations: std::sync::atomic::AtomicU64,
+}
 
 /// Hashes of keys are credentials too: only the count is shown.
 impl std::fmt::Debug for KeyCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "KeyCache({} keys)", self.0.len())
+        write!(f, "KeyCache({} keys)", self.keys.len())
     }
 }
 
 impl KeyCache {
     pub(super) fn new() -> Self {
-        Self(quick_cache::sync::Cache::new(10_000))
+        Self {
+            keys: quick_cache::sync::Cache::new(10_000),
+            revocations: std::sync::atomic::AtomicU64::new(0),
+        }
     }
 
     fn get(&self, key_hash: &str) -> Option<ApiKeyOwner> {
-        let (owner, verified) = self.0.get(key_hash)?;
+        let (owner, verified) = self.keys.get(key_hash)?;
         (verified.elapsed() < KEY_CACHE_TTL).then_some(owner)
     }
 
-    fn remember(&self, key_hash: &str, owner: &ApiKeyOwner) {
-        self.0
-            .insert(key_hash.to_owned(), (owner.clone(), std::time::Instant::now()));
+    /// Where revocations stand, before a lookup reads the database.
+    fn revocations(&self) -> u64 {
+        self.revocations.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Caches what a lookup read, unless a revocation happened meanwhile.
+    fn remember(&self, key_hash: &str, owner: &ApiKeyOwner, revocations_before: u64) {
+        if self.revocations() == revocations_before {
+            self.keys
+                .insert(key_hash.to_owned(), (owner.clone(), std::time::Instant::now()));
+        }
     }
 
     /// Forgets every entry of the key with this ID (its hash is not at hand).
     fn forget(&self, id: &ApiKeyId) {
+        self.revocations.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let stale: Vec<String> = self
-            .0
+            .keys
             .iter()
             .filter(|(_, (owner, _))| owner.api_key_id == *id)
             .map(|(hash, _)| hash)
             .collect();
         for hash in stale {
-            self.0.remove(&hash);
+            self.keys.remove(&hash);
         }
     }
 }
@@ -153,12 +170,13 @@ impl Store {
         if let Some(owner) = self.keys.get(key_hash) {
             return Ok(Some(owner));
         }
+        let revocations = self.keys.revocations();
         let sql =
             "SELECT id AS api_key_id, group_id, revoked_at IS NOT NULL AS revoked FROM api_keys WHERE key_hash = $1";
         let owner: Option<ApiKeyOwner> =
             read!(self, conn => on!(conn, c => sqlx::query_as(sql).bind(key_hash).fetch_optional(&mut *c).await?));
         if let Some(owner) = owner.as_ref().filter(|owner| !owner.revoked) {
-            self.keys.remember(key_hash, owner);
+            self.keys.remember(key_hash, owner, revocations);
         }
         Ok(owner)
     }

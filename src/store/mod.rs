@@ -318,7 +318,9 @@ impl Store {
             Pool::Postgres(_) => &POSTGRES_MIGRATIONS,
         };
         match applied {
-            Err(_) => Readiness::DatabaseUnreachable,
+            Err(StoreError::Unavailable(_)) => Readiness::DatabaseUnreachable,
+            // It answers, but without the migrations table: nothing applied yet.
+            Err(_) => Readiness::MigrationsPending(known.iter().count()),
             Ok(applied) => {
                 let pending = known.iter().filter(|m| !applied.contains(&m.version)).count();
                 if pending == 0 {

@@ -223,9 +223,8 @@ impl UnitOfWork {
         now: DateTime<Utc>,
     ) -> Result<Option<(Session, bool)>, StoreError> {
         let sql = format!(
-            "UPDATE entity_onboarding_sessions
-             SET status = 'expired', expires_at = CASE WHEN expires_at < $1 THEN expires_at ELSE $1 END
-             WHERE group_id = $2 AND id = $3 AND status = 'active'
+            "UPDATE entity_onboarding_sessions SET status = 'expired', expires_at = $1
+             WHERE group_id = $2 AND id = $3 AND status = 'active' AND expires_at > $1
              RETURNING {COLUMNS}"
         );
         let row: Option<SessionRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -236,7 +235,8 @@ impl UnitOfWork {
             .await?);
         match session(row)? {
             Some(expired) => Ok(Some((expired, true))),
-            // Already expired (or not there): returned as it is.
+            // Already expired, perhaps overdue and not swept yet (or not
+            // there): returned as it is; readers see it expired anyway.
             None => Ok(self.find_session(group, id).await?.map(|s| (s, false))),
         }
     }

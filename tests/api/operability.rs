@@ -127,6 +127,8 @@ async fn metrics_count_requests_by_route_and_what_the_service_did() {
     app.post_action(&format!("/simulations/entity_onboarding_sessions/{id}/submit"))
         .await;
     app.get(&format!("/entity_onboarding_sessions/{id}")).await;
+    let odd = reqwest::Method::from_bytes(b"FOO123").unwrap();
+    app.client.request(odd, app.url("/programs")).send().await.unwrap();
     let response = app.client.get(app.url("/metrics")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert!(
@@ -149,4 +151,8 @@ async fn metrics_count_requests_by_route_and_what_the_service_did() {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
     assert!(!text.contains(id), "IDs never become label values");
+    assert!(
+        !text.contains("FOO123") && text.contains(r#"method="other""#),
+        "nor made-up methods"
+    );
 }

@@ -1,0 +1,5 @@
+-- no-transaction
+-- Lists are newest first by (created_at, seq); this index serves one filter in that
+-- order. Built CONCURRENTLY (outside a transaction, one index per migration) so
+-- that instances sharing the database keep reading and writing meanwhile.
+CREATE INDEX CONCURRENTLY entities_listing_by_validation ON entities (group_id, (validation->>'status'), created_at, seq);
