@@ -165,7 +165,7 @@ impl Store {
                     query.push(op).push_bind(Ts(value));
                 }
             }
-            window.finish(&mut query);
+            window.finish(&mut query, "entities");
             query.build_query_as().fetch_all(&mut *c).await?
         }));
         Page::from_rows(rows, window, |row| position(row.created_at, row.seq), Entity::try_from)

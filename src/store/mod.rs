@@ -411,7 +411,10 @@ pub(crate) use read;
 /// order): the rows strictly older than it follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
-    created_at: Ts,
+    /// `None` for a cursor of the first release, which carried only `seq`:
+    /// the row's `created_at` is then looked up, so paging goes on across
+    /// the upgrade.
+    created_at: Option<Ts>,
     seq: i64,
 }
 
@@ -419,7 +422,10 @@ impl Cursor {
     /// Opaque text for `next_cursor`.
     pub fn encode(self) -> String {
         use base64::Engine;
-        let text = format!("v2:{}:{}", self.created_at.0.timestamp_micros(), self.seq);
+        let text = match self.created_at {
+            Some(created_at) => format!("v2:{}:{}", created_at.0.timestamp_micros(), self.seq),
+            None => format!("v1:{}", self.seq),
+        };
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
     }
 
@@ -427,12 +433,18 @@ impl Cursor {
         use base64::Engine;
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()?;
         let text = String::from_utf8(bytes).ok()?;
+        let positive = |seq: &str| seq.parse::<i64>().ok().filter(|seq| *seq > 0);
+        if let Some(seq) = text.strip_prefix("v1:") {
+            return Some(Self {
+                created_at: None,
+                seq: positive(seq)?,
+            });
+        }
         let (micros, seq) = text.strip_prefix("v2:")?.split_once(':')?;
         let created_at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?;
-        let seq = seq.parse::<i64>().ok().filter(|seq| *seq > 0)?;
         Some(Self {
-            created_at: Ts(created_at),
-            seq,
+            created_at: Some(Ts(created_at)),
+            seq: positive(seq)?,
         })
     }
 }
@@ -475,19 +487,35 @@ impl Window {
     /// first, one row more than the page holds (to know whether more follow).
     /// The order is that of the `(group_id, ..., created_at, seq)` indexes, so
     /// a page deep into millions of rows costs what the first one does.
-    fn finish<DB>(self, query: &mut sqlx::QueryBuilder<DB>)
+    fn finish<DB>(self, query: &mut sqlx::QueryBuilder<DB>, table: &str)
     where
         DB: sqlx::Database,
         for<'t> Ts: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
-        if let Some(cursor) = self.after {
-            query
-                .push(" AND (created_at, seq) < (")
-                .push_bind(cursor.created_at)
-                .push(", ")
-                .push_bind(cursor.seq)
-                .push(")");
+        match self.after {
+            None => {}
+            Some(Cursor {
+                created_at: Some(created_at),
+                seq,
+            }) => {
+                query
+                    .push(" AND (created_at, seq) < (")
+                    .push_bind(created_at)
+                    .push(", ")
+                    .push_bind(seq)
+                    .push(")");
+            }
+            Some(Cursor { created_at: None, seq }) => {
+                query
+                    .push(format!(
+                        " AND (created_at, seq) < ((SELECT created_at FROM {table} WHERE seq = "
+                    ))
+                    .push_bind(seq)
+                    .push("), ")
+                    .push_bind(seq)
+                    .push(")");
+            }
         }
         query
             .push(" ORDER BY created_at DESC, seq DESC LIMIT ")
@@ -497,7 +525,10 @@ impl Window {
 
 /// A row's place in the listing order.
 fn position(created_at: Ts, seq: i64) -> Cursor {
-    Cursor { created_at, seq }
+    Cursor {
+        created_at: Some(created_at),
+        seq,
+    }
 }
 
 #[cfg(test)]
@@ -516,11 +547,10 @@ mod tests {
         use base64::Engine;
         let encode = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
         assert_eq!(Cursor::decode(&encode("v2:1795000000123456:-5")), None);
-        assert_eq!(
-            Cursor::decode(&encode("v1:5")),
-            None,
-            "seq-only cursors of the first release"
-        );
+        let legacy = Cursor::decode(&encode("v1:5")).expect("the first release's cursors still page");
+        assert_eq!((legacy.created_at, legacy.seq), (None, 5));
+        assert_eq!(Cursor::decode(&legacy.encode()), Some(legacy));
+        assert_eq!(Cursor::decode(&encode("v1:-5")), None);
         assert_eq!(Cursor::decode(&encode("v2:5")), None);
     }
 

@@ -107,7 +107,7 @@ impl Store {
         let rows: Vec<ProgramRow> = read!(self, conn => on!(conn, c => {
             let mut query = sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM programs WHERE group_id = "));
             query.push_bind(group);
-            window.finish(&mut query);
+            window.finish(&mut query, "programs");
             query.build_query_as().fetch_all(&mut *c).await?
         }));
         Page::from_rows(

@@ -134,7 +134,7 @@ impl Store {
             if let Some(key) = &filter.idempotency_key {
                 query.push(" AND idempotency_key = ").push_bind(key);
             }
-            window.finish(&mut query);
+            window.finish(&mut query, "entity_onboarding_sessions");
             query.build_query_as().fetch_all(&mut *c).await?
         }));
         Page::from_rows(rows, window, |row| position(row.created_at, row.seq), Session::try_from)

@@ -354,3 +354,34 @@ async fn a_session_is_only_inserted_for_a_program_of_its_group() {
     );
     work.commit().await.unwrap();
 }
+
+#[tokio::test]
+async fn cursors_of_the_first_release_keep_paging_after_the_upgrade() {
+    use base64::Engine;
+    use onboarding::store::Cursor;
+    let f = fixture().await;
+    let first = f.session(None, Duration::hours(1)).await;
+    let second = f.session(None, Duration::hours(1)).await;
+    let third = f.session(None, Duration::hours(1)).await;
+    let all = Window { after: None, limit: 10 };
+    let page = f
+        .store
+        .list_sessions(&f.group, &SessionFilter::default(), all, now())
+        .await
+        .unwrap();
+    let ids: Vec<_> = page.items.iter().map(|s| s.id.clone()).collect();
+    assert_eq!(ids, vec![third.id.clone(), second.id.clone(), first.id.clone()]);
+    // The first release's cursor named the last row's seq only ("v1:<seq>").
+    let legacy = Cursor::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("v1:3")).unwrap();
+    let window = Window {
+        after: Some(legacy),
+        limit: 10,
+    };
+    let rest = f
+        .store
+        .list_sessions(&f.group, &SessionFilter::default(), window, now())
+        .await
+        .unwrap();
+    let ids: Vec<_> = rest.items.iter().map(|s| s.id.clone()).collect();
+    assert_eq!(ids, vec![second.id, first.id]);
+}
