@@ -261,29 +261,21 @@ impl UnitOfWork {
         agreement: &TermsAgreement,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let agreement = &Json(agreement);
-        let done = match self.conn() {
-            Conn::Sqlite(c) => sqlx::query(
-                "UPDATE entities SET terms_agreements = json_insert(terms_agreements, '$[#]', json($1)),
-                    details_confirmed_at = $2, updated_at = $2 WHERE id = $3",
-            )
-            .bind(agreement)
-            .bind(Ts(now))
-            .bind(id)
-            .execute(&mut *c)
-            .await?
-            .rows_affected(),
-            Conn::Postgres(c) => sqlx::query(
-                "UPDATE entities SET terms_agreements = terms_agreements || jsonb_build_array($1::jsonb),
-                    details_confirmed_at = $2, updated_at = $2 WHERE id = $3",
-            )
-            .bind(agreement)
-            .bind(Ts(now))
-            .bind(id)
-            .execute(&mut *c)
-            .await?
-            .rows_affected(),
+        // Only the JSON append differs between the dialects.
+        let append = match self.conn() {
+            Conn::Sqlite(_) => "json_insert(terms_agreements, '$[#]', json($1))",
+            Conn::Postgres(_) => "terms_agreements || jsonb_build_array($1::jsonb)",
         };
+        let sql = format!(
+            "UPDATE entities SET terms_agreements = {append}, details_confirmed_at = $2, updated_at = $2 WHERE id = $3"
+        );
+        let done = on!(self.conn(), c => sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(Json(agreement))
+            .bind(Ts(now))
+            .bind(id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
         if done == 0 {
             return Err(StoreError::NotFound);
         }

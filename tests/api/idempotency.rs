@@ -128,22 +128,32 @@ async fn twenty_concurrent_creates_with_one_key_make_one_session() {
     assert_eq!(all["data"].as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn concurrent_submissions_with_one_key_all_get_the_first_answer() {
-    let app = spawn_app().await;
-    let session = app.create_session().await;
+/// `POST /simulations/entity_onboarding_sessions/{id}/submit` of a new
+/// session, sent as the SDK sends it with `key`; each call is a new request.
+fn submit_with_key<'a>(
+    app: &'a crate::helpers::TestApp,
+    session: &Value,
+    key: &'a str,
+) -> impl Fn() -> reqwest::RequestBuilder + 'a {
     let path = format!(
         "/simulations/entity_onboarding_sessions/{}/submit",
         session["id"].as_str().unwrap()
     );
-    let send = || {
+    move || {
         app.client
             .post(app.url(&path))
             .bearer_auth(&app.api_key)
             .header("Content-Type", "application/json")
-            .header("Idempotency-Key", "one-submit")
-            .send()
-    };
+            .header("Idempotency-Key", key)
+    }
+}
+
+#[tokio::test]
+async fn concurrent_submissions_with_one_key_all_get_the_first_answer() {
+    let app = spawn_app().await;
+    let session = app.create_session().await;
+    let request = submit_with_key(&app, &session, "one-submit");
+    let send = || request().send();
     let responses = futures_util::future::join_all((0..12).map(|_| send())).await;
     let mut entities = Vec::new();
     for response in responses {
@@ -160,18 +170,8 @@ async fn concurrent_submissions_with_one_key_all_get_the_first_answer() {
 async fn actions_replay_too() {
     let app = spawn_app().await;
     let session = app.create_session().await;
-    let path = format!(
-        "/simulations/entity_onboarding_sessions/{}/submit",
-        session["id"].as_str().unwrap()
-    );
-    let send = || {
-        app.client
-            .post(app.url(&path))
-            .bearer_auth(&app.api_key)
-            .header("Idempotency-Key", "submit-once")
-            .header("Content-Type", "application/json")
-            .send()
-    };
+    let request = submit_with_key(&app, &session, "submit-once");
+    let send = || request().send();
     let first = send().await.unwrap();
     assert_eq!(first.status(), 200);
     let first: Value = first.json().await.unwrap();
