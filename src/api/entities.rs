@@ -194,9 +194,9 @@ pub async fn retrieve_entity(
 struct CreateEntityBody {
     #[schema(value_type = Structure, required = true)]
     structure: Option<String>,
-    /// Required when `structure` is `corporation`.
+    /// Required when `structure` is `corporation`; omitted (or null) otherwise.
     corporation: Option<CorporationInput>,
-    /// Required when `structure` is `natural_person`.
+    /// Required when `structure` is `natural_person`; omitted (or null) otherwise.
     natural_person: Option<IndividualInput>,
     /// 1 to 200 characters once leading and trailing spaces are trimmed; no
     /// control characters.

@@ -331,9 +331,9 @@ pub fn parse_individual(
     });
     let address = parse_address(&input.address, &format!("{path}.address"), rules, problems);
     let id = &input.identification;
-    let given = [&id.method, &id.number]
-        .iter()
-        .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()));
+    // Only a platform may leave identification out (`Partial`); what it
+    // gives, even blank, is checked rather than ignored.
+    let given = id.method.is_some() || id.number.is_some();
     let identification = if given || rules.complete_only() {
         parse_identification(id, &format!("{path}.identification"), problems).map(Some)
     } else {
@@ -475,14 +475,19 @@ pub fn parse_business(input: &CorporationInput, rules: Rules, problems: &mut Pro
 pub fn parse_corporation(input: &CorporationInput, rules: Rules, problems: &mut Problems) -> Option<Corporation> {
     let business = parse_business(input, rules, problems);
     let address = parse_address(&input.address, "corporation.address", rules, problems);
-    let exemption = problems.optional(
-        "corporation.beneficial_ownership_exemption_reason",
-        input.beneficial_ownership_exemption_reason.as_deref(),
-        |v| {
-            v.parse::<ExemptionReason>()
-                .map_err(|_| format!("must be one of {}", ExemptionReason::names()))
-        },
-    );
+    // Only the API sends this, so a blank value is refused like any other
+    // value outside the set rather than read as absent.
+    let exemption = input
+        .beneficial_ownership_exemption_reason
+        .as_deref()
+        .map(|v| {
+            problems.check(
+                "corporation.beneficial_ownership_exemption_reason",
+                v.parse::<ExemptionReason>()
+                    .map_err(|_| format!("must be one of {}", ExemptionReason::names())),
+            )
+        })
+        .map_or(Some(None), |parsed| parsed.map(Some));
     let owners_path = "corporation.beneficial_owners";
     if input.beneficial_owners.len() > MAX_BENEFICIAL_OWNERS {
         problems.add(
@@ -529,6 +534,16 @@ pub fn parse_details(
     rules: Rules,
 ) -> Result<EntityDetails, Vec<Problem>> {
     let mut problems = Problems::default();
+    // A structure object that does not match `structure` would be ignored;
+    // refusing it tells the platform its request says two things at once.
+    let stray = match structure {
+        "corporation" => natural_person.map(|_| "natural_person"),
+        "natural_person" => corporation.map(|_| "corporation"),
+        _ => None,
+    };
+    if let Some(field) = stray {
+        problems.add(field, format!("must be omitted when structure is {structure}"));
+    }
     let details = match structure {
         "corporation" => match corporation {
             Some(input) => parse_corporation(input, rules, &mut problems).map(EntityDetails::Corporation),

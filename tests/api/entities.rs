@@ -119,9 +119,33 @@ async fn invalid_entities_name_every_bad_field() {
     )
     .await;
     assert_eq!(error_fields(&error), vec!["corporation.beneficial_owners"]);
+    // An object for another structure is refused rather than ignored (a
+    // `null` one is the same as none).
+    let mut mixed = natural_person_body();
+    mixed["corporation"] = json!({ "name": "0", "beneficial_owners": [{ "prongs": [""] }] });
+    let error = assert_error(app.post("/entities", &mixed).await, 400, "invalid_parameters_error").await;
+    assert_eq!(error_fields(&error), vec!["corporation"]);
+    let mut mixed = corporation_body();
+    mixed["natural_person"] = natural_person_body()["natural_person"].clone();
+    let error = assert_error(app.post("/entities", &mixed).await, 400, "invalid_parameters_error").await;
+    assert_eq!(error_fields(&error), vec!["natural_person"]);
+    // Values outside a closed set are refused even when blank.
+    let mut blank = natural_person_body();
+    blank["natural_person"]["identification"] = json!({ "method": "" });
+    let error = assert_error(app.post("/entities", &blank).await, 400, "invalid_parameters_error").await;
+    assert_eq!(error_fields(&error), vec!["natural_person.identification.method"]);
+    let mut blank = corporation_body();
+    blank["corporation"]["beneficial_ownership_exemption_reason"] = json!("");
+    let error = assert_error(app.post("/entities", &blank).await, 400, "invalid_parameters_error").await;
+    assert_eq!(error_fields(&error), vec!["corporation.beneficial_ownership_exemption_reason"]);
+    let mut with_null = natural_person_body();
+    with_null["corporation"] = Value::Null;
+    assert_eq!(app.post("/entities", &with_null).await.status(), 200);
     assert_eq!(
-        app.get("/entities").await.json::<Value>().await.unwrap()["data"],
-        json!([])
+        app.get("/entities").await.json::<Value>().await.unwrap()["data"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
     );
 }
 
