@@ -1,5 +1,5 @@
 //! Command line: `onboarding [serve]`, `migrate`, `api-keys create|list|revoke`,
-//! `programs create|list`. Each command takes only the options it uses, so a
+//! `programs create|list`, `data-keys generate|rotate`, `audit list`. Each command takes only the options it uses, so a
 //! server setting (say `ONBOARDING_SESSION_TTL`) neither clutters an operator
 //! command's `--help` nor breaks it when it is set to something odd.
 
@@ -11,7 +11,7 @@ use clap::{
 };
 
 use crate::{
-    config::{self, DatabaseUrl, LogFormat, Settings, defaults},
+    config::{self, DataKey, DatabaseUrl, LogFormat, Settings, defaults},
     domain::ids::{ApiKeyId, GroupId},
 };
 
@@ -71,6 +71,17 @@ pub struct DatabaseArgs {
     /// How long start-up keeps retrying while the database is not reachable yet.
     #[arg(long, env = "ONBOARDING_DB_STARTUP_TIMEOUT", default_value = defaults::DB_STARTUP_TIMEOUT, value_parser = config::parse_duration)]
     pub db_startup_timeout: std::time::Duration,
+
+    /// Key that encrypts personal data at rest: 32 bytes as 64 hex digits or base64. Required with
+    /// PostgreSQL (the same on every instance); with a SQLite file, a key file beside the database is
+    /// generated on first start when this is unset. Prefer the environment variable to the flag.
+    #[arg(long, env = "ONBOARDING_DATA_KEY", value_parser = DataKey::parse, hide_env_values = true)]
+    pub data_key: Option<DataKey>,
+
+    /// Keys used before `ONBOARDING_DATA_KEY`, comma-separated: what they encrypted stays readable
+    /// until `onboarding data-keys rotate` has re-encrypted it under the current key.
+    #[arg(long, env = "ONBOARDING_PREVIOUS_DATA_KEYS", value_parser = DataKey::parse, value_delimiter = ',', hide_env_values = true)]
+    pub previous_data_keys: Vec<DataKey>,
 }
 
 #[derive(Debug, Args)]
@@ -133,6 +144,12 @@ pub enum Command {
     /// Manage programs.
     #[command(subcommand)]
     Programs(ProgramsCommand),
+    /// Manage the keys that encrypt personal data at rest.
+    #[command(subcommand)]
+    DataKeys(DataKeysCommand),
+    /// Read the audit log of personal data revealed through the API.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
 }
@@ -150,10 +167,17 @@ pub enum ApiKeysCommand {
         /// Create the key in a new group of its own, isolated from all other data.
         #[arg(long, conflicts_with = "group")]
         new_group: bool,
+        /// A sandbox key, which may call the `/simulations` endpoints; without it, a production key.
+        #[arg(long)]
+        sandbox: bool,
+        /// Allow the key to read full identification numbers (`GET /entities/{id}/identification_numbers`);
+        /// every call is recorded in the audit log.
+        #[arg(long)]
+        reveal_pii: bool,
         #[command(flatten)]
         database: DatabaseArgs,
     },
-    /// List API keys: ID, name, environment, group, when created and revoked (never the key).
+    /// List API keys: ID, name, environment, permissions, group, when created and revoked (never the key).
     List {
         #[command(flatten)]
         database: DatabaseArgs,
@@ -186,10 +210,35 @@ pub enum ProgramsCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum DataKeysCommand {
+    /// Print a new random data key (64 hex digits), to set as ONBOARDING_DATA_KEY.
+    Generate,
+    /// Re-encrypt everything encrypted under an older key with ONBOARDING_DATA_KEY, in small
+    /// batches while the service keeps running; then the older keys can be dropped.
+    Rotate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Print every attempt to reveal personal data, oldest first, one JSON object per line.
+    List {
+        /// Only the attempts on this Entity (`entity_...`).
+        #[arg(long)]
+        entity: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
 impl Command {
-    /// Every command works on the database.
-    pub fn database(&self) -> &DatabaseArgs {
-        match self {
+    /// The database the command works on (`data-keys generate` needs none).
+    pub fn database(&self) -> Option<&DatabaseArgs> {
+        Some(match self {
+            Self::DataKeys(DataKeysCommand::Generate) => return None,
             Self::Serve(serve) => &serve.database,
             Self::Migrate(database)
             | Self::ApiKeys(
@@ -197,8 +246,10 @@ impl Command {
                 | ApiKeysCommand::List { database }
                 | ApiKeysCommand::Revoke { database, .. },
             )
-            | Self::Programs(ProgramsCommand::Create { database, .. } | ProgramsCommand::List { database }) => database,
-        }
+            | Self::Programs(ProgramsCommand::Create { database, .. } | ProgramsCommand::List { database })
+            | Self::DataKeys(DataKeysCommand::Rotate { database })
+            | Self::Audit(AuditCommand::List { database, .. }) => database,
+        })
     }
 }
 
@@ -209,6 +260,8 @@ impl DatabaseArgs {
         settings.database_acquire_timeout = self.db_acquire_timeout;
         settings.database_statement_timeout = self.db_statement_timeout;
         settings.database_startup_timeout = self.db_startup_timeout;
+        settings.data_key = self.data_key.clone();
+        settings.previous_data_keys = self.previous_data_keys.clone();
         settings
     }
 }

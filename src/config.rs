@@ -5,6 +5,8 @@ use std::{net::SocketAddr, time::Duration};
 
 use url::Url;
 
+pub use crate::custody::DataKey;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
@@ -161,6 +163,13 @@ pub struct Settings {
     /// Whether the form's cookie is `Secure`; `None` means "when the public
     /// URL is https".
     pub cookie_secure: Option<bool>,
+    /// The key that seals personal data at rest. Required with PostgreSQL;
+    /// with a SQLite file, `None` means the key file beside the database
+    /// (generated on first start).
+    pub data_key: Option<DataKey>,
+    /// Keys sealed with before a rotation, still used to open what they
+    /// sealed.
+    pub previous_data_keys: Vec<DataKey>,
 }
 
 impl Settings {
@@ -180,6 +189,8 @@ impl Settings {
             workers: None,
             cookie_key: None,
             cookie_secure: None,
+            data_key: None,
+            previous_data_keys: Vec::new(),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod custody;
 pub mod domain;
 pub mod links;
 pub mod operator;

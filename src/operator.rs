@@ -5,22 +5,19 @@ use std::{net::SocketAddr, sync::Arc};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::{
-    cli::{ApiKeysCommand, Command, Invocation, ProgramsCommand, ServeArgs},
+    cli::{ApiKeysCommand, AuditCommand, Command, DataKeysCommand, Invocation, ProgramsCommand, ServeArgs},
     clock::{Clock, SystemClock},
+    custody::DataKey,
     domain::{
-        api_key,
+        api_key::{self, Environment, Permissions},
         ids::GroupId,
         program::{NewProgram, parse_program_name},
     },
     startup::Application,
-    store::{self, Store, StoreError},
+    store::{self, NewApiKey, ResealPosition, Resealed, Store, StoreError},
 };
 
 type Failure = Box<dyn std::error::Error>;
-
-/// API keys have no environment yet: every key is a sandbox key until
-/// production keys exist.
-const KEY_ENVIRONMENT: &str = "sandbox";
 
 /// Start-up failures, naming what the operator set and where it was set.
 #[derive(Debug, thiserror::Error)]
@@ -43,7 +40,12 @@ enum StartError {
 
 pub async fn run(invocation: Invocation) -> Result<(), Failure> {
     let clock = SystemClock;
-    let store = open_store(&invocation).await?;
+    let Some(database) = invocation.command.database() else {
+        // `data-keys generate`, the one command without a database.
+        println!("{}", &*DataKey::generate().to_hex());
+        return Ok(());
+    };
+    let store = open_store(&invocation, database).await?;
     let result = match &invocation.command {
         Command::Serve(serve_args) => serve(&invocation, serve_args, &store, clock).await,
         // open_store already applied every pending migration.
@@ -53,14 +55,16 @@ pub async fn run(invocation: Invocation) -> Result<(), Failure> {
         }
         Command::ApiKeys(command) => api_keys(command, &store, &clock).await,
         Command::Programs(command) => programs(command, &store, &clock).await,
+        Command::DataKeys(DataKeysCommand::Rotate { .. }) => rotate(&store).await,
+        Command::DataKeys(DataKeysCommand::Generate) => unreachable!("handled without a database"),
+        Command::Audit(AuditCommand::List { entity, .. }) => audit(&store, entity.as_deref()).await,
     };
     store.close().await;
     result
 }
 
 /// Opens the command's database (retrying while it comes up) and migrates it.
-async fn open_store(invocation: &Invocation) -> Result<Store, Failure> {
-    let database = invocation.command.database();
+async fn open_store(invocation: &Invocation, database: &crate::cli::DatabaseArgs) -> Result<Store, Failure> {
     let settings = database.settings();
     match Store::connect(&settings).await {
         Ok(store) => Ok(store),
@@ -126,15 +130,38 @@ async fn announce_first_start(store: &Store, clock: &dyn Clock, public_url: &url
 async fn api_keys(command: &ApiKeysCommand, store: &Store, clock: &dyn Clock) -> Result<(), Failure> {
     match command {
         ApiKeysCommand::Create {
-            name, group, new_group, ..
+            name,
+            group,
+            new_group,
+            sandbox,
+            reveal_pii,
+            ..
         } => {
             let name = parse_program_name(name).map_err(|e| format!("--name {e}"))?;
             let group_id = resolve_group(store, group.clone(), *new_group, clock).await?;
             let key = api_key::generate();
-            let id = store
-                .insert_api_key(&group_id, &name, &api_key::digest(&key), clock.now())
-                .await?;
-            println!("Created API key {id} in group {group_id}. The key is shown only once:");
+            let environment = if *sandbox {
+                Environment::Sandbox
+            } else {
+                Environment::Production
+            };
+            let new_key = NewApiKey {
+                name: &name,
+                key_hash: &api_key::digest(&key),
+                environment,
+                permissions: Permissions {
+                    reveal_pii: *reveal_pii,
+                },
+            };
+            let id = store.insert_api_key(&group_id, &new_key, clock.now()).await?;
+            let may_reveal = if *reveal_pii {
+                ", allowed to reveal identification numbers (audited)"
+            } else {
+                ""
+            };
+            println!(
+                "Created API key {id} in group {group_id} ({environment}{may_reveal}). The key is shown only once:"
+            );
             println!("{key}");
         }
         ApiKeysCommand::List { .. } => {
@@ -146,14 +173,26 @@ async fn api_keys(command: &ApiKeysCommand, store: &Store, clock: &dyn Clock) ->
                     vec![
                         key.id.to_string(),
                         key.name,
-                        KEY_ENVIRONMENT.to_owned(),
+                        key.environment.to_string(),
+                        if key.permissions.reveal_pii { "reveal-pii" } else { "-" }.to_owned(),
                         key.group_id.to_string(),
                         timestamp(key.created_at),
                         key.revoked_at.map_or_else(|| "-".to_owned(), timestamp),
                     ]
                 })
                 .collect();
-            print_table(&["ID", "NAME", "ENVIRONMENT", "GROUP", "CREATED", "REVOKED"], rows);
+            print_table(
+                &[
+                    "ID",
+                    "NAME",
+                    "ENVIRONMENT",
+                    "PERMISSIONS",
+                    "GROUP",
+                    "CREATED",
+                    "REVOKED",
+                ],
+                rows,
+            );
         }
         ApiKeysCommand::Revoke { id, .. } => {
             store
@@ -162,6 +201,38 @@ async fn api_keys(command: &ApiKeysCommand, store: &Store, clock: &dyn Clock) ->
                 .map_err(|_| format!("no API key {:?}", id.as_str()))?;
             println!("Revoked API key {id}.");
         }
+    }
+    Ok(())
+}
+
+/// Re-seals, batch by batch, everything an older data key sealed.
+async fn rotate(store: &Store) -> Result<(), Failure> {
+    let mut position = ResealPosition::default();
+    let mut total = Resealed::default();
+    loop {
+        let moved = store.reseal_batch(&mut position).await?;
+        total.identification_numbers += moved.identification_numbers;
+        total.form_tokens += moved.form_tokens;
+        total.responses += moved.responses;
+        if moved.identification_numbers == 0 && position.is_done() {
+            break;
+        }
+    }
+    println!(
+        "Re-encrypted {} values under data key {}: {} identification numbers, {} form links, {} stored responses.",
+        total.total(),
+        store.data_key_id(),
+        total.identification_numbers,
+        total.form_tokens,
+        total.responses
+    );
+    println!("Everything is now encrypted with the current key; earlier keys are no longer needed.");
+    Ok(())
+}
+
+async fn audit(store: &Store, entity: Option<&str>) -> Result<(), Failure> {
+    for entry in store.audit_log(entity).await? {
+        println!("{}", serde_json::to_string(&entry)?);
     }
     Ok(())
 }

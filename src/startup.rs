@@ -3,7 +3,7 @@
 use std::{net::TcpListener, sync::Arc, time::Instant};
 
 use actix_web::{
-    App, HttpRequest, HttpResponse, HttpServer, ResponseError,
+    App, HttpMessage, HttpRequest, HttpResponse, HttpServer, ResponseError,
     body::MessageBody,
     cookie::Key,
     dev::{Server, ServiceRequest, ServiceResponse},
@@ -137,6 +137,11 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
     }
 }
 
+/// The id [`log_request`] gave the request, for records that name it (the
+/// audit log).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
 /// One span per request, carrying a request id (also sent back as
 /// `x-request-id`): every line logged while handling the request, error lines
 /// included, shows it. The request's own line is logged when it ends (at
@@ -149,6 +154,7 @@ async fn log_request(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let request_id = crate::domain::ids::random_alphanumeric(16);
+    req.extensions_mut().insert(RequestId(request_id.clone()));
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.path());
     let probe = crate::probes::PATHS.contains(&req.path());
     let mut response = next.call(req).instrument(span.clone()).await?;

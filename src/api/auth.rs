@@ -13,7 +13,7 @@ use futures_util::future::{Ready, ready};
 use super::error::{ApiError, AuthFailure};
 use crate::{
     domain::{
-        api_key,
+        api_key::{self, Environment, Permissions},
         ids::{ApiKeyId, GroupId},
     },
     startup::AppState,
@@ -25,6 +25,8 @@ use crate::{
 pub struct Caller {
     pub group_id: GroupId,
     pub api_key_id: ApiKeyId,
+    pub environment: Environment,
+    pub permissions: Permissions,
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<&str, AuthFailure> {
@@ -68,9 +70,15 @@ async fn resolve(state: &AppState, req: &HttpRequest) -> Result<Caller, ApiError
     if owner.revoked {
         return Err(ApiError::InvalidApiKey(AuthFailure::DeletedCredential));
     }
+    // Simulations fake what only a customer or a bank may do: sandbox only.
+    if owner.environment != Environment::Sandbox && req.path().starts_with("/simulations/") {
+        return Err(ApiError::EnvironmentMismatch);
+    }
     Ok(Caller {
         group_id: owner.group_id,
         api_key_id: owner.api_key_id,
+        environment: owner.environment,
+        permissions: owner.permissions,
     })
 }
 

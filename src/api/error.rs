@@ -79,6 +79,12 @@ pub enum ApiError {
     IdempotencyKeyAlreadyUsed { resource_id: String },
     #[error("invalid operation: {0}")]
     InvalidOperation(String),
+    /// A production key called a sandbox-only endpoint.
+    #[error("environment mismatch")]
+    EnvironmentMismatch,
+    /// The key lacks the permission the endpoint requires.
+    #[error("insufficient permissions")]
+    InsufficientPermissions(&'static str),
     /// The database is unreachable; retrying later will work.
     #[error("service unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -104,6 +110,8 @@ impl ApiError {
             Self::MethodNotFound { .. } => "api_method_not_found_error",
             Self::IdempotencyKeyAlreadyUsed { .. } => "idempotency_key_already_used_error",
             Self::InvalidOperation(_) => "invalid_operation_error",
+            Self::EnvironmentMismatch => "environment_mismatch_error",
+            Self::InsufficientPermissions(_) => "insufficient_permissions_error",
             Self::Internal(_) | Self::Unavailable(_) => "internal_server_error",
         }
     }
@@ -123,6 +131,8 @@ impl ApiError {
                 "The idempotency key was already used for a different request.".to_owned()
             }
             Self::InvalidOperation(_) => "The operation is not allowed in the object's current state.".to_owned(),
+            Self::EnvironmentMismatch => "This endpoint is only available to sandbox API keys.".to_owned(),
+            Self::InsufficientPermissions(_) => "The API key is not allowed to do this.".to_owned(),
             Self::Internal(_) => "An internal error occurred.".to_owned(),
             Self::Unavailable(_) => "The service is temporarily unavailable.".to_owned(),
         }
@@ -140,6 +150,11 @@ impl ApiError {
                 "The Idempotency-Key header was first used to make {resource_id}; use a new key for a new request."
             )),
             Self::InvalidOperation(detail) => Some(detail.clone()),
+            Self::EnvironmentMismatch => Some(
+                "Simulations act only in the sandbox: use a key made with `onboarding api-keys create --sandbox`."
+                    .to_owned(),
+            ),
+            Self::InsufficientPermissions(detail) => Some((*detail).to_owned()),
             Self::Internal(_) => None,
             Self::Unavailable(_) => Some("Please retry in a few seconds.".to_owned()),
         }
@@ -175,6 +190,7 @@ impl ResponseError for ApiError {
             // every SDK maps to its bad-request error (a 413 maps to none).
             Self::PayloadTooLarge(_) => StatusCode::BAD_REQUEST,
             Self::InvalidApiKey(_) => StatusCode::UNAUTHORIZED,
+            Self::EnvironmentMismatch | Self::InsufficientPermissions(_) => StatusCode::FORBIDDEN,
             Self::ObjectNotFound | Self::MethodNotFound { .. } => StatusCode::NOT_FOUND,
             Self::IdempotencyKeyAlreadyUsed { .. } | Self::InvalidOperation(_) => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -223,6 +239,8 @@ impl ErrorBody {
                 resource_id: String::new(),
             },
             ApiError::InvalidOperation(String::new()),
+            ApiError::EnvironmentMismatch,
+            ApiError::InsufficientPermissions(""),
             ApiError::Unavailable(cause()),
             ApiError::Internal(cause()),
         ]
@@ -339,13 +357,15 @@ mod tests {
             ApiError::InvalidOperation(_) => 6,
             ApiError::Unavailable(_) => 7,
             ApiError::Internal(_) => 8,
+            ApiError::EnvironmentMismatch => 9,
+            ApiError::InsufficientPermissions(_) => 10,
         }
     }
 
     #[test]
     fn the_documented_envelope_has_an_alternative_for_every_kind_of_error() {
         let documented: std::collections::BTreeSet<usize> = ErrorBody::one_of_each().iter().map(kind_index).collect();
-        assert_eq!(documented, (0..9).collect());
+        assert_eq!(documented, (0..11).collect());
         assert_eq!(
             (
                 ApiError::PayloadTooLarge(1).kind(),
@@ -359,7 +379,7 @@ mod tests {
         );
         let schema = serde_json::to_value(ErrorBody::schema()).unwrap();
         let alternatives = schema["oneOf"].as_array().unwrap();
-        assert_eq!(alternatives.len(), 9);
+        assert_eq!(alternatives.len(), 11);
         let conflict = &alternatives[5];
         assert_eq!(
             conflict["properties"]["type"]["enum"],

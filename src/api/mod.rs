@@ -1,6 +1,7 @@
 //! The JSON API, wire-compatible with Increase's.
 
 pub mod auth;
+pub mod custody;
 pub mod entities;
 pub mod error;
 pub mod openapi;
@@ -56,6 +57,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .service(resource("/entities/{id}").route(web::get().to(entities::retrieve_entity)))
             .service(resource("/entities/{id}/archive").route(web::post().to(entities::archive_entity)))
+            .service(
+                resource("/entities/{id}/identification_numbers")
+                    .route(web::get().to(custody::reveal_identification_numbers)),
+            )
             .service(
                 resource("/simulations/entities/{id}/update_validation")
                     .route(web::post().to(entities::simulate_update_validation)),

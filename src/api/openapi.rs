@@ -21,7 +21,7 @@ use utoipa::{
     },
 };
 
-use super::{entities, error::ErrorBody, programs, request::IDEMPOTENCY_HEADER, sessions};
+use super::{custody, entities, error::ErrorBody, programs, request::IDEMPOTENCY_HEADER, sessions};
 use crate::{domain::ids::IdempotencyKey, startup::AppState};
 
 #[derive(OpenApi)]
@@ -29,7 +29,8 @@ use crate::{domain::ids::IdempotencyKey, startup::AppState};
     info(
         title = "Hosted Onboarding",
         description = "Wire-compatible with Increase's Entity Onboarding Sessions API, plus this service's \
-            extensions (`onboarding_tasks` on Entities, `POST /entities/{id}/archive`, sandbox simulations). \
+            extensions (`onboarding_tasks` on Entities, `POST /entities/{id}/archive`, the audited \
+            `GET /entities/{id}/identification_numbers`, sandbox simulations). \
             Every key of a response object is always present, `null` when it has no value."
     ),
     paths(
@@ -46,6 +47,7 @@ use crate::{domain::ids::IdempotencyKey, startup::AppState};
         entities::retrieve_entity,
         entities::archive_entity,
         entities::simulate_update_validation,
+        custody::reveal_identification_numbers,
         crate::probes::health,
         crate::probes::ready,
         crate::probes::metrics,
@@ -109,6 +111,10 @@ pub mod object_type {
 
     pub fn program() -> Object {
         constant("program")
+    }
+
+    pub fn identification_numbers() -> Object {
+        constant("entity_identification_numbers")
     }
 }
 
@@ -177,6 +183,19 @@ fn apply_conventions(path: &str, method: &str, public: bool, operation: &mut Ope
                 "The database is unavailable; retry later (`internal_server_error`, `Retry-After`)",
             ),
         ]);
+    }
+    if path.starts_with("/simulations/") {
+        errors.push((
+            403,
+            "A production API key called a sandbox simulation (`environment_mismatch_error`)",
+        ));
+    }
+    if path.ends_with("/identification_numbers") {
+        errors.push((
+            403,
+            "The API key was not created with `--reveal-pii` (`insufficient_permissions_error`); the attempt \
+             is audited",
+        ));
     }
     if path.contains('{') {
         errors.push((

@@ -64,7 +64,11 @@ impl<'a> SessionResponse<'a> {
             idempotency_key: session.idempotency_key.as_ref(),
             program_id: &session.program_id,
             redirect_url: session.redirect_url.as_str(),
-            session_url: (status == SessionStatus::Active).then(|| links::form_url(public_url, &session.token)),
+            session_url: session
+                .token
+                .as_ref()
+                .filter(|_| status == SessionStatus::Active)
+                .map(|token| links::form_url(public_url, token)),
             status,
             kind: "entity_onboarding_session",
         }

@@ -4,6 +4,21 @@ use sha2::{Digest, Sha256};
 
 const PREFIX: &str = "secret_key_";
 
+super::closed_set::closed_set! {
+    /// Where a key may act: simulations answer only sandbox keys.
+    pub enum Environment {
+        Sandbox = "sandbox",
+        Production = "production",
+    }
+}
+
+/// What a key may do beyond the ordinary API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Permissions {
+    /// May read full identification numbers (every call is audited).
+    pub reveal_pii: bool,
+}
+
 pub fn generate() -> String {
     format!("{PREFIX}{}", super::ids::random_alphanumeric(40))
 }

@@ -43,12 +43,28 @@ closed_set! {
     }
 }
 
-/// What is kept of a person's identity document: never the full number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// A person's identity document as the Entity shows it: its method and last
+/// four characters. The whole number, when just given, rides along in
+/// `number` for the store to seal; it never serializes, so it is neither in
+/// the Entity's JSON document nor in any response.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Identification {
     pub method: IdentificationMethod,
     pub number_last4: String,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub number: Option<super::tax_id::FullNumber>,
 }
+
+/// Equal as the Entity shows them: the whole number, present only on its
+/// way into the store, does not count.
+impl PartialEq for Identification {
+    fn eq(&self, other: &Self) -> bool {
+        self.method == other.method && self.number_last4 == other.number_last4
+    }
+}
+
+impl Eq for Identification {}
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Individual {
@@ -219,6 +235,19 @@ impl EntityDetails {
         })
     }
 
+    /// Every person the Entity names, in order: the natural person itself,
+    /// or each beneficial owner with their ID.
+    pub fn people(&self) -> Vec<(Option<&BeneficialOwnerId>, &Individual)> {
+        match self {
+            Self::Corporation(corporation) => corporation
+                .beneficial_owners
+                .iter()
+                .map(|owner| (Some(&owner.id), &owner.individual))
+                .collect(),
+            Self::NaturalPerson(person) => vec![(None, person)],
+        }
+    }
+
     /// The beneficial owners (none for a natural person).
     pub fn beneficial_owners(&self) -> &[BeneficialOwner] {
         match self {
@@ -299,6 +328,9 @@ pub fn sandbox_corporation() -> EntityDetails {
                 identification: Some(Identification {
                     method: IdentificationMethod::SocialSecurityNumber,
                     number_last4: "1120".to_owned(),
+                    number: super::tax_id::TaxpayerNumber::parse_ssn("078051120")
+                        .ok()
+                        .map(|n| n.full()),
                 }),
             },
         }],

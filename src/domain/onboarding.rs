@@ -16,7 +16,7 @@ use super::{
     },
     ids::BeneficialOwnerId,
     person::{Email, NaicsCode, Website, parse_date_of_birth, parse_text},
-    tax_id::{Ein, TaxpayerNumber, document_last4},
+    tax_id::{Ein, TaxpayerNumber, parse_document_number},
 };
 
 pub const MAX_BENEFICIAL_OWNERS: usize = 8;
@@ -287,12 +287,12 @@ fn parse_identification(input: &IdentificationInput, path: &str, problems: &mut 
         _ => Err("must be social_security_number, individual_taxpayer_identification_number, passport, drivers_license or other"),
     })?;
     let number = input.number.as_deref();
-    let last4 = match method {
-        IdentificationMethod::SocialSecurityNumber => problems.required(&number_path, number, |v| {
-            TaxpayerNumber::parse_ssn(v).map(|n| n.last4().to_owned())
-        }),
+    let full = match method {
+        IdentificationMethod::SocialSecurityNumber => {
+            problems.required(&number_path, number, |v| TaxpayerNumber::parse_ssn(v).map(|n| n.full()))
+        }
         IdentificationMethod::IndividualTaxpayerIdentificationNumber => problems.required(&number_path, number, |v| {
-            TaxpayerNumber::parse_itin(v).map(|n| n.last4().to_owned())
+            TaxpayerNumber::parse_itin(v).map(|n| n.full())
         }),
         IdentificationMethod::Passport | IdentificationMethod::Other => {
             let country = input
@@ -301,19 +301,20 @@ fn parse_identification(input: &IdentificationInput, path: &str, problems: &mut 
                 .or_else(|| input.passport.as_ref().and_then(|d| d.country.as_deref()))
                 .or_else(|| input.other.as_ref().and_then(|d| d.country.as_deref()));
             let country = problems.required(&format!("{path}.country"), country, Country::parse);
-            let last4 = problems.required(&number_path, number, document_last4);
-            country.and(last4)
+            let full = problems.required(&number_path, number, parse_document_number);
+            country.and(full)
         }
         IdentificationMethod::DriversLicense => {
             let state = input.drivers_license.as_ref().and_then(|d| d.state.as_deref());
             let state = problems.required(&format!("{path}.drivers_license.state"), state, UsState::parse);
-            let last4 = problems.required(&number_path, number, document_last4);
-            state.and(last4)
+            let full = problems.required(&number_path, number, parse_document_number);
+            state.and(full)
         }
     }?;
     Some(Identification {
         method,
-        number_last4: last4,
+        number_last4: full.last4().to_owned(),
+        number: Some(full),
     })
 }
 

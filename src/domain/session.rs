@@ -23,7 +23,9 @@ pub struct Session {
     pub program_id: ProgramId,
     pub entity_id: Option<EntityId>,
     pub redirect_url: RedirectUrl,
-    pub token: FormToken,
+    /// The hosted form link's secret while the session is active; `None`
+    /// once it has ended (the store keeps only its hash then).
+    pub token: Option<FormToken>,
     pub status: SessionStatus,
     pub idempotency_key: Option<IdempotencyKey>,
     pub created_at: DateTime<Utc>,
@@ -84,7 +86,7 @@ mod tests {
             program_id: ProgramId::generate(),
             entity_id: None,
             redirect_url: RedirectUrl::parse("https://example.com/done?a=1").unwrap(),
-            token: FormToken::generate(),
+            token: Some(FormToken::generate()),
             status,
             idempotency_key: None,
             created_at: expires_at - Duration::hours(6),

@@ -269,6 +269,7 @@ mod tests {
         person.identification = Some(Identification {
             method: IdentificationMethod::SocialSecurityNumber,
             number_last4: "1234".into(),
+            number: None,
         });
         let flagged = Validation::from_issues(vec![issue(IssueCategory::EntityIdentity, None)]);
         let tasks = outstanding_tasks(&EntityDetails::NaturalPerson(person), true, true, Some(&flagged));

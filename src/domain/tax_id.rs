@@ -95,16 +95,60 @@ impl TaxpayerNumber {
     pub fn last4(&self) -> &str {
         &self.digits[5..]
     }
+
+    /// The whole number, as 9 digits: only for sealing at rest.
+    pub fn full(&self) -> FullNumber {
+        FullNumber(self.digits.clone())
+    }
 }
 
-/// A foreign document number (passport, driver's license, other): kept only
-/// as its last four characters.
-pub fn document_last4(input: &str) -> Result<String, &'static str> {
+/// A person's whole identification number (SSN and ITIN as 9 digits, a
+/// document number in capitals without dashes or spaces). It is sealed by
+/// the store on its way into the database and shown only by the audited
+/// reveal; it never serializes and its `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FullNumber(String);
+
+impl FullNumber {
+    /// A number read back from the store (already normalised when sealed).
+    pub fn from_stored(text: String) -> Self {
+        Self(text)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn last4(&self) -> &str {
+        &self.0[self.0.len().saturating_sub(4)..]
+    }
+}
+
+impl std::fmt::Debug for FullNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FullNumber(<{} characters, redacted>)", self.0.len())
+    }
+}
+
+impl Drop for FullNumber {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
+/// A foreign document number (passport, driver's license, other): 4 to 40
+/// letters and digits once dashes and spaces are dropped, in capitals.
+pub fn parse_document_number(input: &str) -> Result<FullNumber, &'static str> {
     let cleaned: String = input.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
     if cleaned.len() < 4 || cleaned.len() > 40 || !cleaned.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err("must be 4 to 40 letters and digits");
     }
-    Ok(cleaned[cleaned.len() - 4..].to_ascii_uppercase())
+    Ok(FullNumber(cleaned.to_ascii_uppercase()))
+}
+
+/// A foreign document number's last four characters.
+pub fn document_last4(input: &str) -> Result<String, &'static str> {
+    parse_document_number(input).map(|number| number.last4().to_owned())
 }
 
 #[cfg(test)]

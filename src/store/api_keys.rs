@@ -4,16 +4,64 @@ use chrono::{DateTime, Utc};
 
 use super::{Conn, Store, StoreError, UnitOfWork, on, read, time::Ts};
 use crate::domain::{
+    api_key::{Environment, Permissions},
     ids::{ApiKeyId, GroupId},
     program::NewProgram,
 };
 
-/// Who an API key speaks for.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// Who an API key speaks for, and what it may do.
+#[derive(Debug, Clone)]
 pub struct ApiKeyOwner {
     pub api_key_id: ApiKeyId,
     pub group_id: GroupId,
     pub revoked: bool,
+    pub environment: Environment,
+    pub permissions: Permissions,
+}
+
+#[derive(sqlx::FromRow)]
+struct ApiKeyOwnerRow {
+    api_key_id: ApiKeyId,
+    group_id: GroupId,
+    revoked: bool,
+    environment: Environment,
+    reveal_pii: bool,
+}
+
+impl From<ApiKeyOwnerRow> for ApiKeyOwner {
+    fn from(row: ApiKeyOwnerRow) -> Self {
+        Self {
+            api_key_id: row.api_key_id,
+            group_id: row.group_id,
+            revoked: row.revoked,
+            environment: row.environment,
+            permissions: Permissions {
+                reveal_pii: row.reveal_pii,
+            },
+        }
+    }
+}
+
+/// A key about to be stored: its hash (the key itself is never stored),
+/// name, environment and permissions.
+#[derive(Debug, Clone)]
+pub struct NewApiKey<'a> {
+    pub name: &'a str,
+    pub key_hash: &'a str,
+    pub environment: Environment,
+    pub permissions: Permissions,
+}
+
+impl<'a> NewApiKey<'a> {
+    /// A sandbox key without extra permissions.
+    pub fn sandbox(name: &'a str, key_hash: &'a str) -> Self {
+        Self {
+            name,
+            key_hash,
+            environment: Environment::Sandbox,
+            permissions: Permissions::default(),
+        }
+    }
 }
 
 /// An API key as the operator sees it; the key itself is never stored.
@@ -22,6 +70,8 @@ pub struct ApiKeySummary {
     pub id: ApiKeyId,
     pub group_id: GroupId,
     pub name: String,
+    pub environment: Environment,
+    pub permissions: Permissions,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
@@ -31,6 +81,8 @@ struct ApiKeySummaryRow {
     id: ApiKeyId,
     group_id: GroupId,
     name: String,
+    environment: Environment,
+    reveal_pii: bool,
     created_at: Ts,
     revoked_at: Option<Ts>,
 }
@@ -41,6 +93,10 @@ impl From<ApiKeySummaryRow> for ApiKeySummary {
             id: row.id,
             group_id: row.group_id,
             name: row.name,
+            environment: row.environment,
+            permissions: Permissions {
+                reveal_pii: row.reveal_pii,
+            },
             created_at: row.created_at.into(),
             revoked_at: row.revoked_at.map(Into::into),
         }
@@ -142,17 +198,19 @@ impl UnitOfWork {
     async fn insert_api_key(
         &mut self,
         group: &GroupId,
-        name: &str,
-        key_hash: &str,
+        key: &NewApiKey<'_>,
         now: DateTime<Utc>,
     ) -> Result<ApiKeyId, StoreError> {
         let id = ApiKeyId::generate();
-        let sql = "INSERT INTO api_keys (id, group_id, name, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)";
+        let sql = "INSERT INTO api_keys (id, group_id, name, key_hash, environment, reveal_pii, created_at)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
         on!(self.conn(), c => sqlx::query(sql)
             .bind(&id)
             .bind(group)
-            .bind(name)
-            .bind(key_hash)
+            .bind(key.name)
+            .bind(key.key_hash)
+            .bind(key.environment)
+            .bind(key.permissions.reveal_pii)
             .bind(Ts(now))
             .execute(&mut *c)
             .await?
@@ -171,10 +229,11 @@ impl Store {
             return Ok(Some(owner));
         }
         let revocations = self.keys.revocations();
-        let sql =
-            "SELECT id AS api_key_id, group_id, revoked_at IS NOT NULL AS revoked FROM api_keys WHERE key_hash = $1";
-        let owner: Option<ApiKeyOwner> =
+        let sql = "SELECT id AS api_key_id, group_id, revoked_at IS NOT NULL AS revoked, environment, reveal_pii
+                   FROM api_keys WHERE key_hash = $1";
+        let owner: Option<ApiKeyOwnerRow> =
             read!(self, conn => on!(conn, c => sqlx::query_as(sql).bind(key_hash).fetch_optional(&mut *c).await?));
+        let owner = owner.map(ApiKeyOwner::from);
         if let Some(owner) = owner.as_ref().filter(|owner| !owner.revoked) {
             self.keys.remember(key_hash, owner, revocations);
         }
@@ -211,19 +270,19 @@ impl Store {
     pub async fn insert_api_key(
         &self,
         group: &GroupId,
-        name: &str,
-        key_hash: &str,
+        key: &NewApiKey<'_>,
         now: DateTime<Utc>,
     ) -> Result<ApiKeyId, StoreError> {
         let mut work = self.begin().await?;
-        let id = work.insert_api_key(group, name, key_hash, now).await?;
+        let id = work.insert_api_key(group, key, now).await?;
         work.commit().await?;
         Ok(id)
     }
 
     /// Every API key of every group, oldest first.
     pub async fn list_api_keys(&self) -> Result<Vec<ApiKeySummary>, StoreError> {
-        let sql = "SELECT id, group_id, name, created_at, revoked_at FROM api_keys ORDER BY created_at, id";
+        let sql = "SELECT id, group_id, name, environment, reveal_pii, created_at, revoked_at
+                   FROM api_keys ORDER BY created_at, id";
         let rows: Vec<ApiKeySummaryRow> =
             read!(self, conn => on!(conn, c => sqlx::query_as(sql).fetch_all(&mut *c).await?));
         Ok(rows.into_iter().map(Into::into).collect())
@@ -264,9 +323,8 @@ impl Store {
         let group_id = work.insert_group(now).await?;
         let program = NewProgram::named("Default program".to_owned());
         let program = super::programs::insert_program(work.conn(), &group_id, &program, None, now).await?;
-        let api_key_id = work
-            .insert_api_key(&group_id, "Sandbox key (created on first start)", key_hash, now)
-            .await?;
+        let key = NewApiKey::sandbox("Sandbox key (created on first start)", key_hash);
+        let api_key_id = work.insert_api_key(&group_id, &key, now).await?;
         work.commit().await?;
         Ok(Some(Bootstrap {
             group_id,

@@ -211,6 +211,7 @@ impl UnitOfWork {
             .bind(&terms)
             .fetch_one(&mut *c)
             .await?);
+        self.keep_identification_numbers(entity.id, entity.details, now).await?;
         row.try_into()
     }
 
@@ -228,9 +229,9 @@ impl UnitOfWork {
     ) -> Result<bool, StoreError> {
         let sql =
             "UPDATE entities SET details = $1, validation = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5";
-        let details = Json(details.to_document()?);
+        let document = Json(details.to_document()?);
         let done = on!(self.conn(), c => sqlx::query(sql)
-            .bind(&details)
+            .bind(&document)
             .bind(validation.map(Json))
             .bind(Ts(now))
             .bind(id)
@@ -238,6 +239,9 @@ impl UnitOfWork {
             .execute(&mut *c)
             .await?
             .rows_affected());
+        if done == 1 {
+            self.keep_identification_numbers(id, details, now).await?;
+        }
         Ok(done == 1)
     }
 

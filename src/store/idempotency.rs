@@ -3,8 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Conn, StoreError, UnitOfWork, on, time::Ts};
-use crate::domain::ids::{GroupId, IdempotencyKey};
+use super::{Conn, StoreError, UnitOfWork, custody::response_context, on, time::Ts};
+use crate::{
+    custody::{Keyring, is_sealed},
+    domain::ids::{GroupId, IdempotencyKey},
+};
 
 /// The response first given to an idempotency key.
 #[derive(Clone, sqlx::FromRow)]
@@ -46,12 +49,14 @@ impl UnitOfWork {
         group: &GroupId,
         key: &IdempotencyKey,
     ) -> Result<Option<StoredResponse>, StoreError> {
-        find_response(self.conn(), group, key).await
+        let custody = self.custody.clone();
+        find_response(self.conn(), &custody, group, key).await
     }
 
     #[tracing::instrument(skip_all)]
-    /// Records the response to `key`. A concurrent request that recorded the
-    /// same key first makes this fail with [`StoreError::Conflict`].
+    /// Records the response to `key`, sealed (it can hold a form link or
+    /// personal data). A concurrent request that recorded the same key first
+    /// makes this fail with [`StoreError::Conflict`].
     pub async fn record_response(
         &mut self,
         group: &GroupId,
@@ -59,6 +64,9 @@ impl UnitOfWork {
         response: &StoredResponse,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let sealed = self
+            .custody
+            .seal_text(&response.response_body, &response_context(group, key));
         let sql = "INSERT INTO idempotency_keys
                 (group_id, key, fingerprint, resource_id, response_status, response_body, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -68,7 +76,7 @@ impl UnitOfWork {
             .bind(&response.fingerprint)
             .bind(&response.resource_id)
             .bind(i64::from(response.response_status))
-            .bind(&response.response_body)
+            .bind(&sealed)
             .bind(Ts(now))
             .execute(&mut *c)
             .await?
@@ -84,16 +92,32 @@ impl super::Store {
         group: &GroupId,
         key: &IdempotencyKey,
     ) -> Result<Option<StoredResponse>, StoreError> {
-        super::read!(self, c => find_response(c, group, key).await)
+        super::read!(self, c => find_response(c, &self.custody, group, key).await)
     }
 }
 
 async fn find_response(
     conn: Conn<'_>,
+    custody: &Keyring,
     group: &GroupId,
     key: &IdempotencyKey,
 ) -> Result<Option<StoredResponse>, StoreError> {
     let sql = "SELECT fingerprint, resource_id, CAST(response_status AS INTEGER) AS response_status, response_body
          FROM idempotency_keys WHERE group_id = $1 AND key = $2";
-    Ok(on!(conn, c => sqlx::query_as(sql).bind(group).bind(key).fetch_optional(&mut *c).await?))
+    let found: Option<StoredResponse> =
+        on!(conn, c => sqlx::query_as(sql).bind(group).bind(key).fetch_optional(&mut *c).await?);
+    found
+        .map(|mut response| {
+            // A response an earlier release stored in clear is read as it is
+            // until start-up has sealed it.
+            if is_sealed(&response.response_body) {
+                let context = response_context(group, key);
+                response.response_body = custody
+                    .open_text(&response.response_body, &context)
+                    .map_err(|e| StoreError::Corrupt(format!("{context}: {e}")))?
+                    .to_string();
+            }
+            Ok(response)
+        })
+        .transpose()
 }

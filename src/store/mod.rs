@@ -4,6 +4,7 @@
 //! (see [`on`]), forking only where the dialects differ.
 
 mod api_keys;
+mod custody;
 mod entities;
 mod idempotency;
 mod programs;
@@ -18,13 +19,17 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-pub use api_keys::{ApiKeyOwner, ApiKeySummary, Bootstrap, KEY_CACHE_TTL};
+pub use api_keys::{ApiKeyOwner, ApiKeySummary, Bootstrap, KEY_CACHE_TTL, NewApiKey};
+pub use custody::{AuditEntry, AuditOutcome, NewAuditEntry, ResealPosition, Resealed, RevealedNumber, Subject};
 pub use entities::{EntityFilter, NewEntity};
 pub use idempotency::StoredResponse;
 pub use sessions::{FormSession, SessionFilter};
 
 use self::time::Ts;
-use crate::config::{DatabaseTarget, DatabaseUrl, Settings};
+use crate::{
+    config::{DatabaseTarget, DatabaseUrl, Settings},
+    custody::Keyring,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -123,6 +128,9 @@ pub struct Store {
     pool: Pool,
     /// API keys verified moments ago (see [`api_keys::KeyCache`]).
     keys: std::sync::Arc<api_keys::KeyCache>,
+    /// Seals personal data and secrets on their way in, opens them on their
+    /// way out: nothing above the store sees a ciphertext.
+    custody: std::sync::Arc<Keyring>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -133,6 +141,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 pub struct UnitOfWork {
     tx: Tx,
     after_commit: Vec<Box<dyn FnOnce() + Send>>,
+    custody: std::sync::Arc<Keyring>,
 }
 
 enum Tx {
@@ -186,11 +195,24 @@ impl Store {
     /// retrying while it is not up yet, and applies pending migrations.
     #[tracing::instrument(skip_all)]
     pub async fn connect(settings: &Settings) -> Result<Self, StoreError> {
+        // PostgreSQL's key is checked before connecting (it is required);
+        // SQLite's key file is read or made once the database file opened,
+        // so that a bad path is reported as the database's.
+        let mut keyring = match settings.database_url.target().map_err(StoreError::Config)? {
+            DatabaseTarget::Postgres(_) => Some(custody::keyring(settings)?),
+            DatabaseTarget::Sqlite(_) => None,
+        };
         let deadline = std::time::Instant::now() + settings.database_startup_timeout;
         loop {
-            match Self::open(settings).await {
-                Ok(store) => {
+            match Self::open(settings, std::sync::Arc::new(Keyring::ephemeral())).await {
+                Ok(mut store) => {
+                    let keyring = match keyring.take() {
+                        Some(keyring) => keyring,
+                        None => custody::keyring(settings)?,
+                    };
+                    store.custody = std::sync::Arc::new(keyring);
                     store.migrate().await?;
+                    store.convert_clear_secrets().await?;
                     return Ok(store);
                 }
                 Err(StoreError::Unavailable(error)) if std::time::Instant::now() < deadline => {
@@ -202,7 +224,7 @@ impl Store {
         }
     }
 
-    async fn open(settings: &Settings) -> Result<Self, StoreError> {
+    async fn open(settings: &Settings, custody: std::sync::Arc<Keyring>) -> Result<Self, StoreError> {
         let pool = match settings.database_url.target().map_err(StoreError::Config)? {
             DatabaseTarget::Sqlite(url) => {
                 let options = SqliteConnectOptions::from_str(url)?
@@ -250,7 +272,13 @@ impl Store {
         Ok(Self {
             pool,
             keys: std::sync::Arc::new(api_keys::KeyCache::new()),
+            custody,
         })
+    }
+
+    /// The ID of the data key that seals new values.
+    pub fn data_key_id(&self) -> &str {
+        self.custody.current_id()
     }
 
     pub fn backend(&self) -> Backend {
@@ -280,6 +308,7 @@ impl Store {
         Ok(UnitOfWork {
             tx,
             after_commit: Vec::new(),
+            custody: self.custody.clone(),
         })
     }
 

@@ -2,11 +2,19 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Conn, Page, Store, StoreError, UnitOfWork, Window, on, position, read, time::Ts};
-use crate::domain::{
-    RedirectUrl,
-    ids::{EntityId, FormToken, GroupId, IdempotencyKey, ProgramId, SessionId},
-    session::{NewSession, Session, SessionStatus},
+use super::{
+    Conn, Page, Store, StoreError, UnitOfWork, Window,
+    custody::{token_context, token_hash},
+    on, position, read,
+    time::Ts,
+};
+use crate::{
+    custody::Keyring,
+    domain::{
+        RedirectUrl,
+        ids::{EntityId, FormToken, GroupId, IdempotencyKey, ProgramId, SessionId},
+        session::{NewSession, Session, SessionStatus},
+    },
 };
 
 #[derive(sqlx::FromRow)]
@@ -16,7 +24,8 @@ struct SessionRow {
     program_id: ProgramId,
     entity_id: Option<EntityId>,
     redirect_url: String,
-    token: FormToken,
+    /// Sealed while the session is active; cleared once it ends.
+    token_sealed: Option<String>,
     status: SessionStatus,
     idempotency_key: Option<IdempotencyKey>,
     created_at: Ts,
@@ -24,17 +33,26 @@ struct SessionRow {
     completed_at: Option<Ts>,
 }
 
-impl TryFrom<SessionRow> for Session {
-    type Error = StoreError;
-
-    fn try_from(row: SessionRow) -> Result<Self, StoreError> {
-        Ok(Self {
+impl SessionRow {
+    fn into_session(self, custody: &Keyring) -> Result<Session, StoreError> {
+        let row = self;
+        let token = row
+            .token_sealed
+            .as_deref()
+            .map(|sealed| {
+                let opened = custody
+                    .open_text(sealed, &token_context(&row.id))
+                    .map_err(|e| StoreError::Corrupt(format!("form token of {}: {e}", row.id)))?;
+                FormToken::parse(&opened).ok_or_else(|| StoreError::Corrupt(format!("form token of {}", row.id)))
+            })
+            .transpose()?;
+        Ok(Session {
             redirect_url: RedirectUrl::parse(&row.redirect_url)
                 .map_err(|e| StoreError::Corrupt(format!("redirect_url of {}: {e}", row.id)))?,
             id: row.id,
             program_id: row.program_id,
             entity_id: row.entity_id,
-            token: row.token,
+            token,
             status: row.status,
             idempotency_key: row.idempotency_key,
             created_at: row.created_at.into(),
@@ -44,11 +62,11 @@ impl TryFrom<SessionRow> for Session {
     }
 }
 
-fn session(row: Option<SessionRow>) -> Result<Option<Session>, StoreError> {
-    row.map(Session::try_from).transpose()
+fn session(row: Option<SessionRow>, custody: &Keyring) -> Result<Option<Session>, StoreError> {
+    row.map(|row| row.into_session(custody)).transpose()
 }
 
-const COLUMNS: &str = "seq, id, program_id, entity_id, redirect_url, token, status, \
+const COLUMNS: &str = "seq, id, program_id, entity_id, redirect_url, token_sealed, status, \
     idempotency_key, created_at, expires_at, completed_at";
 
 /// Which sessions a listing shows.
@@ -75,20 +93,25 @@ struct FormSessionRow {
     program_name: String,
 }
 
-async fn find_session(conn: Conn<'_>, group: &GroupId, id: &SessionId) -> Result<Option<Session>, StoreError> {
+async fn find_session(
+    conn: Conn<'_>,
+    custody: &Keyring,
+    group: &GroupId,
+    id: &SessionId,
+) -> Result<Option<Session>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM entity_onboarding_sessions WHERE group_id = $1 AND id = $2");
     let row: Option<SessionRow> = on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(group)
         .bind(id)
         .fetch_optional(&mut *c)
         .await?);
-    session(row)
+    session(row, custody)
 }
 
 impl Store {
     #[tracing::instrument(skip_all, fields(session_id = %id))]
     pub async fn find_session(&self, group: &GroupId, id: &SessionId) -> Result<Option<Session>, StoreError> {
-        read!(self, c => find_session(c, group, id).await)
+        read!(self, c => find_session(c, &self.custody, group, id).await)
     }
 
     /// Newest first, filtered by status as seen at `now` (a session past its
@@ -137,7 +160,12 @@ impl Store {
             window.finish(&mut query, "entity_onboarding_sessions");
             query.build_query_as().fetch_all(&mut *c).await?
         }));
-        Page::from_rows(rows, window, |row| position(row.created_at, row.seq), Session::try_from)
+        Page::from_rows(
+            rows,
+            window,
+            |row| position(row.created_at, row.seq),
+            |row| row.into_session(&self.custody),
+        )
     }
 
     /// Persists the expiry of every active session whose `expires_at` is not
@@ -145,8 +173,8 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn expire_sessions_before(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut work = self.begin().await?;
-        let sql =
-            "UPDATE entity_onboarding_sessions SET status = 'expired' WHERE status = 'active' AND expires_at <= $1";
+        let sql = "UPDATE entity_onboarding_sessions SET status = 'expired', token_sealed = NULL
+                   WHERE status = 'active' AND expires_at <= $1";
         let done = on!(work.conn(), c => sqlx::query(sql).bind(Ts(now)).execute(&mut *c).await?.rows_affected());
         work.commit().await?;
         Ok(done)
@@ -158,16 +186,16 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS}, group_id,
                 (SELECT p.name FROM programs p WHERE p.id = entity_onboarding_sessions.program_id) AS program_name
-             FROM entity_onboarding_sessions WHERE token = $1"
+             FROM entity_onboarding_sessions WHERE token_hash = $1"
         );
         let row: Option<FormSessionRow> = read!(self, conn => on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(token)
+            .bind(token_hash(token))
             .fetch_optional(&mut *c)
             .await?));
         row.map(|row| {
             Ok(FormSession {
                 group_id: row.group_id,
-                session: row.session.try_into()?,
+                session: row.session.into_session(&self.custody)?,
                 program_name: row.program_name,
             })
         })
@@ -186,11 +214,14 @@ impl UnitOfWork {
         idempotency_key: Option<&IdempotencyKey>,
         now: DateTime<Utc>,
     ) -> Result<Option<Session>, StoreError> {
+        let sealed = self
+            .custody
+            .seal_text(session.token.expose(), &token_context(&session.id));
         let sql = format!(
             "INSERT INTO entity_onboarding_sessions
-                (id, group_id, program_id, entity_id, redirect_url, token, status,
+                (id, group_id, program_id, entity_id, redirect_url, token_hash, token_sealed, status,
                  idempotency_key, created_at, expires_at)
-             SELECT $1, $2, $3, $4, $5, $6, 'active', $7, $8, $9
+             SELECT $1, $2, $3, $4, $5, $6, $10, 'active', $7, $8, $9
              WHERE EXISTS (SELECT 1 FROM programs WHERE group_id = $2 AND id = $3)
              RETURNING {COLUMNS}"
         );
@@ -200,17 +231,19 @@ impl UnitOfWork {
             .bind(&session.program_id)
             .bind(&session.entity_id)
             .bind(session.redirect_url.as_str())
-            .bind(&session.token)
+            .bind(token_hash(&session.token))
             .bind(idempotency_key)
             .bind(Ts(now))
             .bind(Ts(session.expires_at))
+            .bind(&sealed)
             .fetch_optional(&mut *c)
             .await?);
-        self::session(row)
+        self::session(row, &self.custody)
     }
 
     pub async fn find_session(&mut self, group: &GroupId, id: &SessionId) -> Result<Option<Session>, StoreError> {
-        find_session(self.conn(), group, id).await
+        let custody = self.custody.clone();
+        find_session(self.conn(), &custody, group, id).await
     }
 
     /// Ends an active session now; an expired one is left unchanged. With
@@ -223,7 +256,7 @@ impl UnitOfWork {
         now: DateTime<Utc>,
     ) -> Result<Option<(Session, bool)>, StoreError> {
         let sql = format!(
-            "UPDATE entity_onboarding_sessions SET status = 'expired', expires_at = $1
+            "UPDATE entity_onboarding_sessions SET status = 'expired', expires_at = $1, token_sealed = NULL
              WHERE group_id = $2 AND id = $3 AND status = 'active' AND expires_at > $1
              RETURNING {COLUMNS}"
         );
@@ -233,7 +266,7 @@ impl UnitOfWork {
             .bind(id)
             .fetch_optional(&mut *c)
             .await?);
-        match session(row)? {
+        match session(row, &self.custody)? {
             Some(expired) => Ok(Some((expired, true))),
             // Already expired, perhaps overdue and not swept yet (or not
             // there): returned as it is; readers see it expired anyway.
@@ -255,7 +288,7 @@ impl UnitOfWork {
     ) -> Result<Option<Session>, StoreError> {
         let sql = format!(
             "UPDATE entity_onboarding_sessions
-             SET status = 'expired', completed_at = $1, entity_id = COALESCE($4, entity_id)
+             SET status = 'expired', completed_at = $1, entity_id = COALESCE($4, entity_id), token_sealed = NULL
              WHERE group_id = $2 AND id = $3 AND status = 'active' AND expires_at > $1
              RETURNING {COLUMNS}"
         );
@@ -266,7 +299,7 @@ impl UnitOfWork {
             .bind(entity)
             .fetch_optional(&mut *c)
             .await?);
-        session(row)
+        session(row, &self.custody)
     }
 
     /// Records the Entity a completed session produced or updated.
@@ -277,6 +310,6 @@ impl UnitOfWork {
             .bind(id)
             .fetch_optional(&mut *c)
             .await?);
-        session(row)?.ok_or(StoreError::NotFound)
+        session(row, &self.custody)?.ok_or(StoreError::NotFound)
     }
 }

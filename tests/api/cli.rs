@@ -178,9 +178,17 @@ fn database_errors_name_the_sqlite_file_or_the_postgres_host_and_port() {
         "{stderr}"
     );
 
+    // PostgreSQL needs the data key, which is checked before connecting.
+    let (ok, _, stderr) = run_with("postgres://app@127.0.0.1:1/onboarding", &[], &["programs", "list"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("ONBOARDING_DATA_KEY is required with PostgreSQL"),
+        "{stderr}"
+    );
     let quick = [
         ("ONBOARDING_DB_STARTUP_TIMEOUT", "0s"),
         ("ONBOARDING_DB_ACQUIRE_TIMEOUT", "1s"),
+        ("ONBOARDING_DATA_KEY", crate::helpers::TEST_DATA_KEY),
     ];
     let (ok, _, stderr) = run_with("postgres://app@127.0.0.1:1/onboarding", &quick, &["programs", "list"]);
     assert!(!ok);
@@ -246,12 +254,30 @@ fn api_keys_list_shows_each_key_but_never_the_key_itself() {
     let db = new_db(&dir, "keys.db");
     let (ok, stdout, _) = run(&db, &["api-keys", "list"]);
     assert!(ok);
-    assert_eq!(stdout.trim(), "ID  NAME  ENVIRONMENT  GROUP  CREATED  REVOKED");
+    assert_eq!(
+        stdout.trim(),
+        "ID  NAME  ENVIRONMENT  PERMISSIONS  GROUP  CREATED  REVOKED"
+    );
 
     let (_, created, _) = run(&db, &["api-keys", "create", "--name", "Back office"]);
     let kept = last_line(&created).to_owned();
     let kept_id = created.split_whitespace().nth(3).unwrap().to_owned();
-    let (_, created, _) = run(&db, &["api-keys", "create", "--name", "Old", "--new-group"]);
+    let (_, created, _) = run(
+        &db,
+        &[
+            "api-keys",
+            "create",
+            "--name",
+            "Old",
+            "--new-group",
+            "--sandbox",
+            "--reveal-pii",
+        ],
+    );
+    assert!(
+        created.contains("(sandbox, allowed to reveal identification numbers"),
+        "{created}"
+    );
     let revoked = last_line(&created).to_owned();
     let revoked_id = created.split_whitespace().nth(3).unwrap().to_owned();
     assert!(kept_id.starts_with("api_key_") && revoked_id.starts_with("api_key_"));
@@ -266,10 +292,16 @@ fn api_keys_list_shows_each_key_but_never_the_key_itself() {
     let row = |id: &str| rows.iter().find(|row| row["ID"] == id).unwrap().clone();
     let kept_row = row(&kept_id);
     assert_eq!(kept_row["NAME"], "Back office");
-    assert_eq!(kept_row["ENVIRONMENT"], "sandbox");
+    assert_eq!(
+        kept_row["ENVIRONMENT"], "production",
+        "a key is for production unless --sandbox"
+    );
+    assert_eq!(kept_row["PERMISSIONS"], "-");
     assert!(kept_row["CREATED"].ends_with('Z'), "{stdout}");
     assert_eq!(kept_row["REVOKED"], "-");
     let revoked_row = row(&revoked_id);
+    assert_eq!(revoked_row["ENVIRONMENT"], "sandbox");
+    assert_eq!(revoked_row["PERMISSIONS"], "reveal-pii");
     assert!(revoked_row["REVOKED"].ends_with('Z'), "{stdout}");
     assert_ne!(
         kept_row["GROUP"], revoked_row["GROUP"],

@@ -32,6 +32,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/entity_onboarding_sessions/{id}/expire", &["post"]),
     ("/simulations/entity_onboarding_sessions/{id}/submit", &["post"]),
     ("/entities", &["get", "post"]),
+    ("/entities/{id}/identification_numbers", &["get"]),
     ("/entities/{id}", &["get"]),
     ("/entities/{id}/archive", &["post"]),
     ("/simulations/entities/{id}/update_validation", &["post"]),
@@ -494,6 +495,22 @@ async fn responses_of_every_operation_match_the_document() {
         .await;
     assert_eq!(flagged["validation"]["issues"].as_array().unwrap().len(), 6);
     assert!(!flagged["onboarding_tasks"].as_array().unwrap().is_empty());
+    let (revealer, _) = app
+        .api_key_for(onboarding::domain::api_key::Environment::Production, true)
+        .await;
+    let response = app
+        .client
+        .get(app.url(&format!("/entities/{}/identification_numbers", id(&corporation))))
+        .bearer_auth(&revealer)
+        .send()
+        .await
+        .unwrap();
+    x.check("get", "/entities/{id}/identification_numbers", response).await;
+    x.get(
+        "/entities/{id}/identification_numbers",
+        &format!("/entities/{}/identification_numbers", id(&corporation)),
+    )
+    .await;
     x.action(
         "/entities/{id}/archive",
         &format!("/entities/{}/archive", id(&corporation)),

@@ -18,6 +18,7 @@ pub struct TestApp {
     pub database_url: String,
     pub api_key: String,
     pub program_id: String,
+    pub group_id: onboarding::domain::ids::GroupId,
     pub clock: Arc<OffsetClock>,
     pub store: Store,
     pub client: Client,
@@ -51,6 +52,19 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
     }
 }
 
+/// The data key of every test database on PostgreSQL (which requires one);
+/// on SQLite the tests use the key file the service generates.
+pub const TEST_DATA_KEY: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+/// The default settings on a test database.
+pub fn settings_for(database_url: &str) -> Settings {
+    let mut settings = Settings::for_database(database_url);
+    if database_url.starts_with("postgres") {
+        settings.data_key = Some(onboarding::config::DataKey::parse(TEST_DATA_KEY).unwrap());
+    }
+    settings
+}
+
 pub fn on_postgres() -> bool {
     std::env::var("TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"))
 }
@@ -58,7 +72,7 @@ pub fn on_postgres() -> bool {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let database_url = fresh_database_url(dir.path()).await;
-    let mut settings = Settings::for_database(database_url.as_str());
+    let mut settings = settings_for(&database_url);
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.workers = Some(2);
     configure(&mut settings);
@@ -81,6 +95,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         database_url,
         api_key,
         program_id: created.program_id.to_string(),
+        group_id: created.group_id,
         clock,
         store,
         client: Client::builder()
@@ -167,13 +182,33 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    /// Another API key of the app's group, with this environment and
+    /// permission to reveal personal data or not.
+    pub async fn api_key_for(&self, environment: api_key::Environment, reveal_pii: bool) -> (String, String) {
+        let now = onboarding::clock::Clock::now(self.clock.as_ref());
+        let key = api_key::generate();
+        let digest = api_key::digest(&key);
+        let new_key = onboarding::store::NewApiKey {
+            name: "test",
+            key_hash: &digest,
+            environment,
+            permissions: api_key::Permissions { reveal_pii },
+        };
+        let id = self.store.insert_api_key(&self.group_id, &new_key, now).await.unwrap();
+        (key, id.to_string())
+    }
+
     /// An API key for a second, isolated group.
     pub async fn other_group_key(&self) -> String {
         let now = onboarding::clock::Clock::now(self.clock.as_ref());
         let group = self.store.create_group(now).await.unwrap();
         let key = api_key::generate();
         self.store
-            .insert_api_key(&group, "other", &api_key::digest(&key), now)
+            .insert_api_key(
+                &group,
+                &onboarding::store::NewApiKey::sandbox("other", &api_key::digest(&key)),
+                now,
+            )
             .await
             .unwrap();
         key

@@ -40,6 +40,7 @@ impl Instance {
             .env("DATABASE_URL", database_url)
             .env("ONBOARDING_LISTEN", "127.0.0.1:0")
             .env("ONBOARDING_COOKIE_KEY", "ab".repeat(64))
+            .env("ONBOARDING_DATA_KEY", crate::common::TEST_DATA_KEY)
             .env("ONBOARDING_WORKERS", "2")
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())

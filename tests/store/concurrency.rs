@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 use futures_util::future::join_all;
-use onboarding::{config::Settings, domain::entity::TermsAgreement, store::Store};
+use onboarding::{domain::entity::TermsAgreement, store::Store};
 
 use crate::{fixture, now};
 
@@ -68,7 +68,7 @@ async fn concurrent_attestations_are_all_kept() {
 
 /// A store on a fresh, empty database with room for every writer at once.
 async fn empty_store(dir: &tempfile::TempDir) -> Store {
-    let mut settings = Settings::for_database(crate::common::fresh_database_url(dir.path()).await);
+    let mut settings = crate::common::settings_for(&crate::common::fresh_database_url(dir.path()).await);
     settings.database_max_connections = u32::try_from(WRITERS).unwrap();
     Store::connect(&settings).await.unwrap()
 }

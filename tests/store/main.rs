@@ -12,7 +12,6 @@ mod records;
 
 use chrono::{DateTime, Duration, Utc};
 use onboarding::{
-    config::Settings,
     domain::{
         RedirectUrl,
         entity::{EntityDetails, sandbox_corporation},
@@ -33,7 +32,7 @@ pub struct Fixture {
 
 pub async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&Settings::for_database(common::fresh_database_url(dir.path()).await))
+    let store = Store::connect(&common::settings_for(&common::fresh_database_url(dir.path()).await))
         .await
         .unwrap();
     let created = store.bootstrap_if_empty("hash", now()).await.unwrap().unwrap();

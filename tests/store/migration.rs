@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use onboarding::{
-    config::Settings,
     domain::{
         entity::{EntityDetails, EntityStatus, IdentificationMethod, Prong},
         ids::{EntityId, GroupId, IdempotencyKey, ProgramId, SessionId},
@@ -85,7 +84,9 @@ async fn a_database_from_the_first_release_is_migrated_in_place() {
     };
     first_release_database(&url, backend).await;
 
-    let store = Store::connect(&Settings::for_database(url.as_str())).await.unwrap();
+    let store = Store::connect(&crate::common::settings_for(url.as_str()))
+        .await
+        .unwrap();
     let at = DateTime::<Utc>::from_timestamp_micros(MICROS).unwrap();
     let group: GroupId = GROUP.parse().unwrap();
 

@@ -290,7 +290,11 @@ async fn the_operator_lists_every_group_s_keys_and_programs_oldest_first() {
     let other = f.store.create_group(later).await.unwrap();
     let key = f
         .store
-        .insert_api_key(&other, "Tenant B", "hash-b", later)
+        .insert_api_key(
+            &other,
+            &onboarding::store::NewApiKey::sandbox("Tenant B", "hash-b"),
+            later,
+        )
         .await
         .unwrap();
     f.store
