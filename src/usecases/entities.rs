@@ -70,6 +70,13 @@ fn issues_for(entity: &Entity, requested: &[RequestedIssue]) -> Result<Vec<Valid
     let mut issues = Vec::new();
     for (index, issue) in requested.iter().enumerate() {
         if !issue.category.names_an_owner() {
+            if issue.beneficial_owner_id.is_some() {
+                problems.push(Problem {
+                    path: format!("issues.{index}.beneficial_owner_id"),
+                    message: "must be omitted: this category is about the Entity, not a beneficial owner".to_owned(),
+                });
+                continue;
+            }
             issues.push(ValidationIssue {
                 category: issue.category,
                 beneficial_owner_id: None,

@@ -25,6 +25,18 @@ async fn entities_filter_by_validation_status() {
     let flagged: Value = app.post("/entities", &corporation_body()).await.json().await.unwrap();
     let flagged_id = flagged["id"].as_str().unwrap();
     let path = format!("/simulations/entities/{flagged_id}/update_validation");
+    // An owner named on an issue about the Entity itself is refused, not ignored.
+    let stray = assert_error(
+        app.post(
+            &path,
+            &json!({ "issues": [{ "category": "entity_address", "beneficial_owner_id": "j" }] }),
+        )
+        .await,
+        400,
+        "invalid_parameters_error",
+    )
+    .await;
+    assert_eq!(error_fields(&stray), vec!["issues.0.beneficial_owner_id"]);
     let response = app
         .post(&path, &json!({ "issues": [{ "category": "entity_address" }] }))
         .await;
