@@ -97,6 +97,9 @@ pub enum CustodyError {
     UnknownKey(String),
     #[error("does not open with data key {0}: altered, or stored for another record")]
     Tampered(String),
+    /// Beyond the cipher's limit (256 GiB): never for the values sealed here.
+    #[error("too large to seal")]
+    TooLarge,
 }
 
 struct Sealer {
@@ -146,7 +149,7 @@ impl Keyring {
     }
 
     /// Seals `plaintext` for the record `context` names.
-    pub fn seal(&self, plaintext: &[u8], context: &str) -> String {
+    pub fn seal(&self, plaintext: &[u8], context: &str) -> Result<String, CustodyError> {
         let nonce = XNonce::generate();
         let sealed = self
             .current
@@ -158,14 +161,18 @@ impl Keyring {
                     aad: context.as_bytes(),
                 },
             )
-            .expect("XChaCha20-Poly1305 seals any message of a sane size");
+            .map_err(|_| CustodyError::TooLarge)?;
         let mut body = Vec::with_capacity(NONCE_LEN + sealed.len());
         body.extend_from_slice(&nonce);
         body.extend_from_slice(&sealed);
-        format!("{VERSION}:{}:{}", self.current.id, URL_SAFE_NO_PAD.encode(body))
+        Ok(format!(
+            "{VERSION}:{}:{}",
+            self.current.id,
+            URL_SAFE_NO_PAD.encode(body)
+        ))
     }
 
-    pub fn seal_text(&self, plaintext: &str, context: &str) -> String {
+    pub fn seal_text(&self, plaintext: &str, context: &str) -> Result<String, CustodyError> {
         self.seal(plaintext.as_bytes(), context)
     }
 
@@ -275,7 +282,7 @@ mod tests {
     #[test]
     fn sealed_values_open_only_in_their_context() {
         let ring = Keyring::new(&key(1), &[]);
-        let sealed = ring.seal_text("078051120", "entity_1/person");
+        let sealed = ring.seal_text("078051120", "entity_1/person").unwrap();
         assert!(!sealed.contains("078051120"));
         assert!(sealed.starts_with(&format!("v1:{}:", key(1).id())));
         assert_eq!(*ring.open_text(&sealed, "entity_1/person").unwrap(), "078051120");
@@ -284,13 +291,13 @@ mod tests {
             Err(CustodyError::Tampered(key(1).id()))
         );
         // Two seals of one value differ (fresh nonces).
-        assert_ne!(sealed, ring.seal_text("078051120", "entity_1/person"));
+        assert_ne!(sealed, ring.seal_text("078051120", "entity_1/person").unwrap());
     }
 
     #[test]
     fn tampered_ciphertexts_are_refused() {
         let ring = Keyring::new(&key(1), &[]);
-        let sealed = ring.seal_text("X1234567", "ctx");
+        let sealed = ring.seal_text("X1234567", "ctx").unwrap();
         let (head, body) = sealed.rsplit_once(':').unwrap();
         let mut bytes = URL_SAFE_NO_PAD.decode(body).unwrap();
         for position in [0, NONCE_LEN, bytes.len() - 1] {
@@ -314,7 +321,7 @@ mod tests {
     #[test]
     fn a_wrong_key_does_not_open_and_rotation_keeps_old_values_readable() {
         let old = Keyring::new(&key(1), &[]);
-        let sealed = old.seal_text("912701234", "ctx");
+        let sealed = old.seal_text("912701234", "ctx").unwrap();
         let other = Keyring::new(&key(2), &[]);
         assert_eq!(
             other.open(&sealed, "ctx").unwrap_err(),
@@ -331,7 +338,7 @@ mod tests {
         let rotated = Keyring::new(&key(2), &[key(1)]);
         assert_eq!(*rotated.open_text(&sealed, "ctx").unwrap(), "912701234");
         assert!(!rotated.is_current(&sealed));
-        let resealed = rotated.seal_text("912701234", "ctx");
+        let resealed = rotated.seal_text("912701234", "ctx").unwrap();
         assert!(rotated.is_current(&resealed));
         assert_eq!(*other.open_text(&resealed, "ctx").unwrap(), "912701234");
     }

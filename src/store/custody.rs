@@ -233,7 +233,7 @@ impl UnitOfWork {
             let method = identification.method.as_str();
             let sealed = self
                 .custody
-                .seal_text(number.expose(), &number_context(entity.as_str(), subject, method));
+                .seal_text(number.expose(), &number_context(entity.as_str(), subject, method))?;
             let key_id = self.custody.current_id().to_owned();
             let sql = "INSERT INTO identification_numbers
                     (entity_id, subject_id, method, number_sealed, key_id, created_at, updated_at)
@@ -349,7 +349,7 @@ impl Store {
         for row in rows {
             let context = number_context(&row.entity_id, &row.subject_id, &row.method);
             let number = self.unseal(&row.number_sealed, &context)?;
-            let sealed = self.custody.seal_text(&number, &context);
+            let sealed = self.custody.seal_text(&number, &context)?;
             let sql = "UPDATE identification_numbers SET number_sealed = $1, key_id = $2
                        WHERE entity_id = $3 AND subject_id = $4 AND number_sealed = $5";
             moved.identification_numbers += on!(work.conn(), c => sqlx::query(sql)
@@ -377,7 +377,7 @@ impl Store {
             {
                 let context = token_context(&id);
                 let token = self.unseal(&sealed, &context)?;
-                let resealed = self.custody.seal_text(&token, &context);
+                let resealed = self.custody.seal_text(&token, &context)?;
                 let sql =
                     "UPDATE entity_onboarding_sessions SET token_sealed = $1 WHERE seq = $2 AND token_sealed = $3";
                 moved.form_tokens += on!(work.conn(), c => sqlx::query(sql)
@@ -407,7 +407,7 @@ impl Store {
             {
                 let context = response_context(&group, &key);
                 let opened = self.unseal(&body, &context)?;
-                let resealed = self.custody.seal_text(&opened, &context);
+                let resealed = self.custody.seal_text(&opened, &context)?;
                 let sql = "UPDATE idempotency_keys SET response_body = $1
                            WHERE group_id = $2 AND key = $3 AND response_body = $4";
                 moved.responses += on!(work.conn(), c => sqlx::query(sql)
@@ -438,6 +438,9 @@ impl Store {
         let sql = "SELECT name FROM pending_conversions ORDER BY name";
         let pending: Vec<String> =
             read!(self, conn => on!(conn, c => sqlx::query_scalar(sql).fetch_all(&mut *c).await?));
+        if pending.is_empty() {
+            return Ok(());
+        }
         for name in pending {
             let converted = match name.as_str() {
                 "form_tokens" => self.convert_form_tokens().await?,
@@ -452,6 +455,11 @@ impl Store {
                 .rows_affected());
             work.commit().await?;
             tracing::info!(conversion = %name, rows = converted, "converted secrets stored in clear by an earlier release");
+        }
+        // The clear values may linger in the SQLite write-ahead log's older
+        // frames: checkpoint it and truncate it to nothing.
+        if let super::Pool::Sqlite { write, .. } = &self.pool {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(write).await?;
         }
         Ok(())
     }
@@ -475,7 +483,9 @@ impl Store {
                 let Some(token) = FormToken::parse(&clear) else {
                     return Err(StoreError::Corrupt(format!("form token of {id}")));
                 };
-                let sealed = active.then(|| self.custody.seal_text(token.expose(), &token_context(&id)));
+                let sealed = active
+                    .then(|| self.custody.seal_text(token.expose(), &token_context(&id)))
+                    .transpose()?;
                 let sql = "UPDATE entity_onboarding_sessions SET token_hash = $1, token_sealed = $2
                            WHERE seq = $3 AND token_hash = $4";
                 converted += on!(work.conn(), c => sqlx::query(sql)
@@ -510,7 +520,7 @@ impl Store {
             };
             after = (group.as_str().to_owned(), key.as_str().to_owned());
             for (group, key, body) in rows.into_iter().filter(|(_, _, body)| !is_sealed(body)) {
-                let sealed = self.custody.seal_text(&body, &response_context(&group, &key));
+                let sealed = self.custody.seal_text(&body, &response_context(&group, &key))?;
                 let sql = "UPDATE idempotency_keys SET response_body = $1
                            WHERE group_id = $2 AND key = $3 AND response_body = $4";
                 converted += on!(work.conn(), c => sqlx::query(sql)

@@ -66,7 +66,7 @@ impl UnitOfWork {
     ) -> Result<(), StoreError> {
         let sealed = self
             .custody
-            .seal_text(&response.response_body, &response_context(group, key));
+            .seal_text(&response.response_body, &response_context(group, key))?;
         let sql = "INSERT INTO idempotency_keys
                 (group_id, key, fingerprint, resource_id, response_status, response_body, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)";

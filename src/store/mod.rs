@@ -78,6 +78,12 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+impl From<crate::custody::CustodyError> for StoreError {
+    fn from(error: crate::custody::CustodyError) -> Self {
+        Self::Corrupt(error.to_string())
+    }
+}
+
 impl From<serde_json::Error> for StoreError {
     fn from(error: serde_json::Error) -> Self {
         Self::Corrupt(error.to_string())
@@ -234,6 +240,10 @@ impl Store {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(15))
                     .row_buffer_size(256)
+                    // What is deleted or overwritten is zeroed, not left in
+                    // free space (where a clear value of an earlier release
+                    // would otherwise linger after its conversion).
+                    .pragma("secure_delete", "on")
                     .disable_statement_logging();
                 let pool = |connections| {
                     SqlitePoolOptions::new()

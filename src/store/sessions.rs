@@ -216,7 +216,7 @@ impl UnitOfWork {
     ) -> Result<Option<Session>, StoreError> {
         let sealed = self
             .custody
-            .seal_text(session.token.expose(), &token_context(&session.id));
+            .seal_text(session.token.expose(), &token_context(&session.id))?;
         let sql = format!(
             "INSERT INTO entity_onboarding_sessions
                 (id, group_id, program_id, entity_id, redirect_url, token_hash, token_sealed, status,

@@ -8,6 +8,7 @@ mod common;
 
 mod auth;
 mod cli;
+mod custody;
 mod entities;
 mod errors;
 mod form;

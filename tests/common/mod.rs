@@ -65,6 +65,37 @@ pub fn settings_for(database_url: &str) -> Settings {
     settings
 }
 
+/// Everything a database holds, as text to search: on SQLite the bytes of
+/// its file and of its `-wal` and `-shm` files; on PostgreSQL every row of
+/// every table.
+pub async fn dump_database(database_url: &str) -> String {
+    if database_url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(database_url).await.unwrap();
+        let tables: Vec<String> =
+            sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let mut dump = String::new();
+        for table in tables {
+            let sql = format!("SELECT row_to_json(t)::text FROM \"{table}\" t");
+            let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+            dump.push_str(&rows.join("\n"));
+        }
+        pool.close().await;
+        dump
+    } else {
+        ["", "-wal", "-shm"]
+            .iter()
+            .filter_map(|suffix| std::fs::read(format!("{database_url}{suffix}")).ok())
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .collect()
+    }
+}
+
 pub fn on_postgres() -> bool {
     std::env::var("TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"))
 }
@@ -107,6 +138,25 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 impl TestApp {
+    /// Runs SQL on the app's database behind its back; the database's
+    /// refusal, if it refuses.
+    pub async fn try_execute_sql(&self, sql: &str) -> Result<(), String> {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        let result = if on_postgres() {
+            let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+            let result = sqlx::raw_sql(sql).execute(&pool).await.map(drop);
+            pool.close().await;
+            result
+        } else {
+            let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&self.database_url);
+            let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+            let result = sqlx::raw_sql(sql).execute(&pool).await.map(drop);
+            pool.close().await;
+            result
+        };
+        result.map_err(|e| e.to_string())
+    }
+
     /// Runs SQL on the app's database behind its back.
     pub async fn execute_sql(&self, sql: &str) {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());

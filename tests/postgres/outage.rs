@@ -136,7 +136,7 @@ pub async fn start_up_waits_for_a_database_that_is_not_up_yet() {
     proxy.cut();
     let mut via_proxy = direct.clone();
     via_proxy.set_port(Some(proxy.port)).unwrap();
-    let mut settings = crate::common::settings_for(&via_proxy.to_string());
+    let mut settings = crate::common::settings_for(via_proxy.as_ref());
     settings.database_startup_timeout = Duration::from_secs(20);
     let connecting = tokio::spawn(async move { onboarding::store::Store::connect(&settings).await });
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -150,7 +150,7 @@ pub async fn start_up_waits_for_a_database_that_is_not_up_yet() {
 
     // With a short start-up timeout, a database that stays down is a clear error.
     proxy.cut();
-    let mut settings = crate::common::settings_for(&via_proxy.to_string());
+    let mut settings = crate::common::settings_for(via_proxy.as_ref());
     settings.database_startup_timeout = Duration::from_secs(1);
     let error = match onboarding::store::Store::connect(&settings).await {
         Ok(_) => panic!("gives up"),

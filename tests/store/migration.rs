@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use onboarding::{
     domain::{
         entity::{EntityDetails, EntityStatus, IdentificationMethod, Prong},
-        ids::{EntityId, GroupId, IdempotencyKey, ProgramId, SessionId},
+        ids::{EntityId, FormToken, GroupId, IdempotencyKey, ProgramId, SessionId},
         session::SessionStatus,
         validation::{IssueCategory, ValidationStatus},
     },
@@ -18,6 +18,8 @@ const PROGRAM: &str = "program_aaaaaaaaaaaaaaaaaaaa";
 const ENTITY: &str = "entity_aaaaaaaaaaaaaaaaaaaa";
 const OWNER: &str = "entity_beneficial_owner_aaaaaaaaaaaaaaaaaaaa";
 const SESSION: &str = "entity_onboarding_session_aaaaaaaaaaaaaaaaaaaa";
+const OPEN_SESSION: &str = "entity_onboarding_session_bbbbbbbbbbbbbbbbbbbb";
+const OPEN_TOKEN: &str = "opentokenopentokenopentokenopen1";
 /// 2026-11-20T10:00:00.123456Z
 const MICROS: i64 = 1_795_082_400_123_456;
 
@@ -45,6 +47,10 @@ fn first_release_rows() -> String {
                 idempotency_key, created_at, expires_at, completed_at)
             VALUES ('{SESSION}', '{GROUP}', '{PROGRAM}', '{ENTITY}', 'https://platform.example.com/done?ref=7',
                 'tokentokentokentokentokentoken12', 'expired', 'old-key', {m}, {m} + 21600000000, {m});
+         INSERT INTO entity_onboarding_sessions (id, group_id, program_id, entity_id, redirect_url, token, status,
+                idempotency_key, created_at, expires_at, completed_at)
+            VALUES ('{OPEN_SESSION}', '{GROUP}', '{PROGRAM}', NULL, 'https://platform.example.com/done',
+                '{OPEN_TOKEN}', 'active', NULL, {m}, 4102444800000000, NULL);
          INSERT INTO idempotency_keys (group_id, key, fingerprint, resource_id, response_status, response_body, created_at)
             VALUES ('{GROUP}', 'old-key', 'fp', '{SESSION}', 200, '{{\"id\":\"{SESSION}\"}}', {m});"
     )
@@ -147,6 +153,40 @@ async fn a_database_from_the_first_release_is_migrated_in_place() {
         .unwrap()
         .unwrap();
     assert_eq!((replay.response_status, replay.resource_id.as_str()), (200, SESSION));
+
+    // Secrets kept in clear by the first release are converted at start-up:
+    // links issued before keep working, found by the hash of their token.
+    let open = store
+        .find_form_session(&FormToken::parse(OPEN_TOKEN).unwrap())
+        .await
+        .unwrap()
+        .expect("an active session's link keeps working");
+    assert_eq!(open.session.id.as_str(), OPEN_SESSION);
+    assert_eq!(open.session.token.as_ref().map(FormToken::expose), Some(OPEN_TOKEN));
+    let used = store
+        .find_form_session(&FormToken::parse("tokentokentokentokentokentoken12").unwrap())
+        .await
+        .unwrap()
+        .expect("an ended session's link still finds it (to say it has ended)");
+    assert_eq!(used.session.token, None, "an ended session's token is not kept");
+    assert_eq!(replay.response_body, format!("{{\"id\":\"{SESSION}\"}}"));
+    let stored = crate::common::dump_database(&url).await;
+    let clear_body = format!("{{\"id\":\"{SESSION}\"}}");
+    // (PostgreSQL's dump shows a text column JSON-escaped.)
+    let escaped_body = clear_body.replace('"', "\\\"");
+    for clear in [
+        OPEN_TOKEN,
+        "tokentokentokentokentokentoken12",
+        &clear_body,
+        &escaped_body,
+    ] {
+        assert!(!stored.contains(clear), "{clear} is no longer stored in clear");
+    }
+    assert_eq!(
+        owner_of_key.environment,
+        onboarding::domain::api_key::Environment::Sandbox
+    );
+    assert!(!owner_of_key.permissions.reveal_pii);
 
     // And the migrated database takes new writes of every kind.
     let mut work = store.begin().await.unwrap();
