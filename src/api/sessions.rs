@@ -78,7 +78,8 @@ struct CreateSessionBody {
     #[schema(value_type = ProgramId, required = true)]
     program_id: Option<String>,
     /// An absolute `https` URL (plain `http` only for `localhost` and
-    /// `127.0.0.1`) of at most 2,000 characters.
+    /// `127.0.0.1`) of at most 2,000 characters, whose host is a DNS name
+    /// or an IP address.
     #[schema(value_type = String, format = Uri, max_length = 2000, required = true)]
     redirect_url: Option<String>,
     /// An existing Entity the form completes instead of creating one.

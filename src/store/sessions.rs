@@ -29,7 +29,7 @@ impl TryFrom<SessionRow> for Session {
 
     fn try_from(row: SessionRow) -> Result<Self, StoreError> {
         Ok(Self {
-            redirect_url: RedirectUrl::parse(&row.redirect_url)
+            redirect_url: RedirectUrl::from_stored(&row.redirect_url)
                 .map_err(|e| StoreError::Corrupt(format!("redirect_url of {}: {e}", row.id)))?,
             id: row.id,
             program_id: row.program_id,

@@ -101,7 +101,7 @@ pub async fn show_form(
             Ok(html_for_form(
                 StatusCode::OK,
                 page.render().map_err(PageError::internal)?,
-                form.session.redirect_url.as_str(),
+                &form.session.redirect_url,
             ))
         }
         Some(structure) => {
@@ -246,7 +246,7 @@ fn render_details(
     Ok(html_for_form(
         status,
         page.render().map_err(PageError::internal)?,
-        found.session.redirect_url.as_str(),
+        &found.session.redirect_url,
     ))
 }
 
