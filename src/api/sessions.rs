@@ -248,7 +248,7 @@ pub async fn expire_session(
     params(("id" = SessionId, Path, description = "The ID of an active session.")),
     responses(
         (status = 200, description = "The session, expired with `entity_id` set", body = SessionResponse),
-        (status = 409, description = "The session is not active (`invalid_operation_error`)", body = super::error::ErrorBody),
+        (status = 409, description = "The session is not active, or its Entity was archived (`invalid_operation_error`)", body = super::error::ErrorBody),
     ),
 )]
 pub async fn simulate_submit(

@@ -27,6 +27,9 @@ pub enum PageError {
     /// A form without this browser session's CSRF token.
     #[error("CSRF token missing or wrong")]
     Forbidden,
+    /// The session's Entity was archived after the session was made.
+    #[error("entity no longer active")]
+    EntityNotActive,
     /// What the form was based on changed while it was being submitted.
     #[error("changed meanwhile")]
     Changed,
@@ -64,6 +67,7 @@ impl From<usecases::Error> for PageError {
                 Self::Gone
             }
             usecases::Error::NotAllowed(NotAllowed::EntityChanged) => Self::Changed,
+            usecases::Error::NotAllowed(NotAllowed::EntityNotActive) => Self::EntityNotActive,
             usecases::Error::Unavailable(cause) => Self::Unavailable(Box::new(cause)),
             usecases::Error::Internal(cause) => Self::internal(cause),
         }
@@ -80,7 +84,7 @@ impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Gone => StatusCode::GONE,
+            Self::Gone | Self::EntityNotActive => StatusCode::GONE,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Changed => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -103,6 +107,11 @@ impl ResponseError for PageError {
                 hint: Some(
                     "Please ask the company that sent it to you for a new link. If you already finished, there is nothing more to do.",
                 ),
+            },
+            Self::EntityNotActive => ErrorPage {
+                heading: "This onboarding can no longer be completed",
+                message: "The account this link was made for has been closed, so nothing can be changed through this link. Nothing you entered was saved.",
+                hint: Some("If you think this is a mistake, contact the company that sent you the link."),
             },
             Self::Forbidden => ErrorPage {
                 heading: "Please reload the page and try again",

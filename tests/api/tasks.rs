@@ -173,6 +173,128 @@ async fn archived_and_unknown_entities_cannot_be_onboarded() {
     assert!(error["errors"][0]["message"].as_str().unwrap().contains("archived"));
 }
 
+/// An Entity made by a simulated submission: only the attestation is left to do.
+async fn entity_left_to_attest(app: &TestApp) -> String {
+    let first = app.create_session().await;
+    let done: Value = app
+        .post_action(&format!(
+            "/simulations/entity_onboarding_sessions/{}/submit",
+            first["id"].as_str().unwrap()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    done["entity_id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_entity_archived_after_its_session_was_made_cannot_be_changed_through_it() {
+    let app = spawn_app().await;
+    let id = entity_left_to_attest(&app).await;
+    let session = session_for(&app, &id).await;
+    let session_id = session["id"].as_str().unwrap();
+    let url = session["session_url"].as_str().unwrap();
+    let browser = Browser::new();
+    let (status, html) = browser.get(url).await;
+    assert_eq!(status, 200);
+    let attest = vec![
+        ("csrf_token".to_owned(), csrf_token(&html)),
+        ("attest".to_owned(), "true".to_owned()),
+    ];
+    let archived: Value = app
+        .post_action(&format!("/entities/{id}/archive"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(archived["status"], "archived");
+
+    // The link shows why it cannot be used, and a form already open writes nothing.
+    let (status, html) = browser.get(url).await;
+    assert_eq!(status, 410);
+    assert!(html.contains("This onboarding can no longer be completed"), "{html}");
+    let response = browser.post(url, &attest).await;
+    assert_eq!(response.status(), 410);
+    assert!(response.headers().get("location").is_none());
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("This onboarding can no longer be completed")
+    );
+
+    // Nor can the sandbox complete it.
+    let response = app
+        .post_action(&format!("/simulations/entity_onboarding_sessions/{session_id}/submit"))
+        .await;
+    let error = assert_error(response, 409, "invalid_operation_error").await;
+    assert!(error["detail"].as_str().unwrap().contains("archived"), "{error}");
+
+    let unchanged: Value = app.get(&format!("/entities/{id}")).await.json().await.unwrap();
+    assert_eq!(unchanged, archived);
+    assert_eq!(unchanged["terms_agreements"], json!([]));
+    let still: Value = app
+        .get(&format!("/entity_onboarding_sessions/{session_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(still["status"], "active", "the session was not completed");
+}
+
+#[tokio::test]
+async fn a_form_opened_before_the_archive_is_refused_when_submitted_after_it() {
+    use onboarding::{
+        clock::Clock,
+        domain::{entity::TermsAgreement, ids::FormToken},
+        usecases::{
+            Error, NotAllowed,
+            form::{Opened, Submission, open_form, submit_form},
+        },
+    };
+    let app = spawn_app().await;
+    let id = entity_left_to_attest(&app).await;
+    let session = session_for(&app, &id).await;
+    let url = url::Url::parse(session["session_url"].as_str().unwrap()).unwrap();
+    let token = url.query_pairs().find(|(k, _)| k == "id").unwrap().1;
+    let token = FormToken::parse(&token).unwrap();
+    let now = app.clock.now();
+    let Opened::Active(form) = open_form(&app.store, &token, now).await.unwrap() else {
+        panic!("the session is active");
+    };
+    // The archive lands between reading the form and submitting it.
+    let archived: Value = app
+        .post_action(&format!("/entities/{id}/archive"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let terms = TermsAgreement {
+        agreed_at: now,
+        ip_address: None,
+        terms_url: "https://onboard.example/attestation".to_owned(),
+    };
+    let refused = submit_form(&app.store, &form, &Submission::Tasks { corrected: None }, &terms, now).await;
+    assert!(
+        matches!(refused, Err(Error::NotAllowed(NotAllowed::EntityNotActive))),
+        "{refused:?}"
+    );
+    let unchanged: Value = app.get(&format!("/entities/{id}")).await.json().await.unwrap();
+    assert_eq!(unchanged, archived);
+    let still: Value = app
+        .get(&format!(
+            "/entity_onboarding_sessions/{}",
+            session["id"].as_str().unwrap()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(still["status"], "active");
+}
+
 #[tokio::test]
 async fn the_form_asks_only_for_what_is_outstanding_prefilled() {
     let app = spawn_app().await;
