@@ -37,6 +37,9 @@ pub enum PageError {
     TooLarge,
     #[error("malformed form")]
     BadRequest,
+    /// The link's query string holds control characters.
+    #[error("damaged link")]
+    DamagedLink,
     #[error("service unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]
@@ -88,7 +91,7 @@ impl ResponseError for PageError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Changed => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::BadRequest | Self::DamagedLink => StatusCode::BAD_REQUEST,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -132,6 +135,11 @@ impl ResponseError for PageError {
                 heading: "We couldn't read this form",
                 message: "Something was wrong with the form your browser sent. Nothing was saved.",
                 hint: Some("Go back, reload the page, and try again."),
+            },
+            Self::DamagedLink => ErrorPage {
+                heading: "We couldn't read this link",
+                message: "This onboarding link contains characters a link cannot have. Check that you copied it exactly as you received it.",
+                hint: Some("If it still doesn't work, ask the company that sent you the link for a new one."),
             },
             Self::Unavailable(cause) => {
                 tracing::warn!(error = %error_chain(cause.as_ref()), "database unavailable");
