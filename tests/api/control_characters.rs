@@ -2,14 +2,13 @@
 //! request: query parameters and header values. Run on both backends (a NUL
 //! reaching PostgreSQL is an error there, not a non-match).
 
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::{TestApp, assert_error, error_fields, spawn_app};
+use crate::helpers::{TestApp, assert_error, error_fields, get_json, spawn_app};
 
 async fn program_count(app: &TestApp) -> usize {
-    let list: Value = app.get("/programs").await.json().await.unwrap();
-    list["data"].as_array().unwrap().len()
+    get_json(app, "/programs").await["data"].as_array().unwrap().len()
 }
 
 #[tokio::test]
@@ -47,12 +46,7 @@ async fn a_control_character_in_any_list_parameter_is_a_400_naming_it() {
         );
     }
     // The same filters without the control character still work.
-    let found: Value = app
-        .get("/entity_onboarding_sessions?idempotency_key=ab")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let found = get_json(&app, "/entity_onboarding_sessions?idempotency_key=ab").await;
     assert_eq!(found["data"].as_array().unwrap().len(), 1);
 }
 

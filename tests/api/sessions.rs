@@ -1,7 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_error, error_fields, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, assert_error, error_fields, get_json, spawn_app, spawn_app_with};
 
 fn ts(value: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(value.as_str().unwrap())
@@ -75,6 +75,15 @@ async fn missing_fields_are_each_named() {
     assert_eq!(error_fields(&body), vec!["program_id", "redirect_url"]);
 }
 
+/// Asks for a session of the default program that ends at `redirect_url`.
+async fn create_redirecting_to(app: &TestApp, redirect_url: &str) -> reqwest::Response {
+    app.post(
+        "/entity_onboarding_sessions",
+        &json!({ "program_id": app.program_id, "redirect_url": redirect_url }),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn unsafe_or_relative_redirect_urls_are_rejected() {
     let app = spawn_app().await;
@@ -87,12 +96,7 @@ async fn unsafe_or_relative_redirect_urls_are_rejected() {
         "ftp://x.example",
         long.as_str(),
     ] {
-        let response = app
-            .post(
-                "/entity_onboarding_sessions",
-                &json!({ "program_id": app.program_id, "redirect_url": bad }),
-            )
-            .await;
+        let response = create_redirecting_to(&app, bad).await;
         let body = assert_error(response, 400, "invalid_parameters_error").await;
         assert_eq!(error_fields(&body), vec!["redirect_url"], "{bad}");
     }
@@ -101,12 +105,7 @@ async fn unsafe_or_relative_redirect_urls_are_rejected() {
         "http://127.0.0.1:9/cb",
         "https://x.example/a?b=c#d",
     ] {
-        let response = app
-            .post(
-                "/entity_onboarding_sessions",
-                &json!({ "program_id": app.program_id, "redirect_url": ok }),
-            )
-            .await;
+        let response = create_redirecting_to(&app, ok).await;
         assert_eq!(response.status(), 200, "{ok}");
     }
 }
@@ -123,12 +122,7 @@ async fn redirect_hosts_must_be_dns_names_or_ip_addresses() {
         "https://a.example%3Bsandbox/",
         "https://a_b.example/",
     ] {
-        let response = app
-            .post(
-                "/entity_onboarding_sessions",
-                &json!({ "program_id": app.program_id, "redirect_url": bad }),
-            )
-            .await;
+        let response = create_redirecting_to(&app, bad).await;
         let body = assert_error(response, 400, "invalid_parameters_error").await;
         assert_eq!(error_fields(&body), vec!["redirect_url"], "{bad}");
         assert!(
@@ -141,12 +135,7 @@ async fn redirect_hosts_must_be_dns_names_or_ip_addresses() {
         "https://[2001:db8::1]/cb",
         "https://bücher.example/",
     ] {
-        let response = app
-            .post(
-                "/entity_onboarding_sessions",
-                &json!({ "program_id": app.program_id, "redirect_url": ok }),
-            )
-            .await;
+        let response = create_redirecting_to(&app, ok).await;
         assert_eq!(response.status(), 200, "{ok}");
     }
 }
@@ -188,12 +177,7 @@ async fn the_form_lets_its_submission_go_to_the_redirect_origin_only() {
         "UPDATE entity_onboarding_sessions SET redirect_url = 'https://a.example;sandbox/' WHERE id = '{id}'"
     ))
     .await;
-    let read: Value = app
-        .get(&format!("/entity_onboarding_sessions/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let read = get_json(&app, &format!("/entity_onboarding_sessions/{id}")).await;
     assert_eq!(read["redirect_url"], "https://a.example;sandbox/");
     let page = app
         .client
