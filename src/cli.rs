@@ -105,6 +105,11 @@ pub struct ServeArgs {
     #[arg(long, env = "ONBOARDING_SWEEP_INTERVAL", default_value = defaults::SWEEP_INTERVAL, value_parser = config::parse_duration)]
     pub sweep_interval: std::time::Duration,
 
+    /// How long a response recorded against an `Idempotency-Key` is kept and replayed (at least
+    /// 1h); the sweep deletes older ones, after which the key can be used afresh.
+    #[arg(long, env = "ONBOARDING_IDEMPOTENCY_RETENTION", default_value = defaults::IDEMPOTENCY_RETENTION, value_parser = config::parse_idempotency_retention)]
+    pub idempotency_retention: std::time::Duration,
+
     /// Key for the hosted form's cookie (hex or base64, at least 64 bytes). Share it between
     /// instances; without it a random key is used and form sessions end on restart.
     #[arg(long, env = "ONBOARDING_COOKIE_KEY", value_parser = config::parse_cookie_key, hide_env_values = true)]
@@ -273,6 +278,7 @@ impl ServeArgs {
         settings.public_url = self.public_url.clone();
         settings.session_ttl = self.session_ttl;
         settings.sweep_interval = self.sweep_interval;
+        settings.idempotency_retention = self.idempotency_retention;
         settings.workers = self.workers;
         settings.cookie_key = self.cookie_key.clone();
         settings.cookie_secure = self.cookie_secure;

@@ -111,6 +111,7 @@ pub mod defaults {
     pub const LISTEN: &str = "127.0.0.1:8080";
     pub const SESSION_TTL: &str = "6h";
     pub const SWEEP_INTERVAL: &str = "60s";
+    pub const IDEMPOTENCY_RETENTION: &str = "30d";
     pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
     pub fn db_acquire_timeout() -> Duration {
@@ -136,6 +137,10 @@ pub mod defaults {
     pub fn sweep_interval() -> Duration {
         Duration::from_secs(60)
     }
+
+    pub fn idempotency_retention() -> Duration {
+        Duration::from_secs(30 * 86_400)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -153,6 +158,9 @@ pub struct Settings {
     pub public_url: Option<Url>,
     pub session_ttl: Duration,
     pub sweep_interval: Duration,
+    /// How long a response recorded against an `Idempotency-Key` is kept
+    /// (and replayed); the sweep deletes older ones.
+    pub idempotency_retention: Duration,
     /// Largest accepted JSON request body, in bytes.
     pub max_body_bytes: usize,
     /// HTTP worker threads; `None` means one per core.
@@ -185,6 +193,7 @@ impl Settings {
             public_url: None,
             session_ttl: defaults::session_ttl(),
             sweep_interval: defaults::sweep_interval(),
+            idempotency_retention: defaults::idempotency_retention(),
             max_body_bytes: defaults::MAX_BODY_BYTES,
             workers: None,
             cookie_key: None,
@@ -248,6 +257,23 @@ pub fn parse_session_ttl(input: &str) -> Result<Duration, String> {
         ));
     }
     Ok(ttl)
+}
+
+/// The shortest retention of idempotent responses a deployment may configure:
+/// clients retry a request with the same key within seconds or minutes, and
+/// a key forgotten before they are done would let a retry create a second object.
+pub const MIN_IDEMPOTENCY_RETENTION: Duration = Duration::from_secs(3_600);
+
+/// How long idempotent responses are kept: a duration of at least one hour.
+pub fn parse_idempotency_retention(input: &str) -> Result<Duration, String> {
+    let retention = parse_duration(input)?;
+    if retention < MIN_IDEMPOTENCY_RETENTION {
+        return Err(format!(
+            "idempotent responses must be kept at least 1h (got {input:?}); the default is {}",
+            defaults::IDEMPOTENCY_RETENTION
+        ));
+    }
+    Ok(retention)
 }
 
 /// A listen address: `IP:PORT` (`127.0.0.1:8080`, `0.0.0.0:8080`, `[::1]:8080`)
@@ -344,6 +370,27 @@ mod tests {
             parse_duration(defaults::SWEEP_INTERVAL).unwrap()
         );
         assert_eq!(settings.listen, parse_listen(defaults::LISTEN).unwrap());
+        assert_eq!(
+            settings.idempotency_retention,
+            parse_idempotency_retention(defaults::IDEMPOTENCY_RETENTION).unwrap()
+        );
+    }
+
+    #[test]
+    fn idempotent_responses_are_kept_at_least_an_hour() {
+        assert_eq!(
+            parse_idempotency_retention("30d").unwrap(),
+            Duration::from_secs(30 * 86_400)
+        );
+        assert_eq!(parse_idempotency_retention("1h").unwrap(), Duration::from_secs(3_600));
+        assert_eq!(
+            parse_idempotency_retention("400d").unwrap(),
+            Duration::from_secs(400 * 86_400)
+        );
+        for bad in ["0", "59m", "3599", "a month"] {
+            assert!(parse_idempotency_retention(bad).is_err(), "{bad}");
+        }
+        assert!(parse_idempotency_retention("5m").unwrap_err().contains("at least 1h"));
     }
 
     #[test]

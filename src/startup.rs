@@ -109,12 +109,14 @@ impl Application {
         &self.state.public_url
     }
 
-    /// Serves until the process is stopped, sweeping expired sessions meanwhile.
+    /// Serves until the process is stopped, sweeping expired sessions (and
+    /// idempotent responses past their retention) meanwhile.
     pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
         let sweeper = tokio::spawn(workers::expiry::run(
             self.state.store.clone(),
             self.state.clock.clone(),
             self.state.settings.sweep_interval,
+            self.state.settings.idempotency_retention,
         ));
         let result = self.server.await;
         sweeper.abort();

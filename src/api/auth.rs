@@ -10,7 +10,10 @@ use actix_web::{
 };
 use futures_util::future::{Ready, ready};
 
-use super::error::{ApiError, AuthFailure};
+use super::{
+    error::{ApiError, AuthFailure},
+    request::refuse_control_characters,
+};
 use crate::{
     domain::{
         api_key::{self, Environment, Permissions},
@@ -29,13 +32,20 @@ pub struct Caller {
     pub permissions: Permissions,
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<&str, AuthFailure> {
-    let value = req.headers().get(header::AUTHORIZATION).ok_or(AuthFailure::NoHeader)?;
-    let value = value.to_str().map_err(|_| AuthFailure::NoCredential)?.trim();
-    let (scheme, token) = value.split_once(' ').ok_or(AuthFailure::NoCredential)?;
+fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
+    let no_credential = || ApiError::InvalidApiKey(AuthFailure::NoCredential);
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or(ApiError::InvalidApiKey(AuthFailure::NoHeader))?;
+    let value = value.to_str().map_err(|_| no_credential())?;
+    // A TAB is not a separator here (RFC 9110 allows spaces only); no
+    // control character belongs in a key.
+    refuse_control_characters("Authorization", value).map_err(|error| ApiError::InvalidParameters(vec![error]))?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or_else(no_credential)?;
     let token = token.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-        return Err(AuthFailure::NoCredential);
+        return Err(no_credential());
     }
     Ok(token)
 }
@@ -61,7 +71,7 @@ pub async fn authenticate(
 }
 
 async fn resolve(state: &AppState, req: &HttpRequest) -> Result<Caller, ApiError> {
-    let digest = api_key::digest(bearer_token(req).map_err(ApiError::InvalidApiKey)?);
+    let digest = api_key::digest(bearer_token(req)?);
     let owner = state
         .store
         .find_api_key_owner(&digest)

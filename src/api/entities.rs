@@ -339,7 +339,7 @@ pub async fn list_entities(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let query = ListQuery::parse(req.query_string());
+    let query = ListQuery::parse(req.query_string())?;
     let mut problems = Problems::default();
     let window = problems.take_all(query.window());
     let statuses = problems.take(query.list("status.in", "active, archived, disabled"));

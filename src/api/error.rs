@@ -324,7 +324,8 @@ impl From<usecases::Error> for ApiError {
             usecases::Error::NotAllowed(
                 reason @ (NotAllowed::SessionNotActive
                 | NotAllowed::EntityChanged
-                | NotAllowed::FormDoesNotMatchSession),
+                | NotAllowed::FormDoesNotMatchSession
+                | NotAllowed::EntityNotActive),
             ) => Self::InvalidOperation(reason.to_string()),
             usecases::Error::Unavailable(cause) => Self::Unavailable(Box::new(cause)),
             usecases::Error::Internal(cause) => Self::internal(cause),

@@ -15,12 +15,23 @@ pub struct ListQuery {
 
 impl ListQuery {
     /// Percent-decodes the query (so `status.in=active%2Cexpired` works).
-    pub fn parse(query_string: &str) -> Self {
-        Self {
-            pairs: url::form_urlencoded::parse(query_string.as_bytes())
-                .into_owned()
-                .collect(),
+    /// A parameter with a control character in its name or value is refused
+    /// here, before any parser or query sees it.
+    pub fn parse(query_string: &str) -> Result<Self, ApiError> {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query_string.as_bytes())
+            .into_owned()
+            .collect();
+        let mut problems = Problems::default();
+        for (name, value) in &pairs {
+            let field = name.escape_debug().to_string();
+            if !problems.0.iter().any(|problem| problem.field == field) {
+                problems.take(
+                    super::request::refuse_control_characters(&field, name)
+                        .and_then(|()| super::request::refuse_control_characters(&field, value)),
+                );
+            }
         }
+        problems.finish(Some(Self { pairs }))
     }
 
     /// The last value given for `name`.
@@ -145,10 +156,10 @@ mod tests {
 
     #[test]
     fn limits_are_bounded() {
-        assert_eq!(ListQuery::parse("").window().unwrap().limit, 100);
-        assert_eq!(ListQuery::parse("limit=7").window().unwrap().limit, 7);
+        assert_eq!(ListQuery::parse("").unwrap().window().unwrap().limit, 100);
+        assert_eq!(ListQuery::parse("limit=7").unwrap().window().unwrap().limit, 7);
         assert_eq!(
-            ListQuery::parse("limit=7.0").window().unwrap().limit,
+            ListQuery::parse("limit=7.0").unwrap().window().unwrap().limit,
             7,
             "a JSON Schema integer"
         );
@@ -161,20 +172,47 @@ mod tests {
             "limit=1e400",
             "cursor=zzz",
         ] {
-            assert!(ListQuery::parse(bad).window().is_err(), "{bad}");
+            assert!(ListQuery::parse(bad).unwrap().window().is_err(), "{bad}");
         }
     }
 
     #[test]
     fn list_filters_are_percent_decoded_and_checked() {
         use crate::domain::session::SessionStatus;
-        let query = ListQuery::parse("status.in=active%2Cexpired");
+        let query = ListQuery::parse("status.in=active%2Cexpired").unwrap();
         let parsed = query.list::<SessionStatus>("status.in", "active, expired");
         assert_eq!(
             parsed.unwrap(),
             Some(vec![SessionStatus::Active, SessionStatus::Expired])
         );
-        let bad = ListQuery::parse("status.in=active,bogus").list::<SessionStatus>("status.in", "active");
+        let bad = ListQuery::parse("status.in=active,bogus")
+            .unwrap()
+            .list::<SessionStatus>("status.in", "active");
         assert_eq!(bad.unwrap_err().field, "status.in");
+    }
+
+    #[test]
+    fn control_characters_in_any_parameter_are_refused_by_name() {
+        for (query, field) in [
+            ("idempotency_key=a%00b", "idempotency_key"),
+            ("limit=1&status.in=active%09", "status.in"),
+            ("cursor=%7F", "cursor"),
+            ("unknown=%C2%85", "unknown"),
+            ("na%00me=x", "na\\0me"),
+        ] {
+            let Err(ApiError::InvalidParameters(errors)) = ListQuery::parse(query) else {
+                panic!("{query} is refused");
+            };
+            assert_eq!(
+                errors,
+                vec![FieldError::new(field, "must not contain control characters")],
+                "{query}"
+            );
+        }
+        let Err(ApiError::InvalidParameters(errors)) = ListQuery::parse("a=%00&a=%01&b=%0A") else {
+            panic!("refused");
+        };
+        assert_eq!(errors.len(), 2, "each parameter named once");
+        assert!(ListQuery::parse("idempotency_key=stainless-python-retry-1&status.in=active%2Cexpired").is_ok());
     }
 }

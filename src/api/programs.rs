@@ -178,7 +178,7 @@ pub async fn list_programs(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let window = ListQuery::parse(req.query_string()).window()?;
+    let window = ListQuery::parse(req.query_string())?.window()?;
     let page = state.store.list_programs(&caller.group_id, window).await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(&page, ProgramResponse::from)))
 }

@@ -18,6 +18,16 @@ use crate::{
 
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 
+/// Refuses a value read from a query string or a header that holds a
+/// control character (NUL, TAB, DEL, ...): none belongs in any of them, and
+/// PostgreSQL cannot even store a NUL. `field` names where it was found.
+pub fn refuse_control_characters(field: &str, value: &str) -> Result<(), FieldError> {
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
 /// What a write request asked for: its idempotency key (if any) and a
 /// fingerprint of method, path and canonical body.
 #[derive(Debug, Clone)]

@@ -82,7 +82,8 @@ struct CreateSessionBody {
     #[schema(value_type = ProgramId, required = true)]
     program_id: Option<String>,
     /// An absolute `https` URL (plain `http` only for `localhost` and
-    /// `127.0.0.1`) of at most 2,000 characters.
+    /// `127.0.0.1`) of at most 2,000 characters, whose host is a DNS name
+    /// or an IP address.
     #[schema(value_type = String, format = Uri, max_length = 2000, required = true)]
     redirect_url: Option<String>,
     /// An existing Entity the form completes instead of creating one.
@@ -194,7 +195,7 @@ pub async fn list_sessions(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let query = ListQuery::parse(req.query_string());
+    let query = ListQuery::parse(req.query_string())?;
     let mut problems = Problems::default();
     let window = problems.take_all(query.window());
     let statuses = problems.take(query.list("status.in", "active, expired"));
@@ -251,7 +252,7 @@ pub async fn expire_session(
     params(("id" = SessionId, Path, description = "The ID of an active session.")),
     responses(
         (status = 200, description = "The session, expired with `entity_id` set", body = SessionResponse),
-        (status = 409, description = "The session is not active (`invalid_operation_error`)", body = super::error::ErrorBody),
+        (status = 409, description = "The session is not active, or its Entity was archived (`invalid_operation_error`)", body = super::error::ErrorBody),
     ),
 )]
 pub async fn simulate_submit(

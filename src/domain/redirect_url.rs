@@ -1,16 +1,40 @@
 //! Where the customer's browser goes after onboarding.
 
+use std::net::IpAddr;
+
 use url::{Host, Url};
 
 pub const MAX_LEN: usize = 2000;
 
+/// Longest DNS name (RFC 1035), without a trailing dot.
+const MAX_DNS_NAME: usize = 253;
+/// Longest label of a DNS name.
+const MAX_DNS_LABEL: usize = 63;
+
 /// An absolute `https` URL, or plain `http` to a loopback host for local
-/// development. Never `javascript:`, `data:`, relative, or carrying credentials.
+/// development. Never `javascript:`, `data:`, relative, or carrying
+/// credentials; its host is a DNS name or an IP address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedirectUrl(Url);
 
 impl RedirectUrl {
     pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let url = Self::parse_shape(input)?;
+        if !url.has_plain_host() {
+            return Err("must have a valid host: a DNS name such as example.com, or an IP address");
+        }
+        Ok(url)
+    }
+
+    /// A URL stored by an earlier release, which did not check the host
+    /// yet: still read (and echoed by the API), but its host is left out of
+    /// the form's `form-action` unless it is a plain one.
+    pub fn from_stored(stored: &str) -> Result<Self, &'static str> {
+        Self::parse_shape(stored)
+    }
+
+    /// Everything but the host's spelling.
+    fn parse_shape(input: &str) -> Result<Self, &'static str> {
         if input.is_empty() {
             return Err("must not be empty");
         }
@@ -42,8 +66,41 @@ impl RedirectUrl {
         Ok(Self(url))
     }
 
+    /// Whether the host is an IP address or a DNS name of letters, digits
+    /// and hyphens. The URL standard lets far more through (`a.example;x`,
+    /// `a,b`, `*`, quotes), none of which names a real host, and some of
+    /// which would change the meaning of a header the host is written into.
+    fn has_plain_host(&self) -> bool {
+        match self.0.host() {
+            Some(Host::Domain(name)) => is_dns_name(name),
+            Some(Host::Ipv4(_) | Host::Ipv6(_)) => true,
+            None => false,
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         self.0.as_str()
+    }
+
+    /// The source that lets the form's submission redirect here, for the
+    /// CSP `form-action` directive: the scheme, host and port only, never
+    /// any other text of the URL. `None` for a stored URL whose host is not
+    /// plain. CSP has no syntax for IPv6 addresses, so such a host is
+    /// allowed by its scheme alone.
+    pub fn form_action_source(&self) -> Option<String> {
+        if !self.has_plain_host() {
+            return None;
+        }
+        let scheme = self.0.scheme();
+        let host = match self.0.host()? {
+            Host::Domain(name) => name.to_owned(),
+            Host::Ipv4(ip) => IpAddr::V4(ip).to_string(),
+            Host::Ipv6(_) => return Some(format!("{scheme}:")),
+        };
+        Some(match self.0.port() {
+            Some(port) => format!("{scheme}://{host}:{port}"),
+            None => format!("{scheme}://{host}"),
+        })
     }
 
     /// The URL with `params` appended to its query string. Existing query
@@ -66,6 +123,22 @@ fn is_loopback(host: &Host<&str>) -> bool {
         Host::Ipv4(ip) => ip.is_loopback(),
         Host::Ipv6(ip) => ip.is_loopback(),
     }
+}
+
+/// A DNS name as the URL parser leaves it (lower case, international names
+/// in punycode): labels of 1 to 63 letters, digits and inner hyphens, at
+/// most 253 characters, with an optional final dot.
+fn is_dns_name(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    !name.is_empty()
+        && name.len() <= MAX_DNS_NAME
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= MAX_DNS_LABEL
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 #[cfg(test)]
@@ -109,6 +182,80 @@ mod tests {
         }
         let long = format!("https://example.com/{}", "a".repeat(2000));
         assert!(RedirectUrl::parse(&long).is_err());
+    }
+
+    #[test]
+    fn hosts_must_be_dns_names_or_ip_addresses() {
+        for bad in [
+            "https://a.example;sandbox/",
+            "https://a.example,b/",
+            "https://*/",
+            "https://*.example/",
+            "https://a\"b.example/",
+            "https://a'b.example/",
+            "https://a`b.example/",
+            "https://a.example%3Bsandbox/",
+            "https://a_b.example/",
+            "https://a.example!/",
+            "https://a$b.example/",
+            "https://{a}.example/",
+            "https://-a.example/",
+            "https://a-.example/",
+            "https://a..example/",
+            "https://a.example../",
+        ] {
+            assert_eq!(
+                RedirectUrl::parse(bad),
+                Err("must have a valid host: a DNS name such as example.com, or an IP address"),
+                "{bad:?}"
+            );
+        }
+        let long_label = format!("https://{}.example/", "a".repeat(64));
+        assert!(RedirectUrl::parse(&long_label).is_err());
+        let long_name = format!("https://{}example/", "abcdefghi.".repeat(25));
+        assert!(RedirectUrl::parse(&long_name).is_err());
+        for ok in [
+            "https://a.example./done",
+            "https://xn--bcher-kva.example/",
+            "https://bücher.example/",
+            "https://my-shop.example.co.uk:8443/x",
+            "https://192.0.2.10/cb",
+            "https://[2001:db8::1]/cb",
+            &format!("https://{}.example/", "a".repeat(63)),
+        ] {
+            assert!(RedirectUrl::parse(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn the_form_action_source_is_the_origin_alone() {
+        let source = |url: &str| RedirectUrl::parse(url).unwrap().form_action_source();
+        assert_eq!(
+            source("https://Shop.Example/done?a=1;b#x").as_deref(),
+            Some("https://shop.example")
+        );
+        assert_eq!(
+            source("https://shop.example:443/").as_deref(),
+            Some("https://shop.example")
+        );
+        assert_eq!(
+            source("http://localhost:3000/cb").as_deref(),
+            Some("http://localhost:3000")
+        );
+        assert_eq!(
+            source("https://bücher.example/").as_deref(),
+            Some("https://xn--bcher-kva.example")
+        );
+        assert_eq!(source("http://127.0.0.1:9/").as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!(source("http://[::1]:8080/cb").as_deref(), Some("http:"));
+    }
+
+    #[test]
+    fn urls_stored_before_the_host_rule_still_read_but_add_no_source() {
+        let stored = RedirectUrl::from_stored("https://a.example;sandbox/done").unwrap();
+        assert_eq!(stored.as_str(), "https://a.example;sandbox/done");
+        assert_eq!(stored.form_action_source(), None);
+        assert!(RedirectUrl::from_stored("javascript:alert(1)").is_err());
     }
 
     #[test]

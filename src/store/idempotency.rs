@@ -85,7 +85,36 @@ impl UnitOfWork {
     }
 }
 
+/// How many recorded responses one statement of the pruning deletes: each
+/// batch is its own short transaction, so SQLite's single writer is never
+/// held for long, even when months of responses expire at once.
+const PRUNE_BATCH: i64 = 1_000;
+
 impl super::Store {
+    /// Deletes the responses recorded before `cutoff`, in batches; returns
+    /// how many. The keys can then be used afresh. Safe to run concurrently
+    /// from several instances.
+    #[tracing::instrument(skip_all)]
+    pub async fn prune_idempotency_responses_before(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        let sql = "DELETE FROM idempotency_keys WHERE (group_id, key) IN
+                (SELECT group_id, key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)";
+        let mut pruned = 0;
+        loop {
+            let mut work = self.begin().await?;
+            let done = on!(work.conn(), c => sqlx::query(sql)
+                .bind(Ts(cutoff))
+                .bind(PRUNE_BATCH)
+                .execute(&mut *c)
+                .await?
+                .rows_affected());
+            work.commit().await?;
+            pruned += done;
+            if done < PRUNE_BATCH.unsigned_abs() {
+                return Ok(pruned);
+            }
+        }
+    }
+
     /// The earlier response to this key, if any.
     pub async fn find_response(
         &self,

@@ -47,7 +47,7 @@ impl SessionRow {
             })
             .transpose()?;
         Ok(Session {
-            redirect_url: RedirectUrl::parse(&row.redirect_url)
+            redirect_url: RedirectUrl::from_stored(&row.redirect_url)
                 .map_err(|e| StoreError::Corrupt(format!("redirect_url of {}: {e}", row.id)))?,
             id: row.id,
             program_id: row.program_id,

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Error, UnitOfWork};
+use super::{Error, NotAllowed, UnitOfWork};
 use crate::{
     domain::{
         entity::{Entity, EntityDetails},
@@ -117,4 +117,19 @@ pub async fn archive_entity(
     now: DateTime<Utc>,
 ) -> Result<Entity, Error> {
     work.archive_entity(group, id, now).await?.ok_or(Error::NotFound)
+}
+
+/// Locks the session's Entity for the rest of the unit of work and refuses
+/// to go on when it was archived (or disabled) since the session was made.
+/// Taken before the session's row, the order every writer of both follows.
+pub(super) async fn ensure_entity_active(
+    work: &mut UnitOfWork,
+    group: &GroupId,
+    entity_id: &EntityId,
+) -> Result<(), Error> {
+    match work.lock_entity(group, entity_id).await? {
+        None => Err(Error::NotFound),
+        Some(entity) if !entity.can_be_onboarded() => Err(Error::NotAllowed(NotAllowed::EntityNotActive)),
+        Some(_) => Ok(()),
+    }
 }

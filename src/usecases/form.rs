@@ -48,7 +48,13 @@ pub async fn open_form(store: &Store, token: &FormToken, now: DateTime<Utc>) -> 
         });
     }
     let entity = match &session.entity_id {
-        Some(id) => Some(store.find_entity_of_session(id).await?.ok_or(Error::NotFound)?),
+        Some(id) => {
+            let entity = store.find_entity_of_session(id).await?.ok_or(Error::NotFound)?;
+            if !entity.can_be_onboarded() {
+                return Err(Error::NotAllowed(NotAllowed::EntityNotActive));
+            }
+            Some(entity)
+        }
         None => None,
     };
     Ok(Opened::Active(Box::new(ActiveForm {
@@ -121,6 +127,9 @@ pub async fn submit_form(
             work.claim_session(group, id, Some(&entity_id), now).await?
         }
         (Some(entity_id), Submission::Tasks { corrected }) => {
+            // Held until the commit, so that an archive cannot slip in
+            // between this check and the update.
+            super::entities::ensure_entity_active(&mut work, group, entity_id).await?;
             let claimed = work.claim_session(group, id, None, now).await?;
             if claimed.is_some() {
                 let read_at = form.entity.as_ref().map(|entity| entity.updated_at);

@@ -44,6 +44,10 @@ pub enum NotAllowed {
     /// A form for a new Entity sent to a session made for an existing one, or the reverse.
     #[error("the submitted form does not match the session")]
     FormDoesNotMatchSession,
+    /// The session's Entity was archived (or disabled) after the session
+    /// was made: nothing may change it through the session any more.
+    #[error("the session's Entity is no longer active (it was archived); it cannot be changed through this session")]
+    EntityNotActive,
 }
 
 impl Error {

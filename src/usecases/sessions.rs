@@ -84,11 +84,13 @@ pub async fn simulate_submit(
     id: &SessionId,
     now: DateTime<Utc>,
 ) -> Result<Session, Error> {
+    // A session made for an Entity cannot change it once it was archived.
+    let made_for = work.find_session(group, id).await?.ok_or(Error::NotFound)?.entity_id;
+    if let Some(entity_id) = &made_for {
+        super::entities::ensure_entity_active(work, group, entity_id).await?;
+    }
     let Some(session) = work.claim_session(group, id, None, now).await? else {
-        return Err(match work.find_session(group, id).await? {
-            Some(_) => Error::NotAllowed(NotAllowed::SessionNotActive),
-            None => Error::NotFound,
-        });
+        return Err(Error::NotAllowed(NotAllowed::SessionNotActive));
     };
     let entity_id = match session.entity_id {
         Some(entity_id) => {

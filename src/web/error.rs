@@ -27,6 +27,9 @@ pub enum PageError {
     /// A form without this browser session's CSRF token.
     #[error("CSRF token missing or wrong")]
     Forbidden,
+    /// The session's Entity was archived after the session was made.
+    #[error("entity no longer active")]
+    EntityNotActive,
     /// What the form was based on changed while it was being submitted.
     #[error("changed meanwhile")]
     Changed,
@@ -34,6 +37,9 @@ pub enum PageError {
     TooLarge,
     #[error("malformed form")]
     BadRequest,
+    /// The link's query string holds control characters.
+    #[error("damaged link")]
+    DamagedLink,
     #[error("service unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]
@@ -64,6 +70,7 @@ impl From<usecases::Error> for PageError {
                 Self::Gone
             }
             usecases::Error::NotAllowed(NotAllowed::EntityChanged) => Self::Changed,
+            usecases::Error::NotAllowed(NotAllowed::EntityNotActive) => Self::EntityNotActive,
             usecases::Error::Unavailable(cause) => Self::Unavailable(Box::new(cause)),
             usecases::Error::Internal(cause) => Self::internal(cause),
         }
@@ -80,11 +87,11 @@ impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Gone => StatusCode::GONE,
+            Self::Gone | Self::EntityNotActive => StatusCode::GONE,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Changed => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::BadRequest | Self::DamagedLink => StatusCode::BAD_REQUEST,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -103,6 +110,11 @@ impl ResponseError for PageError {
                 hint: Some(
                     "Please ask the company that sent it to you for a new link. If you already finished, there is nothing more to do.",
                 ),
+            },
+            Self::EntityNotActive => ErrorPage {
+                heading: "This onboarding can no longer be completed",
+                message: "The account this link was made for has been closed, so nothing can be changed through this link. Nothing you entered was saved.",
+                hint: Some("If you think this is a mistake, contact the company that sent you the link."),
             },
             Self::Forbidden => ErrorPage {
                 heading: "Please reload the page and try again",
@@ -123,6 +135,11 @@ impl ResponseError for PageError {
                 heading: "We couldn't read this form",
                 message: "Something was wrong with the form your browser sent. Nothing was saved.",
                 hint: Some("Go back, reload the page, and try again."),
+            },
+            Self::DamagedLink => ErrorPage {
+                heading: "We couldn't read this link",
+                message: "This onboarding link contains characters a link cannot have. Check that you copied it exactly as you received it.",
+                hint: Some("If it still doesn't work, ask the company that sent you the link for a new one."),
             },
             Self::Unavailable(cause) => {
                 tracing::warn!(error = %error_chain(cause.as_ref()), "database unavailable");

@@ -57,16 +57,22 @@ struct DetailsPage<'a> {
 struct AttestationPage;
 
 /// The `id` query parameter: the session's secret form token.
-fn token(req: &HttpRequest) -> Option<FormToken> {
-    url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(key, _)| key == "id")
-        .and_then(|(_, value)| FormToken::parse(&value))
+fn token(req: &HttpRequest) -> Result<FormToken, PageError> {
+    query_param(req, "id")?
+        .and_then(|value| FormToken::parse(&value))
+        .ok_or(PageError::NotFound)
 }
 
-fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(req.query_string().as_bytes())
+/// A query parameter of the form's link. A control character (NUL, TAB,
+/// ...) in one is a damaged link, told as such rather than guessed around.
+fn query_param(req: &HttpRequest, name: &str) -> Result<Option<String>, PageError> {
+    let value = url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(key, _)| key == name)
-        .map(|(_, v)| v.into_owned())
+        .map(|(_, v)| v.into_owned());
+    match value {
+        Some(value) if value.chars().any(char::is_control) => Err(PageError::DamagedLink),
+        value => Ok(value),
+    }
 }
 
 fn expires_text(session: &Session) -> String {
@@ -79,7 +85,7 @@ pub async fn show_form(
     req: HttpRequest,
     session: BrowserSession,
 ) -> Result<HttpResponse, PageError> {
-    let token = token(&req).ok_or(PageError::NotFound)?;
+    let token = token(&req)?;
     let Opened::Active(form) = open_form(&state.store, &token, state.clock.now()).await? else {
         return Err(PageError::Gone);
     };
@@ -87,7 +93,7 @@ pub async fn show_form(
     if form.entity.is_some() {
         return super::tasks_form::show(&form, &token, &csrf_token);
     }
-    match query_param(&req, "structure")
+    match query_param(&req, "structure")?
         .as_deref()
         .and_then(|s| s.parse::<Structure>().ok())
     {
@@ -101,7 +107,7 @@ pub async fn show_form(
             Ok(html_for_form(
                 StatusCode::OK,
                 page.render().map_err(PageError::internal)?,
-                form.session.redirect_url.as_str(),
+                &form.session.redirect_url,
             ))
         }
         Some(structure) => {
@@ -119,7 +125,7 @@ pub async fn submit_form(
     session: BrowserSession,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    let token = token(&req).ok_or(PageError::NotFound)?;
+    let token = token(&req)?;
     let mut values = FormValues::from_pairs(form.into_inner());
     csrf::verify(&session, values.get(csrf::FIELD))?;
     let now = state.clock.now();
@@ -246,7 +252,7 @@ fn render_details(
     Ok(html_for_form(
         status,
         page.render().map_err(PageError::internal)?,
-        found.session.redirect_url.as_str(),
+        &found.session.redirect_url,
     ))
 }
 

@@ -16,6 +16,8 @@ use actix_web::{
     web,
 };
 
+use crate::domain::RedirectUrl;
+
 pub use error::PageError;
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
@@ -69,12 +71,13 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
     page(status, body, "'self'")
 }
 
-/// A form page: its CSP also lets the submission redirect to the platform.
-pub fn html_for_form(status: StatusCode, body: String, redirect_url: &str) -> HttpResponse {
-    let origin = url::Url::parse(redirect_url)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    page(status, body, &format!("'self' {origin}"))
+/// A form page: its CSP also lets the submission redirect to the platform,
+/// by the origin of its `redirect_url` alone.
+pub fn html_for_form(status: StatusCode, body: String, redirect_url: &RedirectUrl) -> HttpResponse {
+    match redirect_url.form_action_source() {
+        Some(source) => page(status, body, &format!("'self' {source}")),
+        None => page(status, body, "'self'"),
+    }
 }
 
 fn page(status: StatusCode, body: String, form_action: &str) -> HttpResponse {

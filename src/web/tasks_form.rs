@@ -242,7 +242,7 @@ fn render(
     Ok(html_for_form(
         status,
         page.render().map_err(PageError::internal)?,
-        context.form.session.redirect_url.as_str(),
+        &context.form.session.redirect_url,
     ))
 }
 

@@ -109,6 +109,7 @@ fn each_operator_command_shows_only_its_own_options() {
             "--public-url",
             "--session-ttl",
             "--sweep-interval",
+            "--idempotency-retention",
             "--workers",
             "--cookie",
         ] {
@@ -130,6 +131,7 @@ fn operator_commands_ignore_server_settings_they_do_not_use() {
         ("ONBOARDING_PUBLIC_URL", "nowhere"),
         ("ONBOARDING_COOKIE_KEY", "short"),
         ("ONBOARDING_WORKERS", "many"),
+        ("ONBOARDING_IDEMPOTENCY_RETENTION", "0"),
     ];
     for command in [&["migrate"][..], &["api-keys", "list"], &["programs", "list"]] {
         let (ok, _, stderr) = run_with(&db, &odd, command);
@@ -223,6 +225,12 @@ fn bad_values_name_the_environment_variable_that_set_them() {
     assert!(
         stderr.contains("'--session-ttl <SESSION_TTL>'") && !stderr.contains("ONBOARDING_SESSION_TTL"),
         "a flag is named as the flag: {stderr}"
+    );
+    let (ok, _, stderr) = run_with(&db, &[("ONBOARDING_IDEMPOTENCY_RETENTION", "5m")], &["serve"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("ONBOARDING_IDEMPOTENCY_RETENTION") && stderr.contains("at least 1h"),
+        "{stderr}"
     );
     let (ok, _, stderr) = run_with(&db, &[("ONBOARDING_COOKIE_SECURE", "maybe")], &["serve"]);
     assert!(!ok);

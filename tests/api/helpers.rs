@@ -29,3 +29,10 @@ pub fn error_fields(body: &Value) -> Vec<String> {
         .map(|e| e["field"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// `GET path` with the app's key, expecting 200: the JSON body.
+pub async fn get_json(app: &TestApp, path: &str) -> Value {
+    let response = app.get(path).await;
+    assert_eq!(response.status(), 200, "GET {path}");
+    response.json().await.unwrap()
+}

@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 
-use crate::helpers::{assert_error, error_fields, spawn_app};
+use crate::helpers::{assert_error, error_fields, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn the_same_key_and_request_replays_the_original_response() {
@@ -225,4 +225,49 @@ async fn a_used_key_answers_before_the_body_is_validated() {
         .post_with_key("/entity_onboarding_sessions", &body, "never-used")
         .await;
     assert_eq!(later.status(), 200);
+}
+
+#[tokio::test]
+async fn the_sweep_forgets_a_key_once_its_response_is_past_the_retention() {
+    let app = spawn_app_with(|settings| {
+        settings.idempotency_retention = std::time::Duration::from_secs(3_600);
+        settings.sweep_interval = std::time::Duration::from_secs(1);
+    })
+    .await;
+    let body = json!({ "program_id": app.program_id, "redirect_url": "https://example.com/done" });
+    let first: Value = app
+        .post_with_key("/entity_onboarding_sessions", &body, "kept-an-hour")
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    // Within the retention, with sweeps running: still replayed.
+    app.clock.advance(chrono::Duration::minutes(59));
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    let replay = app
+        .post_with_key("/entity_onboarding_sessions", &body, "kept-an-hour")
+        .await;
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(replay.json::<Value>().await.unwrap()["id"], first["id"]);
+
+    // Past it, the next sweep deletes the response: the key makes a new session.
+    app.clock.advance(chrono::Duration::minutes(2));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let second = loop {
+        let response = app
+            .post_with_key("/entity_onboarding_sessions", &body, "kept-an-hour")
+            .await;
+        assert_eq!(response.status(), 200);
+        if response.headers().get("idempotent-replayed").is_none() {
+            break response.json::<Value>().await.unwrap();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sweep never pruned the response"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_ne!(second["id"], first["id"]);
+    assert_eq!(second["idempotency_key"], "kept-an-hour");
 }

@@ -8,6 +8,7 @@ mod common;
 
 mod auth;
 mod cli;
+mod control_characters;
 mod custody;
 mod entities;
 mod errors;

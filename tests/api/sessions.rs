@@ -1,7 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_error, error_fields, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, assert_error, error_fields, get_json, spawn_app, spawn_app_with};
 
 fn ts(value: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(value.as_str().unwrap())
@@ -75,6 +75,15 @@ async fn missing_fields_are_each_named() {
     assert_eq!(error_fields(&body), vec!["program_id", "redirect_url"]);
 }
 
+/// Asks for a session of the default program that ends at `redirect_url`.
+async fn create_redirecting_to(app: &TestApp, redirect_url: &str) -> reqwest::Response {
+    app.post(
+        "/entity_onboarding_sessions",
+        &json!({ "program_id": app.program_id, "redirect_url": redirect_url }),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn unsafe_or_relative_redirect_urls_are_rejected() {
     let app = spawn_app().await;
@@ -87,12 +96,7 @@ async fn unsafe_or_relative_redirect_urls_are_rejected() {
         "ftp://x.example",
         long.as_str(),
     ] {
-        let response = app
-            .post(
-                "/entity_onboarding_sessions",
-                &json!({ "program_id": app.program_id, "redirect_url": bad }),
-            )
-            .await;
+        let response = create_redirecting_to(&app, bad).await;
         let body = assert_error(response, 400, "invalid_parameters_error").await;
         assert_eq!(error_fields(&body), vec!["redirect_url"], "{bad}");
     }
@@ -101,14 +105,90 @@ async fn unsafe_or_relative_redirect_urls_are_rejected() {
         "http://127.0.0.1:9/cb",
         "https://x.example/a?b=c#d",
     ] {
-        let response = app
-            .post(
-                "/entity_onboarding_sessions",
-                &json!({ "program_id": app.program_id, "redirect_url": ok }),
-            )
-            .await;
+        let response = create_redirecting_to(&app, ok).await;
         assert_eq!(response.status(), 200, "{ok}");
     }
+}
+
+#[tokio::test]
+async fn redirect_hosts_must_be_dns_names_or_ip_addresses() {
+    let app = spawn_app().await;
+    for bad in [
+        "https://a.example;sandbox/",
+        "https://a.example,b/",
+        "https://*/",
+        "https://a\"b.example/",
+        "https://a'b.example/",
+        "https://a.example%3Bsandbox/",
+        "https://a_b.example/",
+    ] {
+        let response = create_redirecting_to(&app, bad).await;
+        let body = assert_error(response, 400, "invalid_parameters_error").await;
+        assert_eq!(error_fields(&body), vec!["redirect_url"], "{bad}");
+        assert!(
+            body["errors"][0]["message"].as_str().unwrap().contains("host"),
+            "{body}"
+        );
+    }
+    for ok in [
+        "https://192.0.2.1/cb",
+        "https://[2001:db8::1]/cb",
+        "https://bücher.example/",
+    ] {
+        let response = create_redirecting_to(&app, ok).await;
+        assert_eq!(response.status(), 200, "{ok}");
+    }
+}
+
+/// The `form-action` sources of a hosted page's CSP.
+fn form_action(response: &reqwest::Response) -> String {
+    let csp = response.headers()["content-security-policy"].to_str().unwrap();
+    let directive = csp
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("form-action "))
+        .unwrap_or_else(|| panic!("no form-action in {csp}"));
+    directive.trim_start_matches("form-action ").to_owned()
+}
+
+#[tokio::test]
+async fn the_form_lets_its_submission_go_to_the_redirect_origin_only() {
+    let app = spawn_app().await;
+    let session = app
+        .create_session_with(json!({
+            "program_id": app.program_id,
+            "redirect_url": "https://Shop.Example:8443/done;x?next=a;b#frag",
+        }))
+        .await;
+    let page = app
+        .client
+        .get(session["session_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(form_action(&page), "'self' https://shop.example:8443");
+
+    // A URL stored by an earlier release, before hosts were checked: the
+    // session still reads, and its host adds nothing to the policy.
+    let legacy = app.create_session().await;
+    let id = legacy["id"].as_str().unwrap();
+    app.execute_sql(&format!(
+        "UPDATE entity_onboarding_sessions SET redirect_url = 'https://a.example;sandbox/' WHERE id = '{id}'"
+    ))
+    .await;
+    let read = get_json(&app, &format!("/entity_onboarding_sessions/{id}")).await;
+    assert_eq!(read["redirect_url"], "https://a.example;sandbox/");
+    let page = app
+        .client
+        .get(legacy["session_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(form_action(&page), "'self'");
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(!csp.contains("sandbox"), "{csp}");
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use crate::{
     entities::corporation_body,
     form::{Browser, csrf_token},
-    helpers::{TestApp, assert_error, error_fields, spawn_app},
+    helpers::{TestApp, assert_error, error_fields, get_json, spawn_app},
 };
 
 fn categories(entity: &Value) -> Vec<String> {
@@ -155,12 +155,7 @@ async fn archived_and_unknown_entities_cannot_be_onboarded() {
     let app = spawn_app().await;
     let entity = create_entity(&app, &corporation_body()).await;
     let id = entity["id"].as_str().unwrap();
-    let archived: Value = app
-        .post_action(&format!("/entities/{id}/archive"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let archived = archive(&app, id).await;
     assert_eq!(archived["status"], "archived");
     let response = app
         .post(
@@ -171,6 +166,116 @@ async fn archived_and_unknown_entities_cannot_be_onboarded() {
     let error = assert_error(response, 400, "invalid_parameters_error").await;
     assert_eq!(error_fields(&error), ["entity_id"]);
     assert!(error["errors"][0]["message"].as_str().unwrap().contains("archived"));
+}
+
+/// Archives the Entity through the API; its new state.
+async fn archive(app: &TestApp, entity_id: &str) -> Value {
+    let response = app.post_action(&format!("/entities/{entity_id}/archive")).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// An Entity made by a simulated submission: only the attestation is left to do.
+async fn entity_left_to_attest(app: &TestApp) -> String {
+    let first = app.create_session().await;
+    let done: Value = app
+        .post_action(&format!(
+            "/simulations/entity_onboarding_sessions/{}/submit",
+            first["id"].as_str().unwrap()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    done["entity_id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_entity_archived_after_its_session_was_made_cannot_be_changed_through_it() {
+    let app = spawn_app().await;
+    let id = entity_left_to_attest(&app).await;
+    let session = session_for(&app, &id).await;
+    let session_id = session["id"].as_str().unwrap();
+    let url = session["session_url"].as_str().unwrap();
+    let browser = Browser::new();
+    let (status, html) = browser.get(url).await;
+    assert_eq!(status, 200);
+    let attest = vec![
+        ("csrf_token".to_owned(), csrf_token(&html)),
+        ("attest".to_owned(), "true".to_owned()),
+    ];
+    let archived = archive(&app, &id).await;
+    assert_eq!(archived["status"], "archived");
+
+    // The link shows why it cannot be used, and a form already open writes nothing.
+    let (status, html) = browser.get(url).await;
+    assert_eq!(status, 410);
+    assert!(html.contains("This onboarding can no longer be completed"), "{html}");
+    let response = browser.post(url, &attest).await;
+    assert_eq!(response.status(), 410);
+    assert!(response.headers().get("location").is_none());
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("This onboarding can no longer be completed")
+    );
+
+    // Nor can the sandbox complete it.
+    let response = app
+        .post_action(&format!("/simulations/entity_onboarding_sessions/{session_id}/submit"))
+        .await;
+    let error = assert_error(response, 409, "invalid_operation_error").await;
+    assert!(error["detail"].as_str().unwrap().contains("archived"), "{error}");
+
+    let unchanged = get_json(&app, &format!("/entities/{id}")).await;
+    assert_eq!(unchanged, archived);
+    assert_eq!(unchanged["terms_agreements"], json!([]));
+    let still = get_json(&app, &format!("/entity_onboarding_sessions/{session_id}")).await;
+    assert_eq!(still["status"], "active", "the session was not completed");
+}
+
+#[tokio::test]
+async fn a_form_opened_before_the_archive_is_refused_when_submitted_after_it() {
+    use onboarding::{
+        clock::Clock,
+        domain::{entity::TermsAgreement, ids::FormToken},
+        usecases::{
+            Error, NotAllowed,
+            form::{Opened, Submission, open_form, submit_form},
+        },
+    };
+    let app = spawn_app().await;
+    let id = entity_left_to_attest(&app).await;
+    let session = session_for(&app, &id).await;
+    let url = url::Url::parse(session["session_url"].as_str().unwrap()).unwrap();
+    let token = url.query_pairs().find(|(k, _)| k == "id").unwrap().1;
+    let token = FormToken::parse(&token).unwrap();
+    let now = app.clock.now();
+    let Opened::Active(form) = open_form(&app.store, &token, now).await.unwrap() else {
+        panic!("the session is active");
+    };
+    // The archive lands between reading the form and submitting it.
+    let archived = archive(&app, &id).await;
+    let terms = TermsAgreement {
+        agreed_at: now,
+        ip_address: None,
+        terms_url: "https://onboard.example/attestation".to_owned(),
+    };
+    let refused = submit_form(&app.store, &form, &Submission::Tasks { corrected: None }, &terms, now).await;
+    assert!(
+        matches!(refused, Err(Error::NotAllowed(NotAllowed::EntityNotActive))),
+        "{refused:?}"
+    );
+    let unchanged = get_json(&app, &format!("/entities/{id}")).await;
+    assert_eq!(unchanged, archived);
+    let still = get_json(
+        &app,
+        &format!("/entity_onboarding_sessions/{}", session["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(still["status"], "active");
 }
 
 #[tokio::test]
@@ -322,17 +427,7 @@ async fn invalid_corrections_are_refused_with_the_entity_unchanged() {
 async fn an_entity_with_nothing_left_to_do_finishes_with_one_button() {
     let app = spawn_app().await;
     // The sandbox completion confirms and validates; attest through one form first.
-    let first = app.create_session().await;
-    let done: Value = app
-        .post_action(&format!(
-            "/simulations/entity_onboarding_sessions/{}/submit",
-            first["id"].as_str().unwrap()
-        ))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let entity_id = done["entity_id"].as_str().unwrap();
+    let entity_id = &entity_left_to_attest(&app).await;
     let entity: Value = app.get(&format!("/entities/{entity_id}")).await.json().await.unwrap();
     assert_eq!(categories(&entity), ["attest"]);
     let session = session_for(&app, entity_id).await;

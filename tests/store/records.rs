@@ -251,6 +251,58 @@ async fn an_idempotency_key_records_one_response() {
 }
 
 #[tokio::test]
+async fn idempotent_responses_recorded_before_the_cutoff_are_pruned_in_batches() {
+    let f = fixture().await;
+    let other_group = f.store.create_group(now()).await.unwrap();
+    let response = StoredResponse {
+        fingerprint: "f".repeat(64),
+        resource_id: "entity_onboarding_session_x".to_owned(),
+        response_status: 200,
+        response_body: "{}".to_owned(),
+    };
+    let key = |name: &str| IdempotencyKey::parse(name).unwrap();
+    let cutoff = now() + Duration::days(30);
+    // More old responses than one batch deletes, in two groups.
+    let old = 2_500;
+    let mut work = f.store.begin().await.unwrap();
+    for i in 0..old {
+        let group = if i % 2 == 0 { &f.group } else { &other_group };
+        let at = now() + Duration::seconds(i);
+        work.record_response(group, &key(&format!("old-{i}")), &response, at)
+            .await
+            .unwrap();
+    }
+    work.record_response(&f.group, &key("at-the-cutoff"), &response, cutoff)
+        .await
+        .unwrap();
+    work.record_response(&f.group, &key("young"), &response, cutoff + Duration::days(1))
+        .await
+        .unwrap();
+    work.commit().await.unwrap();
+
+    assert_eq!(f.store.prune_idempotency_responses_before(cutoff).await.unwrap(), 2_500);
+    assert_eq!(f.store.prune_idempotency_responses_before(cutoff).await.unwrap(), 0);
+    for (group, name) in [(&f.group, "old-0"), (&other_group, "old-1"), (&f.group, "old-2498")] {
+        assert!(
+            f.store.find_response(group, &key(name)).await.unwrap().is_none(),
+            "{name}"
+        );
+    }
+    for name in ["at-the-cutoff", "young"] {
+        assert!(
+            f.store.find_response(&f.group, &key(name)).await.unwrap().is_some(),
+            "{name}"
+        );
+    }
+    // A pruned key can be used afresh.
+    let mut work = f.store.begin().await.unwrap();
+    work.record_response(&f.group, &key("old-0"), &response, cutoff)
+        .await
+        .unwrap();
+    work.commit().await.unwrap();
+}
+
+#[tokio::test]
 async fn corrections_based_on_a_stale_read_are_refused() {
     let f = fixture().await;
     let id = f.corporation().await;
