@@ -137,7 +137,10 @@ async fn invalid_entities_name_every_bad_field() {
     let mut blank = corporation_body();
     blank["corporation"]["beneficial_ownership_exemption_reason"] = json!("");
     let error = assert_error(app.post("/entities", &blank).await, 400, "invalid_parameters_error").await;
-    assert_eq!(error_fields(&error), vec!["corporation.beneficial_ownership_exemption_reason"]);
+    assert_eq!(
+        error_fields(&error),
+        vec!["corporation.beneficial_ownership_exemption_reason"]
+    );
     let mut with_null = natural_person_body();
     with_null["corporation"] = Value::Null;
     assert_eq!(app.post("/entities", &with_null).await.status(), 200);
