@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod edge;
 pub mod links;
 pub mod operator;
 pub mod probes;

@@ -13,6 +13,7 @@ use utoipa::{
 
 use crate::{
     domain::onboarding::Problem,
+    edge::rate_limit::RateLimited,
     store::StoreError,
     telemetry::error_chain,
     usecases::{self, NotAllowed},
@@ -79,6 +80,9 @@ pub enum ApiError {
     IdempotencyKeyAlreadyUsed { resource_id: String },
     #[error("invalid operation: {0}")]
     InvalidOperation(String),
+    /// Over a rate limit; the client may retry after this many seconds.
+    #[error("rate limited")]
+    RateLimited { retry_after: u64 },
     /// The database is unreachable; retrying later will work.
     #[error("service unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -104,6 +108,7 @@ impl ApiError {
             Self::MethodNotFound { .. } => "api_method_not_found_error",
             Self::IdempotencyKeyAlreadyUsed { .. } => "idempotency_key_already_used_error",
             Self::InvalidOperation(_) => "invalid_operation_error",
+            Self::RateLimited { .. } => "rate_limited_error",
             Self::Internal(_) | Self::Unavailable(_) => "internal_server_error",
         }
     }
@@ -123,6 +128,7 @@ impl ApiError {
                 "The idempotency key was already used for a different request.".to_owned()
             }
             Self::InvalidOperation(_) => "The operation is not allowed in the object's current state.".to_owned(),
+            Self::RateLimited { .. } => "Too many requests.".to_owned(),
             Self::Internal(_) => "An internal error occurred.".to_owned(),
             Self::Unavailable(_) => "The service is temporarily unavailable.".to_owned(),
         }
@@ -140,6 +146,9 @@ impl ApiError {
                 "The Idempotency-Key header was first used to make {resource_id}; use a new key for a new request."
             )),
             Self::InvalidOperation(detail) => Some(detail.clone()),
+            Self::RateLimited { retry_after } => Some(format!(
+                "This client is over its rate limit; retry in {retry_after} seconds."
+            )),
             Self::Internal(_) => None,
             Self::Unavailable(_) => Some("Please retry in a few seconds.".to_owned()),
         }
@@ -161,6 +170,9 @@ impl ApiError {
             Self::IdempotencyKeyAlreadyUsed { resource_id } => {
                 body.insert("resource_id".to_owned(), json!(resource_id));
             }
+            Self::RateLimited { retry_after } => {
+                body.insert("retry_after".to_owned(), json!(retry_after));
+            }
             _ => {}
         }
         Value::Object(body)
@@ -177,6 +189,7 @@ impl ResponseError for ApiError {
             Self::InvalidApiKey(_) => StatusCode::UNAUTHORIZED,
             Self::ObjectNotFound | Self::MethodNotFound { .. } => StatusCode::NOT_FOUND,
             Self::IdempotencyKeyAlreadyUsed { .. } | Self::InvalidOperation(_) => StatusCode::CONFLICT,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -190,8 +203,14 @@ impl ResponseError for ApiError {
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
-        if let Self::Unavailable(_) = self {
-            response.insert_header(("Retry-After", "2"));
+        match self {
+            Self::Unavailable(_) => {
+                response.insert_header(("Retry-After", "2"));
+            }
+            Self::RateLimited { retry_after } => {
+                response.insert_header(("Retry-After", retry_after.to_string()));
+            }
+            _ => {}
         }
         if self.status_code() == StatusCode::CONFLICT {
             // Retrying cannot change a conflict; tell the SDKs not to.
@@ -223,6 +242,7 @@ impl ErrorBody {
                 resource_id: String::new(),
             },
             ApiError::InvalidOperation(String::new()),
+            ApiError::RateLimited { retry_after: 1 },
             ApiError::Unavailable(cause()),
             ApiError::Internal(cause()),
         ]
@@ -244,6 +264,11 @@ impl ErrorBody {
                 .into(),
             "reason" => string()
                 .enum_values(Some(AuthFailure::ALL.map(AuthFailure::reason)))
+                .into(),
+            "retry_after" => ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .description(Some("Seconds to wait before retrying; also sent as `Retry-After`."))
                 .into(),
             _ => string().into(),
         }
@@ -314,6 +339,14 @@ impl From<usecases::Error> for ApiError {
     }
 }
 
+impl From<RateLimited> for ApiError {
+    fn from(limited: RateLimited) -> Self {
+        Self::RateLimited {
+            retry_after: limited.retry_after,
+        }
+    }
+}
+
 /// Reads outside a use case fail the same way.
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
@@ -337,15 +370,16 @@ mod tests {
             ApiError::MethodNotFound { .. } => 4,
             ApiError::IdempotencyKeyAlreadyUsed { .. } => 5,
             ApiError::InvalidOperation(_) => 6,
-            ApiError::Unavailable(_) => 7,
-            ApiError::Internal(_) => 8,
+            ApiError::RateLimited { .. } => 7,
+            ApiError::Unavailable(_) => 8,
+            ApiError::Internal(_) => 9,
         }
     }
 
     #[test]
     fn the_documented_envelope_has_an_alternative_for_every_kind_of_error() {
         let documented: std::collections::BTreeSet<usize> = ErrorBody::one_of_each().iter().map(kind_index).collect();
-        assert_eq!(documented, (0..9).collect());
+        assert_eq!(documented, (0..10).collect());
         assert_eq!(
             (
                 ApiError::PayloadTooLarge(1).kind(),
@@ -359,7 +393,7 @@ mod tests {
         );
         let schema = serde_json::to_value(ErrorBody::schema()).unwrap();
         let alternatives = schema["oneOf"].as_array().unwrap();
-        assert_eq!(alternatives.len(), 9);
+        assert_eq!(alternatives.len(), 10);
         let conflict = &alternatives[5];
         assert_eq!(
             conflict["properties"]["type"]["enum"],
@@ -374,5 +408,12 @@ mod tests {
             alternatives[2]["properties"]["reason"]["enum"],
             json!(["no_header", "no_credential", "deleted_credential"])
         );
+        let rate_limited = &alternatives[7];
+        assert_eq!(rate_limited["properties"]["status"]["enum"], json!([429]));
+        assert_eq!(
+            rate_limited["required"],
+            json!(["detail", "retry_after", "status", "title", "type"])
+        );
+        assert_eq!(rate_limited["properties"]["retry_after"]["type"], "integer");
     }
 }
