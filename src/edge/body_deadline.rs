@@ -68,9 +68,10 @@ fn too_slow(path: &str, timeout: Duration) -> HttpResponse {
     if crate::links::is_hosted_page(path) {
         PageError::TooSlow.error_response()
     } else {
+        let seconds = timeout.as_secs();
+        let unit = if seconds == 1 { "second" } else { "seconds" };
         ApiError::MalformedRequest(format!(
-            "The request body did not arrive within {} seconds.",
-            timeout.as_secs_f64().ceil()
+            "The request body did not arrive within {seconds} {unit}; the connection is closed."
         ))
         .error_response()
     }
