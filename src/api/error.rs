@@ -146,9 +146,9 @@ impl ApiError {
                 "The Idempotency-Key header was first used to make {resource_id}; use a new key for a new request."
             )),
             Self::InvalidOperation(detail) => Some(detail.clone()),
-            Self::RateLimited { retry_after } => Some(format!(
-                "This client is over its rate limit; retry in {retry_after} seconds."
-            )),
+            Self::RateLimited { .. } => {
+                Some("This client is over its rate limit; retry after `retry_after` seconds.".to_owned())
+            }
             Self::Internal(_) => None,
             Self::Unavailable(_) => Some("Please retry in a few seconds.".to_owned()),
         }

@@ -8,6 +8,7 @@ mod common;
 
 mod auth;
 mod cli;
+mod client_ip;
 mod entities;
 mod errors;
 mod form;
@@ -18,6 +19,9 @@ mod logs;
 mod openapi;
 mod operability;
 mod programs;
+mod rate_limits;
 mod sessions;
 mod shapes;
+mod slow_clients;
 mod tasks;
+mod transport;
