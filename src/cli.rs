@@ -458,6 +458,19 @@ mod tests {
     }
 
     #[test]
+    fn every_server_setting_is_in_the_readme_configuration_table() {
+        let readme = include_str!("../README.md");
+        let serve = Cli::command();
+        let serve = serve.find_subcommand("serve").unwrap();
+        for arg in serve.get_arguments() {
+            if let Some(env) = arg.get_env() {
+                let row = format!("| `{}` |", env.to_str().unwrap());
+                assert!(readme.contains(&row), "README's configuration table lacks {row}");
+            }
+        }
+    }
+
+    #[test]
     fn bad_values_are_traced_to_their_flag() {
         let command = Cli::command();
         let arg = find_arg(&command, "--session-ttl <SESSION_TTL>").unwrap();
