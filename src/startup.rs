@@ -91,6 +91,7 @@ impl Application {
                 .wrap(from_fn(cut_slow_bodies))
                 .wrap(from_fn(log_request))
                 .wrap(edge::strict_transport_security(&server_state.public_url))
+                .wrap(from_fn(edge::connections::drop_over_cap))
                 .configure(crate::probes::configure)
                 // The pages first: the API's scope answers every path left over.
                 .configure(pages::configure(cookies.clone()))
@@ -161,10 +162,11 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 
 /// One span per request, carrying a request id (also sent back as
 /// `x-request-id`) and the client's address: every line logged while
-/// handling the request, error lines included, shows them. The request's own line is logged when it ends (at
-/// DEBUG for the probes, which are polled). Only the path is recorded: query
-/// strings can carry the form's secret token. Each request is also counted
-/// and timed by route template for the metrics.
+/// handling the request, error lines included, shows them. The request's own
+/// line is logged when it ends (at DEBUG for the probes, which are polled).
+/// Only the path is recorded: query strings can carry the form's secret
+/// token. Each request is also counted and timed by route template for the
+/// metrics.
 async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,

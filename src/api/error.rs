@@ -408,7 +408,10 @@ mod tests {
             alternatives[2]["properties"]["reason"]["enum"],
             json!(["no_header", "no_credential", "deleted_credential"])
         );
-        let rate_limited = &alternatives[7];
+        let rate_limited = alternatives
+            .iter()
+            .find(|alternative| alternative["properties"]["type"]["enum"] == json!(["rate_limited_error"]))
+            .unwrap();
         assert_eq!(rate_limited["properties"]["status"]["enum"], json!([429]));
         assert_eq!(
             rate_limited["required"],

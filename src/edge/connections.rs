@@ -9,7 +9,14 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
-use actix_web::{dev::Extensions, rt::net::TcpStream};
+use actix_web::{
+    HttpResponse,
+    body::{EitherBody, MessageBody},
+    dev::{Extensions, ServiceRequest, ServiceResponse},
+    http::ConnectionType,
+    middleware::Next,
+    rt::net::TcpStream,
+};
 
 use super::client_ip::{TrustedProxies, counting_key};
 
@@ -21,6 +28,9 @@ pub struct ConnectionCap {
     trusted: TrustedProxies,
     open: Mutex<HashMap<IpAddr, usize>>,
 }
+
+/// Marks a connection refused for being over its client's cap.
+struct OverCap;
 
 /// One open connection, counted until the connection ends and its data is
 /// dropped.
@@ -42,7 +52,8 @@ impl ConnectionCap {
     /// Called by the server for each accepted connection, before anything
     /// is read from it: a client under its cap gets a slot, kept in the
     /// connection's data for as long as the connection lives; a client at its
-    /// cap is disconnected at once.
+    /// cap is disconnected at once, and marked so that nothing it managed to
+    /// send first is handled (see [`drop_over_cap`]).
     pub fn on_connect(self: &Arc<Self>, connection: &dyn Any, data: &mut Extensions) {
         if self.per_client == 0 {
             return;
@@ -60,7 +71,10 @@ impl ConnectionCap {
             Some(slot) => {
                 data.insert(slot);
             }
-            None => refuse(stream),
+            None => {
+                data.insert(OverCap);
+                refuse(stream);
+            }
         }
     }
 
@@ -104,6 +118,20 @@ fn refuse(stream: &TcpStream) {
     metrics::counter!("onboarding_connections_refused_total").increment(1);
     tracing::debug!("connection refused: the client is at its cap of open connections");
     let _ = socket2::SockRef::from(stream).shutdown(Shutdown::Both);
+}
+
+/// Handles no request of a connection over its client's cap: the socket is
+/// shut, but a request already in its receive buffer can still be read.
+pub async fn drop_over_cap(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if req.request().conn_data::<OverCap>().is_some() {
+        let mut refused = HttpResponse::ServiceUnavailable().finish();
+        refused.head_mut().set_connection_type(ConnectionType::Close);
+        return Ok(req.into_response(refused).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// Raises this process's soft limit on open files to its hard limit, so

@@ -184,6 +184,53 @@ async fn stalled_connections_from_one_client_neither_lock_out_another_nor_exceed
 }
 
 #[tokio::test]
+async fn no_request_on_a_connection_over_the_cap_is_handled() {
+    const CAP: usize = 2;
+    let app = spawn_app_with(|settings| {
+        settings.max_connections_per_ip = u32::try_from(CAP).unwrap();
+        settings.request_timeout = Duration::from_secs(5);
+    })
+    .await;
+    // The cap is taken by stalled requests...
+    let mut stalled = Vec::new();
+    for _ in 0..CAP {
+        let mut stream = connect(&app).await;
+        let head = post_head(&app, "/entity_onboarding_sessions", "application/json", 1_000);
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stalled.push(stream);
+    }
+    // ... while complete requests follow, each already whole in the
+    // server's receive buffer when its connection is accepted.
+    let body = format!(
+        r#"{{"program_id": "{}", "redirect_url": "https://platform.example.com/"}}"#,
+        app.program_id
+    );
+    let request = post_head(&app, "/entity_onboarding_sessions", "application/json", body.len()) + &body;
+    let mut complete = Vec::new();
+    for _ in 0..30 {
+        let mut stream = connect(&app).await;
+        let _ = stream.write_all(request.as_bytes()).await;
+        complete.push(stream);
+    }
+    let answers = futures_util::future::join_all(complete.iter_mut().map(read_until_closed)).await;
+    let created = answers.iter().filter(|a| a.starts_with("HTTP/1.1 200")).count();
+    assert!(created < answers.len(), "some were over the cap: {answers:?}");
+    // Every session that exists was answered: nothing was made on a
+    // connection that was refused.
+    let other = reqwest::Client::builder().local_address(OTHER_CLIENT).build().unwrap();
+    let sessions: Value = other
+        .get(app.url("/entity_onboarding_sessions"))
+        .bearer_auth(&app.api_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sessions["data"].as_array().unwrap().len(), created, "{answers:?}");
+}
+
+#[tokio::test]
 async fn without_a_cap_a_client_may_hold_many_connections() {
     let app = spawn_app_with(|settings| settings.max_connections_per_ip = 0).await;
     let mut connections = Vec::new();
