@@ -13,6 +13,7 @@ use clap::{
 use crate::{
     config::{self, DataKey, DatabaseUrl, LogFormat, Settings, defaults},
     domain::ids::{ApiKeyId, GroupId},
+    edge::client_ip::TrustedProxies,
 };
 
 #[derive(Debug, Parser)]
@@ -122,6 +123,42 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "ONBOARDING_WORKERS")]
     pub workers: Option<usize>,
+
+    #[command(flatten)]
+    pub edge: EdgeArgs,
+}
+
+/// What protects the server from clients that ask too much or too slowly.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Limits and proxies")]
+pub struct EdgeArgs {
+    /// How long a client may take to send a request's headers, and then again its body, from 1s to 5m;
+    /// a slower one gets an error and is disconnected.
+    #[arg(long, env = "ONBOARDING_REQUEST_TIMEOUT", default_value = defaults::REQUEST_TIMEOUT, value_parser = config::parse_request_timeout)]
+    pub request_timeout: std::time::Duration,
+
+    /// Connections one client address may hold open at once (an IPv6 client: its /64); more are
+    /// closed at once. 0: no cap. Trusted proxies are not capped.
+    #[arg(long, env = "ONBOARDING_MAX_CONNECTIONS_PER_IP", default_value_t = defaults::MAX_CONNECTIONS_PER_IP)]
+    pub max_connections_per_ip: u32,
+
+    /// JSON API requests per second per API key; more get 429. 0: no limit.
+    #[arg(long, env = "ONBOARDING_RATE_LIMIT_API", default_value_t = defaults::RATE_LIMIT_API)]
+    pub rate_limit_api: u32,
+
+    /// Hosted form requests per minute per client address; more get a 429 page. 0: no limit.
+    #[arg(long, env = "ONBOARDING_RATE_LIMIT_FORM", default_value_t = defaults::RATE_LIMIT_FORM)]
+    pub rate_limit_form: u32,
+
+    /// Failed API authentications per minute per client address; past them the client gets 429
+    /// until it has earned another try. 0: no limit.
+    #[arg(long, env = "ONBOARDING_RATE_LIMIT_AUTH_FAILURES", default_value_t = defaults::RATE_LIMIT_AUTH_FAILURES)]
+    pub rate_limit_auth_failures: u32,
+
+    /// Proxies whose X-Forwarded-For is believed, as CIDR networks separated by commas
+    /// (`10.0.0.0/8,127.0.0.1/32`). Default: none, the TCP peer is the client.
+    #[arg(long, env = "ONBOARDING_TRUSTED_PROXIES", default_value = "", hide_default_value = true, value_parser = TrustedProxies::parse)]
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -140,6 +177,7 @@ impl From<LogFormatArg> for LogFormat {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per process")]
 pub enum Command {
     /// Run the HTTP server (the default when no command is given).
     Serve(ServeArgs),
@@ -282,6 +320,12 @@ impl ServeArgs {
         settings.workers = self.workers;
         settings.cookie_key = self.cookie_key.clone();
         settings.cookie_secure = self.cookie_secure;
+        settings.request_timeout = self.edge.request_timeout;
+        settings.max_connections_per_ip = self.edge.max_connections_per_ip;
+        settings.rate_limit_api = self.edge.rate_limit_api;
+        settings.rate_limit_form = self.edge.rate_limit_form;
+        settings.rate_limit_auth_failures = self.edge.rate_limit_auth_failures;
+        settings.trusted_proxies = self.edge.trusted_proxies.clone();
         settings
     }
 }
@@ -425,6 +469,65 @@ mod tests {
         assert!(given_on_command_line(&args("onboarding serve --listen=x"), "--listen"));
         assert!(!given_on_command_line(&args("onboarding serve --listen-x"), "--listen"));
         assert!(!given_on_command_line(&args("onboarding serve"), "--listen"));
+    }
+
+    #[test]
+    fn the_edge_settings_reach_the_server_and_default_as_documented() {
+        let Command::Serve(serve) = parse(args("onboarding")).unwrap().command else {
+            panic!("serve");
+        };
+        let defaults = Settings::for_database(defaults::DATABASE_URL);
+        let settings = serve.settings();
+        assert_eq!(
+            (
+                settings.request_timeout,
+                settings.max_connections_per_ip,
+                settings.rate_limit_api,
+                settings.rate_limit_form,
+                settings.rate_limit_auth_failures,
+                &settings.trusted_proxies,
+            ),
+            (
+                defaults.request_timeout,
+                defaults.max_connections_per_ip,
+                defaults.rate_limit_api,
+                defaults.rate_limit_form,
+                defaults.rate_limit_auth_failures,
+                &TrustedProxies::default(),
+            )
+        );
+        let line = "onboarding --request-timeout 3s --max-connections-per-ip 0 --rate-limit-api 5 \
+                    --rate-limit-form 0 --rate-limit-auth-failures 7 --trusted-proxies 10.0.0.0/8,::1/128";
+        let Command::Serve(serve) = parse(args(line)).unwrap().command else {
+            panic!("serve");
+        };
+        let settings = serve.settings();
+        assert_eq!(settings.request_timeout, std::time::Duration::from_secs(3));
+        assert_eq!(
+            (
+                settings.max_connections_per_ip,
+                settings.rate_limit_api,
+                settings.rate_limit_form,
+                settings.rate_limit_auth_failures
+            ),
+            (0, 5, 0, 7)
+        );
+        assert!(settings.trusted_proxies.contains("10.2.3.4".parse().unwrap()));
+        let error = parse(args("onboarding --trusted-proxies 10.0.0.0/33")).unwrap_err();
+        assert!(error.to_string().contains("CIDR"), "{error}");
+    }
+
+    #[test]
+    fn every_server_setting_is_in_the_readme_configuration_table() {
+        let readme = include_str!("../README.md");
+        let serve = Cli::command();
+        let serve = serve.find_subcommand("serve").unwrap();
+        for arg in serve.get_arguments() {
+            if let Some(env) = arg.get_env() {
+                let row = format!("| `{}` |", env.to_str().unwrap());
+                assert!(readme.contains(&row), "README's configuration table lacks {row}");
+            }
+        }
     }
 
     #[test]

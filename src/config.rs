@@ -6,6 +6,7 @@ use std::{net::SocketAddr, time::Duration};
 use url::Url;
 
 pub use crate::custody::DataKey;
+use crate::edge::client_ip::TrustedProxies;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -113,6 +114,14 @@ pub mod defaults {
     pub const SWEEP_INTERVAL: &str = "60s";
     pub const IDEMPOTENCY_RETENTION: &str = "30d";
     pub const MAX_BODY_BYTES: usize = 64 * 1024;
+    pub const REQUEST_TIMEOUT: &str = "10s";
+    pub const MAX_CONNECTIONS_PER_IP: u32 = 128;
+    /// Requests per second, per API key.
+    pub const RATE_LIMIT_API: u32 = 100;
+    /// Requests per minute, per client address.
+    pub const RATE_LIMIT_FORM: u32 = 120;
+    /// Failed authentications per minute, per client address.
+    pub const RATE_LIMIT_AUTH_FAILURES: u32 = 30;
 
     pub fn db_acquire_timeout() -> Duration {
         Duration::from_secs(5)
@@ -140,6 +149,10 @@ pub mod defaults {
 
     pub fn idempotency_retention() -> Duration {
         Duration::from_secs(30 * 86_400)
+    }
+
+    pub fn request_timeout() -> Duration {
+        Duration::from_secs(10)
     }
 }
 
@@ -178,6 +191,19 @@ pub struct Settings {
     /// Keys sealed with before a rotation, still used to open what they
     /// sealed.
     pub previous_data_keys: Vec<DataKey>,
+    /// How long a client may take to send a request's head, and then again
+    /// its body.
+    pub request_timeout: Duration,
+    /// Connections one client address may hold open at once; `0`: no cap.
+    pub max_connections_per_ip: u32,
+    /// Requests per second per API key; `0`: no limit.
+    pub rate_limit_api: u32,
+    /// Hosted page requests per minute per client address; `0`: no limit.
+    pub rate_limit_form: u32,
+    /// Failed authentications per minute per client address; `0`: no limit.
+    pub rate_limit_auth_failures: u32,
+    /// Peers whose `X-Forwarded-For` is believed; nobody by default.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Settings {
@@ -200,6 +226,12 @@ impl Settings {
             cookie_secure: None,
             data_key: None,
             previous_data_keys: Vec::new(),
+            request_timeout: defaults::request_timeout(),
+            max_connections_per_ip: defaults::MAX_CONNECTIONS_PER_IP,
+            rate_limit_api: defaults::RATE_LIMIT_API,
+            rate_limit_form: defaults::RATE_LIMIT_FORM,
+            rate_limit_auth_failures: defaults::RATE_LIMIT_AUTH_FAILURES,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -274,6 +306,18 @@ pub fn parse_idempotency_retention(input: &str) -> Result<Duration, String> {
         ));
     }
     Ok(retention)
+}
+
+/// How long a client may take to send a request's head or body: 1s to 5m.
+pub fn parse_request_timeout(input: &str) -> Result<Duration, String> {
+    let timeout = parse_duration(input)?;
+    if timeout < Duration::from_secs(1) || timeout > Duration::from_secs(300) {
+        return Err(format!(
+            "a request timeout must be between 1s and 5m (got {input:?}); the default is {}",
+            defaults::REQUEST_TIMEOUT
+        ));
+    }
+    Ok(timeout)
 }
 
 /// A listen address: `IP:PORT` (`127.0.0.1:8080`, `0.0.0.0:8080`, `[::1]:8080`)
@@ -371,6 +415,10 @@ mod tests {
         );
         assert_eq!(settings.listen, parse_listen(defaults::LISTEN).unwrap());
         assert_eq!(
+            settings.request_timeout,
+            parse_request_timeout(defaults::REQUEST_TIMEOUT).unwrap()
+        );
+        assert_eq!(
             settings.idempotency_retention,
             parse_idempotency_retention(defaults::IDEMPOTENCY_RETENTION).unwrap()
         );
@@ -443,6 +491,15 @@ mod tests {
             assert!(parse_session_ttl(bad).is_err(), "{bad}");
         }
         assert!(parse_session_ttl("0").unwrap_err().contains("between 1m and 30d"));
+    }
+
+    #[test]
+    fn request_timeouts_stay_between_a_second_and_five_minutes() {
+        assert_eq!(parse_request_timeout("10s").unwrap(), Duration::from_secs(10));
+        assert_eq!(parse_request_timeout("5m").unwrap(), Duration::from_secs(300));
+        for bad in ["0", "0s", "5m1s", "1h", "soon"] {
+            assert!(parse_request_timeout(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

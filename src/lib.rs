@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod custody;
 pub mod domain;
+pub mod edge;
 pub mod links;
 pub mod operator;
 pub mod probes;

@@ -17,6 +17,12 @@ pub const FAVICON: &str = "/static/favicon.svg";
 /// Where browsers look for an icon on their own.
 pub const FAVICON_ICO: &str = "/favicon.ico";
 
+/// Whether `path` is one of the browser-facing pages (the form and its
+/// assets), which answer errors with HTML rather than the JSON envelope.
+pub fn is_hosted_page(path: &str) -> bool {
+    path.starts_with(SCOPE) || path.starts_with("/static")
+}
+
 /// The form without its token: the target of the first page's `GET` form,
 /// which sends the token as a hidden `id` input.
 pub fn form_action() -> String {

@@ -81,6 +81,12 @@ async fn open_store(invocation: &Invocation, database: &crate::cli::DatabaseArgs
 
 async fn serve(invocation: &Invocation, args: &ServeArgs, store: &Store, clock: SystemClock) -> Result<(), Failure> {
     let settings = args.settings();
+    // Every connection costs a descriptor: a low default soft limit would let
+    // a few hundred stalled clients stop the server from accepting anyone.
+    match crate::edge::connections::raise_open_file_limit() {
+        Ok(limit) => tracing::debug!(limit, "open file limit"),
+        Err(error) => tracing::warn!(%error, "cannot raise the open file limit"),
+    }
     let address = settings.listen;
     let derived_public_url = settings.public_url.is_none();
     // Bind before anything else: an instance that cannot listen (say, a

@@ -17,6 +17,9 @@ use crate::{
     api::{self, error::ApiError},
     clock::Clock,
     config::Settings,
+    edge::{
+        self, body_deadline::cut_slow_bodies, client_ip::client_ip, connections::ConnectionCap, rate_limit::RateLimits,
+    },
     store::Store,
     web as pages, workers,
 };
@@ -28,6 +31,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Base of every `session_url`.
     pub public_url: Url,
+    pub limits: RateLimits,
 }
 
 pub struct Application {
@@ -70,8 +74,10 @@ impl Application {
             },
             secure: settings.cookie_secure.unwrap_or(public_url.scheme() == "https"),
         };
+        let connections = ConnectionCap::new(settings.max_connections_per_ip, settings.trusted_proxies.clone());
         let state = web::Data::new(AppState {
             store,
+            limits: RateLimits::new(&settings),
             settings: Arc::new(settings.clone()),
             clock,
             public_url,
@@ -82,7 +88,10 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(server_state.clone())
+                .wrap(from_fn(cut_slow_bodies))
                 .wrap(from_fn(log_request))
+                .wrap(edge::strict_transport_security(&server_state.public_url))
+                .wrap(from_fn(edge::connections::drop_over_cap))
                 .configure(crate::probes::configure)
                 // The pages first: the API's scope answers every path left over.
                 .configure(pages::configure(cookies.clone()))
@@ -90,6 +99,10 @@ impl Application {
                 // Reached by unknown paths under the pages' own scope.
                 .default_service(web::to(not_found))
         })
+        // The head of a request must arrive within the request timeout, and
+        // `cut_slow_bodies` gives its body as long again.
+        .client_request_timeout(settings.request_timeout)
+        .on_connect(move |connection, data| connections.on_connect(connection, data))
         .listen(listener)?;
         if let Some(workers) = settings.workers {
             server = server.workers(workers.max(1));
@@ -109,8 +122,9 @@ impl Application {
         &self.state.public_url
     }
 
-    /// Serves until the process is stopped, sweeping expired sessions (and
-    /// idempotent responses past their retention) meanwhile.
+    /// Serves until the process is stopped, sweeping expired sessions,
+    /// idempotent responses past their retention and idle rate-limit entries
+    /// meanwhile.
     pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
         let sweeper = tokio::spawn(workers::expiry::run(
             self.state.store.clone(),
@@ -118,8 +132,17 @@ impl Application {
             self.state.settings.sweep_interval,
             self.state.settings.idempotency_retention,
         ));
+        let state = self.state.clone();
+        let forgetter = tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                ticks.tick().await;
+                state.limits.forget_idle_clients();
+            }
+        });
         let result = self.server.await;
         sweeper.abort();
+        forgetter.abort();
         result
     }
 }
@@ -128,7 +151,7 @@ impl Application {
 /// envelope everywhere else.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let path = req.path();
-    if path.starts_with("/onboarding") || path.starts_with("/static") {
+    if crate::links::is_hosted_page(path) {
         pages::PageError::NotFound.error_response()
     } else {
         ApiError::MethodNotFound {
@@ -145,11 +168,12 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 pub struct RequestId(pub String);
 
 /// One span per request, carrying a request id (also sent back as
-/// `x-request-id`): every line logged while handling the request, error lines
-/// included, shows it. The request's own line is logged when it ends (at
-/// DEBUG for the probes, which are polled). Only the path is recorded: query
-/// strings can carry the form's secret token. Each request is also counted
-/// and timed by route template for the metrics.
+/// `x-request-id`) and the client's address: every line logged while
+/// handling the request, error lines included, shows them. The request's own
+/// line is logged when it ends (at DEBUG for the probes, which are polled).
+/// Only the path is recorded: query strings can carry the form's secret
+/// token. Each request is also counted and timed by route template for the
+/// metrics.
 async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -157,7 +181,14 @@ async fn log_request(
     let started = Instant::now();
     let request_id = crate::domain::ids::random_alphanumeric(16);
     req.extensions_mut().insert(RequestId(request_id.clone()));
-    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.path());
+    let client = client_ip(req.request()).map(tracing::field::display);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        client_ip = client,
+        method = %req.method(),
+        path = %req.path()
+    );
     let probe = crate::probes::PATHS.contains(&req.path());
     let mut response = next.call(req).instrument(span.clone()).await?;
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {

@@ -1,21 +1,80 @@
 //! Logging: `tracing` to stderr, as text or JSON. Stdout stays free for CLI output.
 
-use tracing_subscriber::{EnvFilter, fmt};
+use std::fmt::Debug;
+
+use tracing::{
+    Event, Level, Subscriber,
+    field::{Field, Visit},
+};
+use tracing_subscriber::{
+    EnvFilter, fmt,
+    fmt::MakeWriter,
+    layer::{Context, Layer, SubscriberExt},
+    util::SubscriberInitExt,
+};
 
 use crate::config::LogFormat;
 
+/// What is logged when `RUST_LOG` is not set.
+pub const DEFAULT_FILTER: &str = "info,sqlx=warn";
+
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi);
     // A second initialisation (e.g. in tests) is harmless, so its error is ignored.
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
-    };
+    let _ = subscriber(format, filter, std::io::stderr, ansi).try_init();
+}
+
+/// The service's log: `filter` applied, one line per event to `writer`,
+/// without the errors a client causes (see [`QuietClientErrors`]).
+pub fn subscriber<W>(format: LogFormat, filter: EnvFilter, writer: W, ansi: bool) -> Box<dyn Subscriber + Send + Sync>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let builder = fmt().with_env_filter(filter).with_writer(writer).with_ansi(ansi);
+    match format {
+        LogFormat::Text => Box::new(builder.finish().with(QuietClientErrors)),
+        LogFormat::Json => Box::new(builder.json().flatten_event(true).finish().with(QuietClientErrors)),
+    }
+}
+
+/// actix-http logs at ERROR every connection that ends in an error, which
+/// includes a client sending a malformed request line or header (already
+/// answered 400, or 431 for a head too large) and a client vanishing
+/// mid-request. Those are the client's failures, not the service's, so they
+/// are dropped here; actix logs each at TRACE too (`RUST_LOG=actix_http=trace`).
+struct QuietClientErrors;
+
+const ACTIX_DISPATCHER: &str = "actix_http::h1::dispatcher";
+const ACTIX_CONNECTION_ERROR: &str = "stream error";
+
+impl<S: Subscriber> Layer<S> for QuietClientErrors {
+    fn event_enabled(&self, event: &Event<'_>, _: Context<'_, S>) -> bool {
+        let metadata = event.metadata();
+        if *metadata.level() != Level::ERROR || metadata.target() != ACTIX_DISPATCHER {
+            return true;
+        }
+        let mut message = MessageStartsWith {
+            prefix: ACTIX_CONNECTION_ERROR,
+            found: false,
+        };
+        event.record(&mut message);
+        !message.found
+    }
+}
+
+/// Whether an event's message starts with `prefix`.
+struct MessageStartsWith {
+    prefix: &'static str,
+    found: bool,
+}
+
+impl Visit for MessageStartsWith {
+    fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
+        if field.name() == "message" {
+            self.found = format!("{value:?}").starts_with(self.prefix);
+        }
+    }
 }
 
 /// An error and its causes on one line (`outer: inner: root`), for the one

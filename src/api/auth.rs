@@ -19,6 +19,7 @@ use crate::{
         api_key::{self, Environment, Permissions},
         ids::{ApiKeyId, GroupId},
     },
+    edge::client_ip::client_ip,
     startup::AppState,
 };
 
@@ -57,13 +58,17 @@ struct Authenticated(Result<Caller, ApiError>);
 /// Resolves the request's API key once, before the handler's extractors run,
 /// so that a bad key is answered with 401 (or a lost database with 503) ahead
 /// of any other problem with the request, such as a malformed ID in its path.
-/// Requests without a handler that needs a caller are not refused here.
+/// Requests without a handler that needs a caller are not refused here. A
+/// client refused for failing authentication too often is not looked up.
 pub async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let outcome = match req.app_data::<web::Data<AppState>>() {
-        Some(state) => resolve(state, req.request()).await,
+        Some(state) => match client_ip(req.request()).map(|client| state.limits.refused_for_auth_failures(client)) {
+            Some(Err(limited)) => Err(limited.into()),
+            _ => resolve(state, req.request()).await,
+        },
         None => Err(ApiError::MalformedRequest("application state missing".to_owned())),
     };
     req.extensions_mut().insert(Authenticated(outcome));
@@ -96,10 +101,26 @@ impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Ready<Result<Self, Self::Error>>;
 
+    /// The caller, counted against its key's rate limit; a failed
+    /// authentication is counted against the client's allowance of them.
+    /// Both are counted here, where a handler needs the caller, so that a
+    /// request for an unknown path never counts.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match req.extensions_mut().remove::<Authenticated>() {
-            Some(Authenticated(outcome)) => outcome,
-            None => Err(ApiError::internal(std::io::Error::other(
+        let outcome = req.extensions_mut().remove::<Authenticated>();
+        let limits = req.app_data::<web::Data<AppState>>().map(|state| &state.limits);
+        ready(match (outcome, limits) {
+            (Some(Authenticated(Ok(caller))), Some(limits)) => match limits.api_request(&caller.api_key_id) {
+                Ok(()) => Ok(caller),
+                Err(limited) => Err(limited.into()),
+            },
+            (Some(Authenticated(Err(failure @ ApiError::InvalidApiKey(_)))), Some(limits)) => {
+                match client_ip(req).map(|client| limits.auth_failure(client)) {
+                    Some(Err(limited)) => Err(limited.into()),
+                    _ => Err(failure),
+                }
+            }
+            (Some(Authenticated(outcome)), _) => outcome,
+            (None, _) => Err(ApiError::internal(std::io::Error::other(
                 "the API route is not behind the authentication middleware",
             ))),
         })

@@ -76,7 +76,7 @@ pub async fn reveal_identification_numbers(
 ) -> Result<HttpResponse, ApiError> {
     // Recorded as asked for (bounded), even when it names no Entity.
     let requested: String = id.chars().filter(|c| !c.is_control()).take(100).collect();
-    let client_ip = req.peer_addr().map(|peer| peer.ip().to_string());
+    let client_ip = crate::edge::client_ip::client_ip(&req).map(|ip| ip.to_string());
     let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
     let audit = |outcome| {
         let entry = NewAuditEntry {

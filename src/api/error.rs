@@ -13,6 +13,7 @@ use utoipa::{
 
 use crate::{
     domain::onboarding::Problem,
+    edge::rate_limit::RateLimited,
     store::StoreError,
     telemetry::error_chain,
     usecases::{self, NotAllowed},
@@ -85,6 +86,9 @@ pub enum ApiError {
     /// The key lacks the permission the endpoint requires.
     #[error("insufficient permissions")]
     InsufficientPermissions(&'static str),
+    /// Over a rate limit; the client may retry after this many seconds.
+    #[error("rate limited")]
+    RateLimited { retry_after: u64 },
     /// The database is unreachable; retrying later will work.
     #[error("service unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -112,6 +116,7 @@ impl ApiError {
             Self::InvalidOperation(_) => "invalid_operation_error",
             Self::EnvironmentMismatch => "environment_mismatch_error",
             Self::InsufficientPermissions(_) => "insufficient_permissions_error",
+            Self::RateLimited { .. } => "rate_limited_error",
             Self::Internal(_) | Self::Unavailable(_) => "internal_server_error",
         }
     }
@@ -133,6 +138,7 @@ impl ApiError {
             Self::InvalidOperation(_) => "The operation is not allowed in the object's current state.".to_owned(),
             Self::EnvironmentMismatch => "This endpoint is only available to sandbox API keys.".to_owned(),
             Self::InsufficientPermissions(_) => "The API key is not allowed to do this.".to_owned(),
+            Self::RateLimited { .. } => "Too many requests.".to_owned(),
             Self::Internal(_) => "An internal error occurred.".to_owned(),
             Self::Unavailable(_) => "The service is temporarily unavailable.".to_owned(),
         }
@@ -155,6 +161,9 @@ impl ApiError {
                     .to_owned(),
             ),
             Self::InsufficientPermissions(detail) => Some((*detail).to_owned()),
+            Self::RateLimited { .. } => {
+                Some("This client is over its rate limit; retry after `retry_after` seconds.".to_owned())
+            }
             Self::Internal(_) => None,
             Self::Unavailable(_) => Some("Please retry in a few seconds.".to_owned()),
         }
@@ -176,6 +185,9 @@ impl ApiError {
             Self::IdempotencyKeyAlreadyUsed { resource_id } => {
                 body.insert("resource_id".to_owned(), json!(resource_id));
             }
+            Self::RateLimited { retry_after } => {
+                body.insert("retry_after".to_owned(), json!(retry_after));
+            }
             _ => {}
         }
         Value::Object(body)
@@ -193,6 +205,7 @@ impl ResponseError for ApiError {
             Self::EnvironmentMismatch | Self::InsufficientPermissions(_) => StatusCode::FORBIDDEN,
             Self::ObjectNotFound | Self::MethodNotFound { .. } => StatusCode::NOT_FOUND,
             Self::IdempotencyKeyAlreadyUsed { .. } | Self::InvalidOperation(_) => StatusCode::CONFLICT,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -206,8 +219,14 @@ impl ResponseError for ApiError {
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
-        if let Self::Unavailable(_) = self {
-            response.insert_header(("Retry-After", "2"));
+        match self {
+            Self::Unavailable(_) => {
+                response.insert_header(("Retry-After", "2"));
+            }
+            Self::RateLimited { retry_after } => {
+                response.insert_header(("Retry-After", retry_after.to_string()));
+            }
+            _ => {}
         }
         if self.status_code() == StatusCode::CONFLICT {
             // Retrying cannot change a conflict; tell the SDKs not to.
@@ -241,6 +260,7 @@ impl ErrorBody {
             ApiError::InvalidOperation(String::new()),
             ApiError::EnvironmentMismatch,
             ApiError::InsufficientPermissions(""),
+            ApiError::RateLimited { retry_after: 1 },
             ApiError::Unavailable(cause()),
             ApiError::Internal(cause()),
         ]
@@ -262,6 +282,11 @@ impl ErrorBody {
                 .into(),
             "reason" => string()
                 .enum_values(Some(AuthFailure::ALL.map(AuthFailure::reason)))
+                .into(),
+            "retry_after" => ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .description(Some("Seconds to wait before retrying; also sent as `Retry-After`."))
                 .into(),
             _ => string().into(),
         }
@@ -333,6 +358,14 @@ impl From<usecases::Error> for ApiError {
     }
 }
 
+impl From<RateLimited> for ApiError {
+    fn from(limited: RateLimited) -> Self {
+        Self::RateLimited {
+            retry_after: limited.retry_after,
+        }
+    }
+}
+
 /// Reads outside a use case fail the same way.
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
@@ -356,17 +389,18 @@ mod tests {
             ApiError::MethodNotFound { .. } => 4,
             ApiError::IdempotencyKeyAlreadyUsed { .. } => 5,
             ApiError::InvalidOperation(_) => 6,
-            ApiError::Unavailable(_) => 7,
-            ApiError::Internal(_) => 8,
-            ApiError::EnvironmentMismatch => 9,
-            ApiError::InsufficientPermissions(_) => 10,
+            ApiError::RateLimited { .. } => 7,
+            ApiError::Unavailable(_) => 8,
+            ApiError::Internal(_) => 9,
+            ApiError::EnvironmentMismatch => 10,
+            ApiError::InsufficientPermissions(_) => 11,
         }
     }
 
     #[test]
     fn the_documented_envelope_has_an_alternative_for_every_kind_of_error() {
         let documented: std::collections::BTreeSet<usize> = ErrorBody::one_of_each().iter().map(kind_index).collect();
-        assert_eq!(documented, (0..11).collect());
+        assert_eq!(documented, (0..12).collect());
         assert_eq!(
             (
                 ApiError::PayloadTooLarge(1).kind(),
@@ -380,7 +414,7 @@ mod tests {
         );
         let schema = serde_json::to_value(ErrorBody::schema()).unwrap();
         let alternatives = schema["oneOf"].as_array().unwrap();
-        assert_eq!(alternatives.len(), 11);
+        assert_eq!(alternatives.len(), 12);
         let conflict = &alternatives[5];
         assert_eq!(
             conflict["properties"]["type"]["enum"],
@@ -395,5 +429,15 @@ mod tests {
             alternatives[2]["properties"]["reason"]["enum"],
             json!(["no_header", "no_credential", "deleted_credential"])
         );
+        let rate_limited = alternatives
+            .iter()
+            .find(|alternative| alternative["properties"]["type"]["enum"] == json!(["rate_limited_error"]))
+            .unwrap();
+        assert_eq!(rate_limited["properties"]["status"]["enum"], json!([429]));
+        assert_eq!(
+            rate_limited["required"],
+            json!(["detail", "retry_after", "status", "title", "type"])
+        );
+        assert_eq!(rate_limited["properties"]["retry_after"]["type"], "integer");
     }
 }

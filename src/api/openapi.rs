@@ -177,6 +177,11 @@ fn apply_conventions(path: &str, method: &str, public: bool, operation: &mut Ope
                 401,
                 "The API key is missing, unknown or revoked (`invalid_api_key_error`)",
             ),
+            (
+                429,
+                "Too many requests with this API key, or too many failed authentications from this client \
+                 (`rate_limited_error`); retry after `Retry-After` seconds",
+            ),
             (500, "An internal error (`internal_server_error`)"),
             (
                 503,
@@ -257,17 +262,22 @@ fn apply_conventions(path: &str, method: &str, public: bool, operation: &mut Ope
             .responses
             .entry(status.to_string())
             .or_insert_with(|| {
-                RefOr::T(
-                    ResponseBuilder::new()
-                        .description(description)
-                        .content(
-                            "application/json",
-                            ContentBuilder::new()
-                                .schema(Some(Ref::from_schema_name(ErrorBody::name())))
-                                .build(),
-                        )
+                let mut response = ResponseBuilder::new().description(description).content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name(ErrorBody::name())))
                         .build(),
-                )
+                );
+                if matches!(status, 429 | 503) {
+                    response = response.header(
+                        "Retry-After",
+                        HeaderBuilder::new()
+                            .schema(Some(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1))))
+                            .description(Some("Seconds to wait before retrying."))
+                            .build(),
+                    );
+                }
+                RefOr::T(response.build())
             });
     }
 }

@@ -1,6 +1,12 @@
 //! Error pages: the same classification as the API, rendered as HTML.
 
-use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use actix_web::{
+    HttpResponse, ResponseError,
+    http::{
+        StatusCode,
+        header::{HeaderValue, RETRY_AFTER},
+    },
+};
 use askama::Template;
 
 use crate::{
@@ -40,6 +46,12 @@ pub enum PageError {
     /// The link's query string holds control characters.
     #[error("damaged link")]
     DamagedLink,
+    /// The form's body did not arrive within the request timeout.
+    #[error("form arrived too slowly")]
+    TooSlow,
+    /// Over the hosted pages' rate limit; retry after this many seconds.
+    #[error("rate limited")]
+    RateLimited { retry_after: u64 },
     #[error("service unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]
@@ -92,12 +104,15 @@ impl ResponseError for PageError {
             Self::Changed => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest | Self::DamagedLink => StatusCode::BAD_REQUEST,
+            Self::TooSlow => StatusCode::REQUEST_TIMEOUT,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
+        let wait_hint;
         let page = match self {
             Self::NotFound => ErrorPage {
                 heading: "We couldn't find this page",
@@ -141,6 +156,22 @@ impl ResponseError for PageError {
                 message: "This onboarding link contains characters a link cannot have. Check that you copied it exactly as you received it.",
                 hint: Some("If it still doesn't work, ask the company that sent you the link for a new one."),
             },
+            Self::TooSlow => ErrorPage {
+                heading: "Your connection was too slow",
+                message: "The form you sent didn't arrive completely in time, so nothing was saved.",
+                hint: Some("Check your internet connection, then go back and submit the form again."),
+            },
+            Self::RateLimited { retry_after } => {
+                wait_hint = format!(
+                    "Please wait {} before you reload the page or go back and try again.",
+                    seconds_in_words(*retry_after)
+                );
+                ErrorPage {
+                    heading: "Please slow down a little",
+                    message: "We received a lot of requests from your network in a short time, so we paused this one. Nothing from this step was saved.",
+                    hint: Some(&wait_hint),
+                }
+            }
             Self::Unavailable(cause) => {
                 tracing::warn!(error = %error_chain(cause.as_ref()), "database unavailable");
                 ErrorPage {
@@ -158,8 +189,20 @@ impl ResponseError for PageError {
                 }
             }
         };
+        let retry_after = match self {
+            Self::RateLimited { retry_after } => Some(retry_after.to_string()),
+            _ => None,
+        };
         match page.render() {
-            Ok(body) => super::html(self.status_code(), body),
+            Ok(body) => {
+                let mut response = super::html(self.status_code(), body);
+                if let Some(seconds) = retry_after
+                    && let Ok(value) = HeaderValue::from_str(&seconds)
+                {
+                    response.headers_mut().insert(RETRY_AFTER, value);
+                }
+                response
+            }
             Err(error) => {
                 tracing::error!(%error, "error page failed to render");
                 HttpResponse::build(self.status_code())
@@ -167,5 +210,26 @@ impl ResponseError for PageError {
                     .body(page.heading.to_owned())
             }
         }
+    }
+}
+
+/// "a second", "40 seconds", "3 minutes": how long a customer should wait.
+fn seconds_in_words(seconds: u64) -> String {
+    match seconds {
+        0 | 1 => "a second".to_owned(),
+        2..=90 => format!("{seconds} seconds"),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seconds_in_words;
+
+    #[test]
+    fn waits_read_as_words() {
+        assert_eq!(seconds_in_words(1), "a second");
+        assert_eq!(seconds_in_words(40), "40 seconds");
+        assert_eq!(seconds_in_words(150), "3 minutes");
     }
 }

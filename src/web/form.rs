@@ -275,7 +275,7 @@ fn details_sections(b: &Builder<'_>, structure: Structure) -> Vec<Section> {
 pub(super) fn terms_agreement(state: &AppState, req: &HttpRequest, now: DateTime<Utc>) -> TermsAgreement {
     TermsAgreement {
         agreed_at: now,
-        ip_address: req.peer_addr().map(|addr| addr.ip().to_string()),
+        ip_address: crate::edge::client_ip::client_ip(req).map(|ip| ip.to_string()),
         terms_url: crate::links::attestation_url(&state.public_url),
     }
 }

@@ -10,9 +10,12 @@ pub mod view;
 
 use actix_session::{SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore};
 use actix_web::{
-    HttpResponse,
+    HttpResponse, ResponseError,
+    body::{EitherBody, MessageBody},
     cookie::{Key, SameSite},
+    dev::{ServiceRequest, ServiceResponse},
     http::StatusCode,
+    middleware::{Next, from_fn},
     web,
 };
 
@@ -46,6 +49,7 @@ pub fn configure(cookies: CookieSettings) -> impl FnOnce(&mut web::ServiceConfig
         cfg.service(
             web::scope(crate::links::SCOPE)
                 .wrap(sessions)
+                .wrap(from_fn(limit_rate))
                 .app_data(
                     web::FormConfig::default()
                         .limit(MAX_FORM_BYTES)
@@ -61,6 +65,32 @@ pub fn configure(cookies: CookieSettings) -> impl FnOnce(&mut web::ServiceConfig
         .service(web::resource(crate::links::STYLESHEET).route(web::get().to(stylesheet)))
         .service(web::resource(crate::links::FAVICON).route(web::get().to(favicon)))
         .service(web::resource(crate::links::FAVICON_ICO).route(web::get().to(favicon)));
+    }
+}
+
+/// Counts each request for a form page against its client's allowance
+/// (`ONBOARDING_RATE_LIMIT_FORM`); over it, a page asks the customer to wait.
+async fn limit_rate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let refused = match (
+        req.app_data::<web::Data<crate::startup::AppState>>(),
+        crate::edge::client_ip::client_ip(req.request()),
+    ) {
+        (Some(state), Some(client)) => state.limits.page_request(client).err(),
+        _ => None,
+    };
+    match refused {
+        Some(limited) => Ok(req
+            .into_response(
+                PageError::RateLimited {
+                    retry_after: limited.retry_after,
+                }
+                .error_response(),
+            )
+            .map_into_right_body()),
+        None => Ok(next.call(req).await?.map_into_left_body()),
     }
 }
 

@@ -239,6 +239,57 @@ fn bad_values_name_the_environment_variable_that_set_them() {
 }
 
 #[test]
+fn a_bad_trusted_proxy_list_stops_the_start_naming_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(&dir, "proxies.db");
+    for bad in ["10.0.0.0/33", "proxy.internal", "10.0.0.0/8;127.0.0.1/32"] {
+        let (ok, stdout, stderr) = run_with(&db, &[("ONBOARDING_TRUSTED_PROXIES", bad)], &[]);
+        assert!(!ok && stdout.is_empty(), "{bad}: {stdout}");
+        assert!(
+            stderr.contains("the environment variable ONBOARDING_TRUSTED_PROXIES") && stderr.contains("CIDR"),
+            "{bad}: {stderr}"
+        );
+    }
+    assert!(!std::path::Path::new(&db).exists(), "nothing was started");
+}
+
+/// The soft and hard limits on open files of process `pid` (`self` for this one).
+#[cfg(target_os = "linux")]
+fn open_file_limits(pid: &str) -> (u64, u64) {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let line = limits.lines().find(|line| line.starts_with("Max open files")).unwrap();
+    let number = |text: &str| text.parse().unwrap_or(u64::MAX);
+    let mut values = line.trim_start_matches("Max open files").split_whitespace();
+    (number(values.next().unwrap()), number(values.next().unwrap()))
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_raises_its_open_file_limit_to_the_hard_limit() {
+    const LOWERED: u64 = 256;
+    let (_, hard) = open_file_limits("self");
+    assert!(
+        hard > LOWERED,
+        "this test needs a hard limit above {LOWERED}, not {hard}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // Started with a soft limit as low as many systems' default of 1024, or lower.
+    let mut command = std::process::Command::new("sh");
+    command.args([
+        "-c",
+        &format!("ulimit -S -n {LOWERED} && exec \"$0\""),
+        crate::common::binary::BIN,
+    ]);
+    crate::common::binary::without_operator_settings(&mut command)
+        .env("DATABASE_URL", new_db(&dir, "limits.db"))
+        .env("ONBOARDING_LISTEN", "127.0.0.1:0");
+    let server = RunningServer::start(command);
+    let (soft, server_hard) = open_file_limits(&server.pid().to_string());
+    assert_eq!(server_hard, hard, "the hard limit is inherited");
+    assert_eq!(soft, hard, "the soft limit is raised from {LOWERED} to the hard limit");
+}
+
+#[test]
 fn migrate_creates_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("m.db");

@@ -1,6 +1,7 @@
-//! Every line logged while a request is handled carries its request id, and a
-//! failure's whole cause chain is logged once, on the JSON and the HTML path,
-//! while the response stays opaque.
+//! Every line logged while a request is handled carries its request id and
+//! the client's address, and a failure's whole cause chain is logged once, on
+//! the JSON and the HTML path, while the response stays opaque. What a client
+//! gets wrong is never an ERROR.
 
 use std::{
     io::Write,
@@ -8,6 +9,7 @@ use std::{
 };
 
 use serde_json::Value;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::helpers::spawn_app;
 
@@ -31,12 +33,14 @@ fn log() -> &'static Captured {
     LOG.get_or_init(|| {
         let captured = Captured::default();
         let writer = captured.clone();
-        tracing_subscriber::fmt()
-            .json()
-            .flatten_event(true)
-            .with_env_filter("info,sqlx=warn")
-            .with_writer(move || writer.clone())
-            .init();
+        // The service's own subscriber, writing JSON lines here.
+        onboarding::telemetry::subscriber(
+            onboarding::config::LogFormat::Json,
+            tracing_subscriber::EnvFilter::new(onboarding::telemetry::DEFAULT_FILTER),
+            move || writer.clone(),
+            false,
+        )
+        .init();
         captured
     })
 }
@@ -117,5 +121,60 @@ async fn the_probes_are_not_logged_at_info() {
         );
     }
     let api = app.get("/programs").await;
-    assert!(!lines_of(&request_id(&api)).is_empty(), "an API request is logged");
+    let lines = lines_of(&request_id(&api));
+    assert!(!lines.is_empty(), "an API request is logged");
+    assert!(
+        lines.iter().all(|line| line["span"]["client_ip"] == "127.0.0.1"),
+        "with the client's address: {lines:?}"
+    );
+}
+
+/// Every captured line.
+fn all_lines() -> Vec<Value> {
+    let text = String::from_utf8(log().0.lock().unwrap().clone()).unwrap();
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .collect()
+}
+
+/// Sends `raw` on a new connection and returns what came back before the
+/// server closed it.
+async fn send_raw(app: &crate::helpers::TestApp, raw: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream.write_all(raw).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("the server closes a connection after a malformed request")
+        .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn malformed_requests_are_answered_400_and_never_logged_as_errors() {
+    log();
+    let app = spawn_app().await;
+    let malformed: [&[u8]; 4] = [
+        b"GET /programs HTTP/1.1 extra\r\nHost: x\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http at all\r\n\r\n",
+        b"GET /programs HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n",
+        b"GET /programs HTTP/1.1\r\nHost: x\r\nX-Nul: a\x00b\r\n\r\n",
+    ];
+    for raw in malformed {
+        let answer = send_raw(&app, raw).await;
+        assert!(answer.starts_with("HTTP/1.1 400"), "{raw:?}: {answer}");
+    }
+    // The server is still well and answers the next client.
+    assert_eq!(app.get("/programs").await.status(), 200);
+    let errors: Vec<Value> = all_lines()
+        .into_iter()
+        .filter(|line| line["level"] == "ERROR" && line["target"].as_str().is_some_and(|t| t.starts_with("actix")))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "a client's malformed request is not an error: {errors:?}"
+    );
 }

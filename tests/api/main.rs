@@ -8,6 +8,7 @@ mod common;
 
 mod auth;
 mod cli;
+mod client_ip;
 mod control_characters;
 mod custody;
 mod entities;
@@ -20,6 +21,9 @@ mod logs;
 mod openapi;
 mod operability;
 mod programs;
+mod rate_limits;
 mod sessions;
 mod shapes;
+mod slow_clients;
 mod tasks;
+mod transport;

@@ -156,7 +156,7 @@ async fn every_route_is_documented_with_its_methods() {
             } else {
                 assert_eq!(response.status(), 401, "{method} {path}");
                 assert_eq!(operation["security"], json!([{ "bearer": [] }]), "{method} {path}");
-                for status in ["401", "500", "503"] {
+                for status in ["401", "429", "500", "503"] {
                     assert_eq!(
                         operation["responses"][status]["content"]["application/json"]["schema"]["$ref"],
                         "#/components/schemas/Error",

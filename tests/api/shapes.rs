@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::{
     entities::{corporation_body, natural_person_body},
-    helpers::{TestApp, spawn_app},
+    helpers::{TestApp, spawn_app, spawn_app_with},
 };
 
 /// `entity_n8y8tnk2p9339ti393yi` → `entity_[id]`, after checking that it is
@@ -181,6 +181,26 @@ async fn an_invalid_api_key_error() {
         .unwrap();
     let error = error_json(response, 401).await;
     settings(&app).bind(|| assert_json_snapshot!(error));
+}
+
+#[tokio::test]
+async fn a_rate_limited_error() {
+    let app = spawn_app_with(|settings| settings.rate_limit_auth_failures = 1).await;
+    let attempt = || {
+        app.client
+            .get(app.url("/programs"))
+            .bearer_auth("secret_key_unknown")
+            .send()
+    };
+    assert_eq!(attempt().await.unwrap().status(), 401);
+    let error = error_json(attempt().await.unwrap(), 429).await;
+    assert!(
+        error["retry_after"].as_u64().is_some_and(|seconds| seconds >= 1),
+        "{error}"
+    );
+    let mut settings = settings(&app);
+    settings.add_redaction(".retry_after", "[seconds]");
+    settings.bind(|| assert_json_snapshot!(error));
 }
 
 #[tokio::test]

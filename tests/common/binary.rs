@@ -83,6 +83,11 @@ impl RunningServer {
             .find_map(|line| line.trim().strip_prefix(label).map(|value| value.trim().to_owned()))
     }
 
+    /// The server's process ID.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Stops the server and returns what it wrote to stderr.
     pub fn stop(mut self) -> String {
         let _ = self.child.kill();
