@@ -1,6 +1,7 @@
 """Drives a running Hosted Onboarding server with Increase's official Python SDK.
 
-Environment: INCREASE_BASE_URL, INCREASE_API_KEY, PROGRAM_ID. Runs every check
+Environment: INCREASE_BASE_URL, INCREASE_API_KEY (a sandbox key), PROGRAM_ID,
+REVEAL_API_KEY (a production key allowed to reveal identification numbers). Runs every check
 twice: with the SDK's default (lenient) and strict response validation.
 """
 
@@ -14,6 +15,7 @@ from increase import Increase
 BASE_URL = os.environ["INCREASE_BASE_URL"]
 API_KEY = os.environ["INCREASE_API_KEY"]
 PROGRAM_ID = os.environ["PROGRAM_ID"]
+REVEAL_API_KEY = os.environ["REVEAL_API_KEY"]
 
 passed = 0
 failed = 0
@@ -153,6 +155,27 @@ def run(strict: bool) -> None:
             "/entity_onboarding_sessions", cast_to=object, body="not an object",
             options={"headers": {"Content-Type": "text/plain"}}))
 
+    def keys_environments_and_reveal():
+        entity = client.entities.create(
+            structure="natural_person",
+            natural_person={
+                "name": "Ada Lovelace",
+                "date_of_birth": "1985-12-10",
+                "address": {"line1": "10 Downing St", "city": "London", "zip": "SW1A 2AA", "country": "GB"},
+                "identification": {"method": "passport", "number": "X12345678",
+                                   "passport": {"country": "GB", "expiration_date": "2030-01-01", "file_id": "file_x"}},
+            },
+        )
+        assert entity.natural_person.identification.number_last4 == "5678"
+        path = f"/entities/{entity.id}/identification_numbers"
+        expect_error(increase.InsufficientPermissionsError, lambda: client.get(path, cast_to=object))
+        revealer = Increase(api_key=REVEAL_API_KEY, base_url=BASE_URL, _strict_response_validation=strict)
+        shown = revealer.get(path, cast_to=object)
+        assert shown == {"type": "entity_identification_numbers", "entity_id": entity.id, "data": [
+            {"subject": "natural_person", "beneficial_owner_id": None, "method": "passport", "number": "X12345678"}]}, shown
+        expect_error(increase.EnvironmentMismatchError,
+                     lambda: revealer.simulations.programs.create(name="not in production"))
+
     for name, fn in [
         ("create and retrieve", create_retrieve),
         ("list with auto-pagination", list_auto_paginates),
@@ -162,6 +185,7 @@ def run(strict: bool) -> None:
         ("entities, tasks and validation", entities_tasks_and_validation),
         ("programs", programs),
         ("error classes", error_classes),
+        ("key environments and the audited reveal", keys_environments_and_reveal),
     ]:
         check(f"[{mode}] {name}", fn)
 

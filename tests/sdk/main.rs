@@ -41,12 +41,16 @@ fn root() -> PathBuf {
 
 async fn the_official_python_sdk_works_unchanged(python: PathBuf) {
     let app = spawn_app().await;
+    let (revealer, _) = app
+        .api_key_for(onboarding::domain::api_key::Environment::Production, true)
+        .await;
     let script = root().join("tests").join("sdk").join("compat.py");
     let output = tokio::process::Command::new(python)
         .arg(script)
         .env("INCREASE_BASE_URL", &app.address)
         .env("INCREASE_API_KEY", &app.api_key)
         .env("PROGRAM_ID", &app.program_id)
+        .env("REVEAL_API_KEY", &revealer)
         .output()
         .await
         .unwrap();
@@ -54,7 +58,7 @@ async fn the_official_python_sdk_works_unchanged(python: PathBuf) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
     assert!(output.status.success(), "SDK checks failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("sdk: 16 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("sdk: 18 passed, 0 failed"), "{stdout}");
 }
 
 /// Node and the directory whose `node_modules` holds the pinned TypeScript SDK.
