@@ -533,3 +533,73 @@ fn listening_on_all_interfaces_without_a_public_url_warns_about_the_links() {
     let stderr = server.stop();
     assert!(!stderr.contains("ONBOARDING_PUBLIC_URL"), "{stderr}");
 }
+
+#[tokio::test]
+async fn data_keys_rotate_under_a_new_key_and_the_audit_log_prints_as_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(&dir, "custody.db");
+    let (ok, generated, _) = run(&db, &["data-keys", "generate"]);
+    assert!(ok);
+    let new_key = generated.trim().to_owned();
+    assert!(
+        new_key.len() == 64 && new_key.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{generated}"
+    );
+
+    // First start: the key file; an Entity with a full number sealed under it.
+    let server = serve(&db, &[]);
+    let key = server.printed_value("API key:").unwrap();
+    let (ok, created, stderr) = run(&db, &["api-keys", "create", "--name", "KYC", "--reveal-pii"]);
+    assert!(ok, "{stderr}");
+    let revealer = last_line(&created).to_owned();
+    let revealer_id = created.split_whitespace().nth(3).unwrap().to_owned();
+    let client = reqwest::Client::new();
+    let entity: Value = client
+        .post(format!("{}/entities", server.base_url))
+        .bearer_auth(&key)
+        .json(&crate::entities::corporation_body())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entity_id = entity["id"].as_str().unwrap().to_owned();
+    drop(server);
+
+    // The new key takes over; the key file's stays readable until rotated.
+    let env = [("ONBOARDING_DATA_KEY", new_key.as_str())];
+    let (ok, rotated, stderr) = run_with(&db, &env, &["data-keys", "rotate"]);
+    assert!(ok, "{stderr}");
+    assert!(rotated.contains("1 identification numbers"), "{rotated}");
+    let (ok, again, _) = run_with(&db, &env, &["data-keys", "rotate"]);
+    assert!(ok && again.contains("Re-encrypted 0 values"), "{again}");
+    // Without the old key at all, the number still reads.
+    std::fs::remove_file(format!("{db}.key")).unwrap();
+    let server = serve(&db, &env);
+    let shown: Value = client
+        .get(format!(
+            "{}/entities/{entity_id}/identification_numbers",
+            server.base_url
+        ))
+        .bearer_auth(&revealer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["data"][0]["number"], "078051120", "{shown}");
+    drop(server);
+
+    let (ok, audit, stderr) = run_with(&db, &env, &["audit", "list", "--entity", &entity_id]);
+    assert!(ok, "{stderr}");
+    let lines: Vec<Value> = audit.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(lines.len(), 1, "{audit}");
+    assert_eq!(lines[0]["outcome"], "revealed");
+    assert_eq!(lines[0]["api_key_id"], revealer_id.as_str());
+    assert_eq!(lines[0]["entity_id"], entity_id.as_str());
+    assert_eq!(lines[0]["client_ip"], "127.0.0.1");
+    let (ok, none, _) = run_with(&db, &env, &["audit", "list", "--entity", "entity_00000000000000000000"]);
+    assert!(ok && none.trim().is_empty(), "{none}");
+}

@@ -100,6 +100,8 @@ async fn a_session_is_claimed_once_and_then_reads_as_completed() {
         .unwrap();
     assert_eq!(claimed.status, SessionStatus::Expired);
     assert_eq!(claimed.completed_at, Some(now()));
+    assert!(session.token.is_some());
+    assert_eq!(claimed.token, None, "an ended session's link is no longer kept");
     assert!(
         work.claim_session(&f.group, &session.id, None, now())
             .await
@@ -131,6 +133,11 @@ async fn an_overdue_session_cannot_be_claimed_and_the_sweep_persists_its_expiry(
     let stored = f.store.find_session(&f.group, &session.id).await.unwrap().unwrap();
     assert_eq!(stored.status, SessionStatus::Expired);
     assert_eq!(stored.completed_at, None);
+    assert_eq!(stored.token, None, "the sweep purges the ended session's link");
+    // Still found by its link's hash, to tell the customer it has ended.
+    let token = session.token.as_ref().unwrap();
+    let found = f.store.find_form_session(token).await.unwrap().unwrap();
+    assert_eq!(found.session.id, session.id);
 }
 
 #[tokio::test]
