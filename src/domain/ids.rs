@@ -123,6 +123,14 @@ decl_id!(
     /// `api_key_...`: the public name of an API key (not the secret).
     ApiKeyId = "api_key"
 );
+decl_id!(
+    /// `event_...`
+    EventId = "event"
+);
+decl_id!(
+    /// `event_subscription_...`
+    EventSubscriptionId = "event_subscription"
+);
 
 /// The secret in a hosted form link (`session_url`): 32 characters of
 /// `[a-z0-9]`, about 165 bits, distinct from the session ID.

@@ -5,6 +5,7 @@ pub mod api_key;
 pub(crate) mod closed_set;
 pub mod corrections;
 pub mod entity;
+pub mod event;
 pub mod ids;
 pub mod onboarding;
 pub mod person;

@@ -6,6 +6,7 @@
 mod api_keys;
 mod custody;
 mod entities;
+mod events;
 mod idempotency;
 mod programs;
 mod sessions;
@@ -22,6 +23,7 @@ use sqlx::{
 pub use api_keys::{ApiKeyOwner, ApiKeySummary, Bootstrap, KEY_CACHE_TTL, NewApiKey};
 pub use custody::{AuditEntry, AuditOutcome, NewAuditEntry, ResealPosition, Resealed, RevealedNumber, Subject};
 pub use entities::{EntityFilter, NewEntity};
+pub use events::{AttemptOutcome, DeliveryRecord, DueDelivery, EventFilter, NewEventSubscription};
 pub use idempotency::StoredResponse;
 pub use sessions::{FormSession, SessionFilter};
 
@@ -137,6 +139,8 @@ pub struct Store {
     /// Seals personal data and secrets on their way in, opens them on their
     /// way out: nothing above the store sees a ciphertext.
     custody: std::sync::Arc<Keyring>,
+    /// Wakes the webhook delivery worker when a unit of work queued deliveries.
+    deliveries: std::sync::Arc<tokio::sync::Notify>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -148,6 +152,7 @@ pub struct UnitOfWork {
     tx: Tx,
     after_commit: Vec<Box<dyn FnOnce() + Send>>,
     custody: std::sync::Arc<Keyring>,
+    deliveries: std::sync::Arc<tokio::sync::Notify>,
 }
 
 enum Tx {
@@ -283,7 +288,13 @@ impl Store {
             pool,
             keys: std::sync::Arc::new(api_keys::KeyCache::new()),
             custody,
+            deliveries: std::sync::Arc::new(tokio::sync::Notify::new()),
         })
+    }
+
+    /// Notified whenever a committed unit of work queued webhook deliveries.
+    pub fn delivery_signal(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.deliveries.clone()
     }
 
     /// The ID of the data key that seals new values.
@@ -319,6 +330,7 @@ impl Store {
             tx,
             after_commit: Vec::new(),
             custody: self.custody.clone(),
+            deliveries: self.deliveries.clone(),
         })
     }
 

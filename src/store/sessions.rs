@@ -12,6 +12,7 @@ use crate::{
     custody::Keyring,
     domain::{
         RedirectUrl,
+        event::EventCategory,
         ids::{EntityId, FormToken, GroupId, IdempotencyKey, ProgramId, SessionId},
         session::{NewSession, Session, SessionStatus},
     },
@@ -83,6 +84,8 @@ pub struct FormSession {
     pub group_id: GroupId,
     pub session: Session,
     pub program_name: String,
+    /// Whether the customer has opened the form before.
+    pub opened: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -91,6 +94,7 @@ struct FormSessionRow {
     session: SessionRow,
     group_id: GroupId,
     program_name: String,
+    opened: bool,
 }
 
 async fn find_session(
@@ -169,22 +173,47 @@ impl Store {
     }
 
     /// Persists the expiry of every active session whose `expires_at` is not
-    /// after `now`. Safe to run concurrently from several instances.
+    /// after `now`, with an `entity_onboarding_session.expired` event each.
+    /// Safe to run concurrently from several instances.
     #[tracing::instrument(skip_all)]
     pub async fn expire_sessions_before(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut work = self.begin().await?;
         let sql = "UPDATE entity_onboarding_sessions SET status = 'expired', token_sealed = NULL
-                   WHERE status = 'active' AND expires_at <= $1";
-        let done = on!(work.conn(), c => sqlx::query(sql).bind(Ts(now)).execute(&mut *c).await?.rows_affected());
+                   WHERE status = 'active' AND expires_at <= $1 RETURNING group_id, id";
+        let expired: Vec<(GroupId, SessionId)> =
+            on!(work.conn(), c => sqlx::query_as(sql).bind(Ts(now)).fetch_all(&mut *c).await?);
+        for (group, id) in &expired {
+            work.record_event(group, EventCategory::SessionExpired, id.as_str(), now)
+                .await?;
+        }
         work.commit().await?;
-        Ok(done)
+        Ok(u64::try_from(expired.len()).unwrap_or(u64::MAX))
+    }
+
+    /// Marks the session as opened by the customer, the first time only,
+    /// with an `entity_onboarding_session.opened` event.
+    pub async fn mark_session_opened(
+        &self,
+        group: &GroupId,
+        id: &SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut work = self.begin().await?;
+        let sql = "UPDATE entity_onboarding_sessions SET opened_at = $1 WHERE id = $2 AND opened_at IS NULL";
+        let first =
+            on!(work.conn(), c => sqlx::query(sql).bind(Ts(now)).bind(id).execute(&mut *c).await?.rows_affected());
+        if first == 1 {
+            work.record_event(group, EventCategory::SessionOpened, id.as_str(), now)
+                .await?;
+        }
+        work.commit().await
     }
 
     /// The session behind a hosted form link, whatever its status.
     #[tracing::instrument(skip_all)]
     pub async fn find_form_session(&self, token: &FormToken) -> Result<Option<FormSession>, StoreError> {
         let sql = format!(
-            "SELECT {COLUMNS}, group_id,
+            "SELECT {COLUMNS}, group_id, opened_at IS NOT NULL AS opened,
                 (SELECT p.name FROM programs p WHERE p.id = entity_onboarding_sessions.program_id) AS program_name
              FROM entity_onboarding_sessions WHERE token_hash = $1"
         );
@@ -197,6 +226,7 @@ impl Store {
                 group_id: row.group_id,
                 session: row.session.into_session(&self.custody)?,
                 program_name: row.program_name,
+                opened: row.opened,
             })
         })
         .transpose()

@@ -6,6 +6,7 @@ use super::{Error, NotAllowed, UnitOfWork};
 use crate::{
     domain::{
         entity::{Entity, EntityDetails},
+        event::EventCategory,
         ids::{EntityId, GroupId, IdempotencyKey},
         onboarding::Problem,
         validation::{IssueCategory, Validation, ValidationIssue},
@@ -36,7 +37,10 @@ pub async fn create_entity(
         validation: &Validation::pending(),
         terms_agreement: None,
     };
-    Ok(work.insert_entity(group, &entity, now).await?)
+    let created = work.insert_entity(group, &entity, now).await?;
+    work.record_event(group, EventCategory::EntityCreated, id.as_str(), now)
+        .await?;
+    Ok(created)
 }
 
 /// A validation issue as the sandbox asks for it: an owner issue names one of
@@ -58,9 +62,12 @@ pub async fn update_validation(
 ) -> Result<Entity, Error> {
     let entity = work.lock_entity(group, id).await?.ok_or(Error::NotFound)?;
     let issues = issues_for(&entity, requested)?;
-    Ok(work
+    let updated = work
         .set_entity_validation(group, id, &Validation::from_issues(issues), now)
-        .await?)
+        .await?;
+    work.record_event(group, EventCategory::EntityUpdated, id.as_str(), now)
+        .await?;
+    Ok(updated)
 }
 
 /// The issues, with each owner issue tied to one of the Entity's owners.
@@ -116,7 +123,10 @@ pub async fn archive_entity(
     id: &EntityId,
     now: DateTime<Utc>,
 ) -> Result<Entity, Error> {
-    work.archive_entity(group, id, now).await?.ok_or(Error::NotFound)
+    let archived = work.archive_entity(group, id, now).await?.ok_or(Error::NotFound)?;
+    work.record_event(group, EventCategory::EntityUpdated, id.as_str(), now)
+        .await?;
+    Ok(archived)
 }
 
 /// Locks the session's Entity for the rest of the unit of work and refuses

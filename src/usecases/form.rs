@@ -6,6 +6,7 @@ use super::{Error, NotAllowed};
 use crate::{
     domain::{
         entity::{Entity, EntityDetails, TermsAgreement},
+        event::EventCategory,
         ids::{EntityId, FormToken, GroupId},
         session::Session,
         validation::Validation,
@@ -40,6 +41,7 @@ pub async fn open_form(store: &Store, token: &FormToken, now: DateTime<Utc>) -> 
         group_id,
         session,
         program_name,
+        opened,
     } = store.find_form_session(token).await?.ok_or(Error::NotFound)?;
     if !session.is_active_at(now) {
         return Ok(match session.completed_entity() {
@@ -57,6 +59,9 @@ pub async fn open_form(store: &Store, token: &FormToken, now: DateTime<Utc>) -> 
         }
         None => None,
     };
+    if !opened {
+        store.mark_session_opened(&group_id, &session.id, now).await?;
+    }
     Ok(Opened::Active(Box::new(ActiveForm {
         group_id,
         session,
@@ -124,6 +129,8 @@ pub async fn submit_form(
                 terms_agreement: Some(terms),
             };
             work.insert_entity(group, &entity, now).await?;
+            work.record_event(group, EventCategory::EntityCreated, entity_id.as_str(), now)
+                .await?;
             work.claim_session(group, id, Some(&entity_id), now).await?
         }
         (Some(entity_id), Submission::Tasks { corrected }) => {
@@ -135,6 +142,8 @@ pub async fn submit_form(
                 let read_at = form.entity.as_ref().map(|entity| entity.updated_at);
                 correct(&mut work, entity_id, corrected.as_ref(), read_at, now).await?;
                 work.attest_entity(entity_id, terms, now).await?;
+                work.record_event(group, EventCategory::EntityUpdated, entity_id.as_str(), now)
+                    .await?;
             }
             claimed
         }
@@ -148,6 +157,8 @@ pub async fn submit_form(
             None => Err(Error::NotAllowed(NotAllowed::SessionNotActive)),
         };
     };
+    work.record_event(group, EventCategory::SessionSubmitted, id.as_str(), now)
+        .await?;
     work.after_commit(|| metrics::counter!("onboarding_sessions_submitted_total", "via" => "form").increment(1));
     work.commit().await?;
     Ok(Submitted::Completed(session))

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Error, UnitOfWork};
 use crate::domain::{
+    event::EventCategory,
     ids::{GroupId, IdempotencyKey},
     program::{NewProgram, Program},
 };
@@ -16,5 +17,8 @@ pub async fn create_program(
     idempotency_key: Option<&IdempotencyKey>,
     now: DateTime<Utc>,
 ) -> Result<Program, Error> {
-    Ok(work.insert_program(group, program, idempotency_key, now).await?)
+    let created = work.insert_program(group, program, idempotency_key, now).await?;
+    work.record_event(group, EventCategory::ProgramCreated, created.id.as_str(), now)
+        .await?;
+    Ok(created)
 }

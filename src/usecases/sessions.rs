@@ -6,6 +6,7 @@ use super::{Error, NotAllowed, UnitOfWork};
 use crate::domain::{
     RedirectUrl,
     entity::sandbox_corporation,
+    event::EventCategory,
     ids::{EntityId, FormToken, GroupId, IdempotencyKey, ProgramId, SessionId},
     session::{NewSession, Session},
     validation::Validation,
@@ -55,6 +56,8 @@ pub async fn create_session(
     let Some(created) = work.insert_session(group, &session, idempotency_key, now).await? else {
         return Err(Error::invalid("program_id", "no Program with this ID exists"));
     };
+    work.record_event(group, EventCategory::SessionCreated, created.id.as_str(), now)
+        .await?;
     work.after_commit(|| metrics::counter!("onboarding_sessions_created_total").increment(1));
     Ok(created)
 }
@@ -69,6 +72,8 @@ pub async fn expire_session(
 ) -> Result<Session, Error> {
     let (session, ended_now) = work.expire_session(group, id, now).await?.ok_or(Error::NotFound)?;
     if ended_now {
+        work.record_event(group, EventCategory::SessionExpired, id.as_str(), now)
+            .await?;
         work.after_commit(|| metrics::counter!("onboarding_sessions_expired_total", "by" => "platform").increment(1));
     }
     Ok(session)
@@ -95,6 +100,8 @@ pub async fn simulate_submit(
     let entity_id = match session.entity_id {
         Some(entity_id) => {
             work.confirm_entity_details(&entity_id, now).await?;
+            work.record_event(group, EventCategory::EntityUpdated, entity_id.as_str(), now)
+                .await?;
             entity_id
         }
         None => {
@@ -111,10 +118,14 @@ pub async fn simulate_submit(
                 terms_agreement: None,
             };
             work.insert_entity(group, &entity, now).await?;
+            work.record_event(group, EventCategory::EntityCreated, entity_id.as_str(), now)
+                .await?;
             entity_id
         }
     };
     let submitted = work.link_session_entity(id, &entity_id).await?;
+    work.record_event(group, EventCategory::SessionSubmitted, id.as_str(), now)
+        .await?;
     work.after_commit(|| metrics::counter!("onboarding_sessions_submitted_total", "via" => "simulation").increment(1));
     Ok(submitted)
 }
