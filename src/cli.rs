@@ -126,6 +126,15 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub edge: EdgeArgs,
+
+    /// How long a webhook endpoint has to answer an attempt before it counts as failed.
+    #[arg(long, env = "ONBOARDING_WEBHOOK_TIMEOUT", default_value = defaults::WEBHOOK_TIMEOUT, value_parser = config::parse_duration)]
+    pub webhook_timeout: std::time::Duration,
+
+    /// The wait before a failed webhook's first retry; each later wait roughly doubles (with
+    /// jitter, at most 12h) for three days.
+    #[arg(long, env = "ONBOARDING_WEBHOOK_RETRY_BASE", default_value = defaults::WEBHOOK_RETRY_BASE, value_parser = config::parse_duration)]
+    pub webhook_retry_base: std::time::Duration,
 }
 
 /// What protects the server from clients that ask too much or too slowly.
@@ -326,6 +335,8 @@ impl ServeArgs {
         settings.rate_limit_form = self.edge.rate_limit_form;
         settings.rate_limit_auth_failures = self.edge.rate_limit_auth_failures;
         settings.trusted_proxies = self.edge.trusted_proxies.clone();
+        settings.webhook_timeout = self.webhook_timeout.max(std::time::Duration::from_secs(1));
+        settings.webhook_retry_base = self.webhook_retry_base.max(std::time::Duration::from_secs(1));
         settings
     }
 }

@@ -115,6 +115,8 @@ pub mod defaults {
     pub const IDEMPOTENCY_RETENTION: &str = "30d";
     pub const MAX_BODY_BYTES: usize = 64 * 1024;
     pub const REQUEST_TIMEOUT: &str = "10s";
+    pub const WEBHOOK_TIMEOUT: &str = "10s";
+    pub const WEBHOOK_RETRY_BASE: &str = "5s";
     pub const MAX_CONNECTIONS_PER_IP: u32 = 128;
     /// Requests per second, per API key.
     pub const RATE_LIMIT_API: u32 = 100;
@@ -153,6 +155,14 @@ pub mod defaults {
 
     pub fn request_timeout() -> Duration {
         Duration::from_secs(10)
+    }
+
+    pub fn webhook_timeout() -> Duration {
+        Duration::from_secs(10)
+    }
+
+    pub fn webhook_retry_base() -> Duration {
+        Duration::from_secs(5)
     }
 }
 
@@ -194,6 +204,10 @@ pub struct Settings {
     /// How long a client may take to send a request's head, and then again
     /// its body.
     pub request_timeout: Duration,
+    /// How long a webhook endpoint has to answer one attempt.
+    pub webhook_timeout: Duration,
+    /// The wait before a failed webhook's first retry; later ones roughly double.
+    pub webhook_retry_base: Duration,
     /// Connections one client address may hold open at once; `0`: no cap.
     pub max_connections_per_ip: u32,
     /// Requests per second per API key; `0`: no limit.
@@ -227,6 +241,8 @@ impl Settings {
             data_key: None,
             previous_data_keys: Vec::new(),
             request_timeout: defaults::request_timeout(),
+            webhook_timeout: defaults::webhook_timeout(),
+            webhook_retry_base: defaults::webhook_retry_base(),
             max_connections_per_ip: defaults::MAX_CONNECTIONS_PER_IP,
             rate_limit_api: defaults::RATE_LIMIT_API,
             rate_limit_form: defaults::RATE_LIMIT_FORM,

@@ -140,7 +140,16 @@ impl Application {
                 state.limits.forget_idle_clients();
             }
         });
+        let deliverer = tokio::spawn(workers::webhooks::run(
+            self.state.store.clone(),
+            self.state.clock.clone(),
+            workers::webhooks::WebhookSettings {
+                timeout: self.state.settings.webhook_timeout,
+                retry_base: self.state.settings.webhook_retry_base,
+            },
+        ));
         let result = self.server.await;
+        deliverer.abort();
         sweeper.abort();
         forgetter.abort();
         result

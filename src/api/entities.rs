@@ -279,7 +279,7 @@ pub async fn create_entity(
         .await
 }
 
-fn timestamp(raw: &str) -> Result<DateTime<Utc>, &'static str> {
+pub(super) fn timestamp(raw: &str) -> Result<DateTime<Utc>, &'static str> {
     DateTime::parse_from_rfc3339(raw)
         .map(|at| at.with_timezone(&Utc))
         .map_err(|_| "must be an ISO 8601 timestamp, like 2026-01-31T23:59:59Z")
@@ -289,7 +289,7 @@ fn timestamp(raw: &str) -> Result<DateTime<Utc>, &'static str> {
 /// `created_at` is shown in whole seconds, so the bounds compare the shown
 /// value: an Entity shown as created at T is `on_or_before` and `on_or_after`
 /// T, neither `before` nor `after` it, even if it was stored at T + 0.4 s.
-fn created_at_window(
+pub(super) fn created_at_window(
     after: Option<DateTime<Utc>>,
     before: Option<DateTime<Utc>>,
     on_or_after: Option<DateTime<Utc>>,

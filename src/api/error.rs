@@ -350,7 +350,8 @@ impl From<usecases::Error> for ApiError {
                 reason @ (NotAllowed::SessionNotActive
                 | NotAllowed::EntityChanged
                 | NotAllowed::FormDoesNotMatchSession
-                | NotAllowed::EntityNotActive),
+                | NotAllowed::EntityNotActive
+                | NotAllowed::SubscriptionDeleted),
             ) => Self::InvalidOperation(reason.to_string()),
             usecases::Error::Unavailable(cause) => Self::Unavailable(Box::new(cause)),
             usecases::Error::Internal(cause) => Self::internal(cause),

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod custody;
 pub mod entities;
 pub mod error;
+pub mod events;
 pub mod openapi;
 pub mod pagination;
 pub mod programs;
@@ -64,6 +65,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 resource("/simulations/entities/{id}/update_validation")
                     .route(web::post().to(entities::simulate_update_validation)),
+            )
+            .service(resource("/events").route(web::get().to(events::list_events)))
+            .service(resource("/events/{id}").route(web::get().to(events::retrieve_event)))
+            .service(
+                resource("/event_subscriptions")
+                    .route(web::get().to(events::list_subscriptions))
+                    .route(web::post().to(events::create_subscription)),
+            )
+            .service(
+                resource("/event_subscriptions/{id}")
+                    .route(web::get().to(events::retrieve_subscription))
+                    .route(web::patch().to(events::update_subscription)),
             )
             // Every other path: the JSON 404, or the HTML one under the hosted pages' prefixes.
             .default_service(web::to(crate::startup::not_found)),

@@ -21,7 +21,7 @@ use utoipa::{
     },
 };
 
-use super::{custody, entities, error::ErrorBody, programs, request::IDEMPOTENCY_HEADER, sessions};
+use super::{custody, entities, error::ErrorBody, events, programs, request::IDEMPOTENCY_HEADER, sessions};
 use crate::{domain::ids::IdempotencyKey, startup::AppState};
 
 #[derive(OpenApi)]
@@ -48,6 +48,12 @@ use crate::{domain::ids::IdempotencyKey, startup::AppState};
         entities::archive_entity,
         entities::simulate_update_validation,
         custody::reveal_identification_numbers,
+        events::list_events,
+        events::retrieve_event,
+        events::create_subscription,
+        events::list_subscriptions,
+        events::retrieve_subscription,
+        events::update_subscription,
         crate::probes::health,
         crate::probes::ready,
         crate::probes::metrics,
@@ -113,6 +119,14 @@ pub mod object_type {
         constant("program")
     }
 
+    pub fn event() -> Object {
+        constant("event")
+    }
+
+    pub fn event_subscription() -> Object {
+        constant("event_subscription")
+    }
+
     pub fn identification_numbers() -> Object {
         constant("entity_identification_numbers")
     }
@@ -160,10 +174,14 @@ impl Modify for Conventions {
 
 /// The operations of a path, with their method names.
 fn operations(item: &mut PathItem) -> Vec<(&'static str, &mut Operation)> {
-    [("get", &mut item.get), ("post", &mut item.post)]
-        .into_iter()
-        .filter_map(|(method, operation)| operation.as_mut().map(|operation| (method, operation)))
-        .collect()
+    [
+        ("get", &mut item.get),
+        ("post", &mut item.post),
+        ("patch", &mut item.patch),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| operation.as_mut().map(|operation| (method, operation)))
+    .collect()
 }
 
 /// Bearer auth, `Idempotency-Key` on writes, and every error the operation
@@ -216,7 +234,7 @@ fn apply_conventions(path: &str, method: &str, public: bool, operation: &mut Ope
     if method == "get" && has_query {
         errors.push((400, "A query parameter is invalid (`invalid_parameters_error`)"));
     }
-    if method == "post" {
+    if method == "post" || method == "patch" {
         errors.extend([
             (
                 400,

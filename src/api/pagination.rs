@@ -70,9 +70,15 @@ impl ListQuery {
     }
 
     pub fn window(&self) -> Result<Window, Vec<FieldError>> {
+        self.window_up_to(MAX_LIMIT)
+    }
+
+    /// `cursor` and `limit` for a list whose pages hold up to `max`
+    /// objects (100 unless asked for).
+    pub fn window_up_to(&self, max: u32) -> Result<Window, Vec<FieldError>> {
         let mut errors = Vec::new();
         let limit = match self.get("limit") {
-            None => MAX_LIMIT,
+            None => MAX_LIMIT.min(max),
             Some(raw) => match raw
                 .parse::<serde_json::Number>()
                 .ok()
@@ -80,10 +86,13 @@ impl ListQuery {
                 .and_then(super::request::whole_number)
                 .and_then(|limit| u32::try_from(limit).ok())
             {
-                Some(limit) if (1..=MAX_LIMIT).contains(&limit) => limit,
+                Some(limit) if (1..=max).contains(&limit) => limit,
                 _ => {
-                    errors.push(FieldError::new("limit", "must be a whole number from 1 to 100"));
-                    MAX_LIMIT
+                    errors.push(FieldError::new(
+                        "limit",
+                        format!("must be a whole number from 1 to {max}"),
+                    ));
+                    MAX_LIMIT.min(max)
                 }
             },
         };

@@ -5,6 +5,7 @@
 //! can record its response in the same transaction.
 
 pub mod entities;
+pub mod events;
 pub mod form;
 pub mod programs;
 pub mod sessions;
@@ -48,6 +49,9 @@ pub enum NotAllowed {
     /// was made: nothing may change it through the session any more.
     #[error("the session's Entity is no longer active (it was archived); it cannot be changed through this session")]
     EntityNotActive,
+    /// A deleted Event Subscription cannot be changed.
+    #[error("the Event Subscription was deleted; create a new one")]
+    SubscriptionDeleted,
 }
 
 impl Error {

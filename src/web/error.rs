@@ -78,9 +78,9 @@ impl From<usecases::Error> for PageError {
             // The form checks its input itself; a use case refusing it means
             // the page was not one this service rendered.
             usecases::Error::Invalid(_) => Self::BadRequest,
-            usecases::Error::NotAllowed(NotAllowed::SessionNotActive | NotAllowed::FormDoesNotMatchSession) => {
-                Self::Gone
-            }
+            usecases::Error::NotAllowed(
+                NotAllowed::SessionNotActive | NotAllowed::FormDoesNotMatchSession | NotAllowed::SubscriptionDeleted,
+            ) => Self::Gone,
             usecases::Error::NotAllowed(NotAllowed::EntityChanged) => Self::Changed,
             usecases::Error::NotAllowed(NotAllowed::EntityNotActive) => Self::EntityNotActive,
             usecases::Error::Unavailable(cause) => Self::Unavailable(Box::new(cause)),

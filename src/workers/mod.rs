@@ -1,3 +1,4 @@
 //! Background loops.
 
 pub mod expiry;
+pub mod webhooks;

@@ -33,6 +33,10 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/simulations/entity_onboarding_sessions/{id}/submit", &["post"]),
     ("/entities", &["get", "post"]),
     ("/entities/{id}/identification_numbers", &["get"]),
+    ("/events", &["get"]),
+    ("/events/{id}", &["get"]),
+    ("/event_subscriptions", &["get", "post"]),
+    ("/event_subscriptions/{id}", &["get", "patch"]),
     ("/entities/{id}", &["get"]),
     ("/entities/{id}/archive", &["post"]),
     ("/simulations/entities/{id}/update_validation", &["post"]),
@@ -521,6 +525,40 @@ async fn responses_of_every_operation_match_the_document() {
         "/entities?limit=2&status.in=active,archived&created_at.after=2000-01-01T00:00:00Z",
     )
     .await;
+
+    // Events and Event Subscriptions.
+    let subscription = x
+        .post(
+            "/event_subscriptions",
+            "/event_subscriptions",
+            &json!({ "url": "https://platform.example.com/webhooks", "selected_event_categories": [{ "event_category": "entity.created" }] }),
+        )
+        .await;
+    assert!(subscription["shared_secret"].is_string(), "{subscription}");
+    x.get(
+        "/event_subscriptions/{id}",
+        &format!("/event_subscriptions/{}", id(&subscription)),
+    )
+    .await;
+    x.get("/event_subscriptions", "/event_subscriptions?limit=1").await;
+    let response = app
+        .client
+        .patch(app.url(&format!("/event_subscriptions/{}", id(&subscription))))
+        .bearer_auth(&app.api_key)
+        .json(&json!({ "status": "disabled" }))
+        .send()
+        .await
+        .unwrap();
+    x.check("patch", "/event_subscriptions/{id}", response).await;
+    let events = x
+        .get(
+            "/events",
+            "/events?limit=2&category.in=entity.created,entity_onboarding_session.created&order_by.direction=ascending",
+        )
+        .await;
+    let event = &events["data"][0];
+    x.get("/events/{id}", &format!("/events/{}", id(event))).await;
+    x.get("/events", "/events?limit=1001").await;
 
     // Errors, each kind in its documented place.
     let response = app.client.get(app.url("/programs")).send().await.unwrap();
