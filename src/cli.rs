@@ -202,6 +202,9 @@ pub enum Command {
     /// Read the audit log of personal data revealed through the API.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Inspect webhook deliveries and send events again.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
 }
@@ -275,6 +278,33 @@ pub enum DataKeysCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Print the most recent deliveries, newest first, one JSON object per line: event, category,
+    /// subscription, URL, status (pending, delivered, failed), attempts, last status code and
+    /// error, next retry.
+    Deliveries {
+        /// Only this Event Subscription's (`event_subscription_...`).
+        #[arg(long)]
+        subscription: Option<String>,
+        /// How many to print.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Deliver an event again (`event_...`) to every active subscription that selects it, or to one;
+    /// a running service sends it within a second, with the same `webhook-id`.
+    Redeliver {
+        event: crate::domain::ids::EventId,
+        /// Only to this Event Subscription.
+        #[arg(long)]
+        subscription: Option<crate::domain::ids::EventSubscriptionId>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Print every attempt to reveal personal data, oldest first, one JSON object per line.
     List {
@@ -300,7 +330,10 @@ impl Command {
             )
             | Self::Programs(ProgramsCommand::Create { database, .. } | ProgramsCommand::List { database })
             | Self::DataKeys(DataKeysCommand::Rotate { database })
-            | Self::Audit(AuditCommand::List { database, .. }) => database,
+            | Self::Audit(AuditCommand::List { database, .. })
+            | Self::Webhooks(
+                WebhooksCommand::Deliveries { database, .. } | WebhooksCommand::Redeliver { database, .. },
+            ) => database,
         })
     }
 }

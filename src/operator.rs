@@ -5,7 +5,9 @@ use std::{net::SocketAddr, sync::Arc};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::{
-    cli::{ApiKeysCommand, AuditCommand, Command, DataKeysCommand, Invocation, ProgramsCommand, ServeArgs},
+    cli::{
+        ApiKeysCommand, AuditCommand, Command, DataKeysCommand, Invocation, ProgramsCommand, ServeArgs, WebhooksCommand,
+    },
     clock::{Clock, SystemClock},
     custody::DataKey,
     domain::{
@@ -58,6 +60,7 @@ pub async fn run(invocation: Invocation) -> Result<(), Failure> {
         Command::DataKeys(DataKeysCommand::Rotate { .. }) => rotate(&store).await,
         Command::DataKeys(DataKeysCommand::Generate) => unreachable!("handled without a database"),
         Command::Audit(AuditCommand::List { entity, .. }) => audit(&store, entity.as_deref()).await,
+        Command::Webhooks(command) => webhooks(command, &store, &clock).await,
     };
     store.close().await;
     result
@@ -233,6 +236,37 @@ async fn rotate(store: &Store) -> Result<(), Failure> {
         total.responses
     );
     println!("Everything is now encrypted with the current key; earlier keys are no longer needed.");
+    Ok(())
+}
+
+async fn webhooks(command: &WebhooksCommand, store: &Store, clock: &dyn Clock) -> Result<(), Failure> {
+    match command {
+        WebhooksCommand::Deliveries {
+            subscription, limit, ..
+        } => {
+            for delivery in store
+                .recent_deliveries(subscription.as_deref(), i64::from((*limit).max(1)))
+                .await?
+            {
+                println!("{}", serde_json::to_string(&delivery)?);
+            }
+        }
+        WebhooksCommand::Redeliver {
+            event, subscription, ..
+        } => {
+            let queued = store
+                .redeliver(event, subscription.as_ref(), clock.now())
+                .await
+                .map_err(|error| match error {
+                    StoreError::NotFound => format!("no event {:?}", event.as_str()),
+                    other => other.to_string(),
+                })?;
+            if queued == 0 {
+                return Err(format!("no active subscription selects event {event}").into());
+            }
+            println!("Queued event {event} for {queued} subscription(s).");
+        }
+    }
     Ok(())
 }
 

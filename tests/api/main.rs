@@ -13,6 +13,7 @@ mod control_characters;
 mod custody;
 mod entities;
 mod errors;
+mod events;
 mod form;
 mod form_page;
 mod helpers;

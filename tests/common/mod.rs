@@ -4,6 +4,7 @@
 pub mod binary;
 pub mod form;
 pub mod python;
+pub mod receiver;
 pub mod trial;
 
 use std::sync::Arc;
