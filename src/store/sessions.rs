@@ -176,6 +176,8 @@ impl Store {
         let sql = "UPDATE entity_onboarding_sessions SET status = 'expired', token_sealed = NULL
                    WHERE status = 'active' AND expires_at <= $1";
         let done = on!(work.conn(), c => sqlx::query(sql).bind(Ts(now)).execute(&mut *c).await?.rows_affected());
+        // The answers of ended sessions go with them, whichever way they ended.
+        work.delete_ended_drafts(now).await?;
         work.commit().await?;
         Ok(done)
     }
@@ -267,7 +269,10 @@ impl UnitOfWork {
             .fetch_optional(&mut *c)
             .await?);
         match session(row, &self.custody)? {
-            Some(expired) => Ok(Some((expired, true))),
+            Some(expired) => {
+                self.delete_draft(id).await?;
+                Ok(Some((expired, true)))
+            }
             // Already expired, perhaps overdue and not swept yet (or not
             // there): returned as it is; readers see it expired anyway.
             None => Ok(self.find_session(group, id).await?.map(|s| (s, false))),
@@ -299,7 +304,12 @@ impl UnitOfWork {
             .bind(entity)
             .fetch_optional(&mut *c)
             .await?);
-        session(row, &self.custody)
+        let claimed = session(row, &self.custody)?;
+        if claimed.is_some() {
+            // The answers are in the Entity now (or were never needed).
+            self.delete_draft(id).await?;
+        }
+        Ok(claimed)
     }
 
     /// Records the Entity a completed session produced or updated.
