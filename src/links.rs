@@ -37,6 +37,18 @@ pub fn form(token: &FormToken) -> String {
     format!("{}?{query}", form_action())
 }
 
+/// One page of the form's journey (`step`, as `web::journey::Step::name`
+/// spells it); `to_check` when the customer came from the check of their
+/// answers and goes back there after saving.
+pub fn form_step(token: &FormToken, step: &str, to_check: bool) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("id", token.expose()).append_pair("step", step);
+    if to_check {
+        query.append_pair("return", "check");
+    }
+    format!("{}?{}", form_action(), query.finish())
+}
+
 /// The statement the customer attests to.
 pub fn attestation() -> String {
     format!("{SCOPE}{ATTESTATION_ROUTE}")
@@ -67,6 +79,13 @@ mod tests {
         assert_eq!(attestation(), "/onboarding/attestation");
         let token = FormToken::generate();
         assert_eq!(form(&token), format!("/onboarding/sessions?id={}", token.expose()));
+        assert_eq!(
+            form_step(&token, "owner-2-id", true),
+            format!(
+                "/onboarding/sessions?id={}&step=owner-2-id&return=check",
+                token.expose()
+            )
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod api_keys;
 mod custody;
+mod drafts;
 mod entities;
 mod events;
 mod idempotency;

@@ -186,6 +186,8 @@ impl Store {
             work.record_event(group, EventCategory::SessionExpired, id.as_str(), now)
                 .await?;
         }
+        // The answers of ended sessions go with them, whichever way they ended.
+        work.delete_ended_drafts(now).await?;
         work.commit().await?;
         Ok(u64::try_from(expired.len()).unwrap_or(u64::MAX))
     }
@@ -297,7 +299,10 @@ impl UnitOfWork {
             .fetch_optional(&mut *c)
             .await?);
         match session(row, &self.custody)? {
-            Some(expired) => Ok(Some((expired, true))),
+            Some(expired) => {
+                self.delete_draft(id).await?;
+                Ok(Some((expired, true)))
+            }
             // Already expired, perhaps overdue and not swept yet (or not
             // there): returned as it is; readers see it expired anyway.
             None => Ok(self.find_session(group, id).await?.map(|s| (s, false))),
@@ -329,7 +334,12 @@ impl UnitOfWork {
             .bind(entity)
             .fetch_optional(&mut *c)
             .await?);
-        session(row, &self.custody)
+        let claimed = session(row, &self.custody)?;
+        if claimed.is_some() {
+            // The answers are in the Entity now (or were never needed).
+            self.delete_draft(id).await?;
+        }
+        Ok(claimed)
     }
 
     /// Records the Entity a completed session produced or updated.

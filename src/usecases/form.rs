@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{Error, NotAllowed};
 use crate::{
     domain::{
+        draft::{Draft, MAX_DRAFT_BYTES},
         entity::{Entity, EntityDetails, TermsAgreement},
         event::EventCategory,
         ids::{EntityId, FormToken, GroupId},
@@ -184,4 +185,29 @@ async fn correct(
     } else {
         Err(Error::NotAllowed(NotAllowed::EntityChanged))
     }
+}
+
+/// What the customer has saved of the form so far (an empty draft at first).
+#[tracing::instrument(skip_all, fields(session_id = %form.session.id))]
+pub async fn find_draft(store: &Store, form: &ActiveForm) -> Result<Draft, Error> {
+    Ok(store.find_draft(&form.session.id).await?.unwrap_or_default())
+}
+
+/// Keeps the customer's answers so far with the session, sealed. Refused
+/// once the session has ended (it may end while the customer types), and
+/// for a draft over [`MAX_DRAFT_BYTES`].
+#[tracing::instrument(skip_all, fields(session_id = %form.session.id))]
+pub async fn save_draft(store: &Store, form: &ActiveForm, draft: &Draft, now: DateTime<Utc>) -> Result<(), Error> {
+    if draft.to_json().is_err() {
+        return Err(Error::invalid(
+            "draft",
+            format!("the answers must fit in {MAX_DRAFT_BYTES} bytes"),
+        ));
+    }
+    let mut work = store.begin().await?;
+    if !work.save_draft(&form.session.id, draft, now).await? {
+        return Err(Error::NotAllowed(NotAllowed::SessionNotActive));
+    }
+    work.commit().await?;
+    Ok(())
 }

@@ -7,50 +7,20 @@ use chrono::{DateTime, Utc};
 
 use super::{
     PageError, csrf, html_for_form,
-    sections::{
-        BusinessHints, FormBody, Section, address_section, attestation_checkbox, business_section,
-        identification_section, owners_section, person_section,
-    },
+    journey::{self, Step},
+    pages::{self, Context},
     values::FormValues,
-    view::Builder,
 };
 use crate::{
-    domain::{
-        entity::{EntityDetails, Structure, TermsAgreement},
-        ids::FormToken,
-        onboarding::{MAX_BENEFICIAL_OWNERS, Problem, Rules, parse_details},
-        session::Session,
-    },
+    domain::{draft::Draft, entity::TermsAgreement, ids::FormToken, onboarding::Problem, session::Session},
     startup::AppState,
     usecases::{
         self,
-        form::{ActiveForm, Opened, Submission, open_form, submit_form as submit_session},
+        form::{ActiveForm, Opened, Submission, find_draft, open_form, save_draft, submit_form as submit_session},
     },
 };
 
 pub(super) const ATTEST: &str = "attest";
-
-#[derive(Template)]
-#[template(path = "form_choose.html")]
-struct ChoosePage<'a> {
-    program_name: &'a str,
-    form_action: String,
-    token: &'a str,
-    expires_at: String,
-}
-
-#[derive(Template)]
-#[template(path = "form_details.html")]
-struct DetailsPage<'a> {
-    program_name: &'a str,
-    /// The form, which is also where the customer picks again what they onboard.
-    form_url: String,
-    csrf_token: &'a str,
-    structure: &'static str,
-    owner_count: usize,
-    form: FormBody,
-    expires_at: String,
-}
 
 #[derive(Template)]
 #[template(path = "attestation.html")]
@@ -58,67 +28,89 @@ struct AttestationPage;
 
 /// The `id` query parameter: the session's secret form token.
 fn token(req: &HttpRequest) -> Result<FormToken, PageError> {
-    query_param(req, "id")?
+    // A control character (NUL, TAB, ...) anywhere in the link's query is a
+    // damaged link, told as such rather than guessed around.
+    if url::form_urlencoded::parse(req.query_string().as_bytes())
+        .any(|(key, value)| key.chars().chain(value.chars()).any(char::is_control))
+    {
+        return Err(PageError::DamagedLink);
+    }
+    query_param(req, "id")
         .and_then(|value| FormToken::parse(&value))
         .ok_or(PageError::NotFound)
 }
 
-/// A query parameter of the form's link. A control character (NUL, TAB,
-/// ...) in one is a damaged link, told as such rather than guessed around.
-fn query_param(req: &HttpRequest, name: &str) -> Result<Option<String>, PageError> {
-    let value = url::form_urlencoded::parse(req.query_string().as_bytes())
+/// A query parameter of the form's link.
+fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(key, _)| key == name)
-        .map(|(_, v)| v.into_owned());
-    match value {
-        Some(value) if value.chars().any(char::is_control) => Err(PageError::DamagedLink),
-        value => Ok(value),
-    }
+        .map(|(_, v)| v.into_owned())
 }
 
 fn expires_text(session: &Session) -> String {
     session.expires_at.format("%B %-d, %Y at %H:%M UTC").to_string()
 }
 
-/// `GET {session_url}`
+/// The page the link names (`step`), if any.
+fn requested_step(req: &HttpRequest) -> Option<Step> {
+    query_param(req, "step").and_then(|name| Step::parse(&name))
+}
+
+/// `303 See Other` to another page of the form.
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .insert_header(("Cache-Control", "no-store"))
+        .finish()
+}
+
+/// `GET {session_url}`: the page the link names, or where the customer
+/// left off (the first page not yet complete).
 pub async fn show_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     session: BrowserSession,
 ) -> Result<HttpResponse, PageError> {
     let token = token(&req)?;
-    let Opened::Active(form) = open_form(&state.store, &token, state.clock.now()).await? else {
+    let now = state.clock.now();
+    let Opened::Active(form) = open_form(&state.store, &token, now).await? else {
         return Err(PageError::Gone);
     };
     let csrf_token = csrf::token(&session)?;
     if form.entity.is_some() {
         return super::tasks_form::show(&form, &token, &csrf_token);
     }
-    match query_param(&req, "structure")?
-        .as_deref()
-        .and_then(|s| s.parse::<Structure>().ok())
-    {
-        None => {
-            let page = ChoosePage {
-                program_name: &form.program_name,
-                form_action: crate::links::form_action(),
-                token: token.expose(),
-                expires_at: expires_text(&form.session),
-            };
-            Ok(html_for_form(
-                StatusCode::OK,
-                page.render().map_err(PageError::internal)?,
-                &form.session.redirect_url,
-            ))
+    let draft = find_draft(&state.store, &form).await?;
+    let today = now.date_naive();
+    let context = context(&form, &token, &csrf_token, &req);
+    let step = match requested_step(&req) {
+        None => journey::resume(&draft, today),
+        Some(step) if journey::is_open(step, &draft, today) => step,
+        Some(_) => {
+            return Ok(see_other(&crate::links::form_step(
+                &token,
+                &journey::resume(&draft, today).name(),
+                false,
+            )));
         }
-        Some(structure) => {
-            let mut values = FormValues::default();
-            values.set("owner_count", "1");
-            render_details(&form, &token, &csrf_token, structure, &values, &[], StatusCode::OK)
-        }
+    };
+    render(&context, &form, step, &draft, &[], StatusCode::OK, today)
+}
+
+fn context<'a>(form: &'a ActiveForm, token: &'a FormToken, csrf_token: &'a str, req: &HttpRequest) -> Context<'a> {
+    Context {
+        program_name: &form.program_name,
+        token,
+        csrf_token,
+        expires_at: expires_text(&form.session),
+        to_check: query_param(req, "return").as_deref() == Some("check"),
+        changing_number: query_param(req, "change").as_deref() == Some("number"),
     }
 }
 
-/// `POST {session_url}`: add or remove an owner, or submit.
+/// `POST {session_url}`: saves a page of the journey (or completes the
+/// outstanding tasks of a session's Entity).
 pub async fn submit_form(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -129,80 +121,163 @@ pub async fn submit_form(
     let mut values = FormValues::from_pairs(form.into_inner());
     csrf::verify(&session, values.get(csrf::FIELD))?;
     let now = state.clock.now();
-    let action = values.get("action").unwrap_or("submit").to_owned();
+    let step = requested_step(&req);
     let found = match open_form(&state.store, &token, now).await? {
         Opened::Active(found) => found,
         // A second click on "Submit" lands where the first one did.
-        Opened::Completed(done) if action == "submit" => return redirect_to_platform(&done),
+        Opened::Completed(done) if matches!(step, None | Some(Step::Declaration)) => {
+            return redirect_to_platform(&done);
+        }
         Opened::Completed(_) | Opened::Closed => return Err(PageError::Gone),
     };
     let csrf_token = csrf::token(&session)?;
     if found.entity.is_some() {
         return super::tasks_form::submit(&state, &req, &found, &token, &csrf_token, &mut values, now).await;
     }
-    new_entity(&state, &req, &found, &token, &csrf_token, values, now).await
+    // Every page of the journey posts to its own link.
+    let step = step.ok_or(PageError::BadRequest)?;
+    let context = context(&found, &token, &csrf_token, &req);
+    save_step(&state, &req, &context, &found, step, &values, now).await
 }
 
-/// The form of a session made without an Entity: add or remove an owner, or
-/// submit the new Entity's details.
-async fn new_entity(
+/// Saves the answers of `step`, then goes on to the next page, or shows the
+/// page again with its problems.
+async fn save_step(
     state: &AppState,
     req: &HttpRequest,
+    context: &Context<'_>,
     found: &ActiveForm,
-    token: &FormToken,
-    csrf_token: &str,
-    mut values: FormValues,
+    step: Step,
+    posted: &FormValues,
     now: DateTime<Utc>,
 ) -> Result<HttpResponse, PageError> {
-    let structure = values
-        .get("structure")
-        .and_then(|s| s.parse::<Structure>().ok())
-        .ok_or(PageError::BadRequest)?;
-    let action = values.get("action").unwrap_or("submit").to_owned();
-    if action == "add_owner" {
-        values.add_owner();
-        return render_details(found, token, csrf_token, structure, &values, &[], StatusCode::OK);
+    let today = now.date_naive();
+    let mut draft = find_draft(&state.store, found).await?;
+    if step != Step::Declaration && !journey::is_open(step, &draft, today) {
+        return Ok(see_other(&context.url(journey::resume(&draft, today))));
     }
-    if let Some(index) = action
-        .strip_prefix("remove_owner:")
-        .and_then(|i| i.parse::<usize>().ok())
-    {
-        values.remove_owner(index);
-        return render_details(found, token, csrf_token, structure, &values, &[], StatusCode::OK);
-    }
-    match parse_new_entity(structure, &values, now) {
-        Ok(details) => {
+    let invalid = |draft: &Draft, problems: Vec<Problem>| {
+        metrics::counter!("onboarding_form_validation_failures_total", "form" => "new_entity").increment(1);
+        render(
+            context,
+            found,
+            step,
+            draft,
+            &problems,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            today,
+        )
+    };
+    match step {
+        Step::Check => Ok(see_other(&context.url(Step::Declaration))),
+        Step::Declaration => {
+            let ready = journey::is_open(Step::Declaration, &draft, today);
+            let details = match journey::details(&journey::values(&draft), today) {
+                Ok(details) if ready => details,
+                // A concurrent submission of the same session (a double
+                // click) completed it and took the draft: land where it did.
+                _ => {
+                    return match open_form(&state.store, context.token, now).await? {
+                        Opened::Completed(done) => redirect_to_platform(&done),
+                        _ => Ok(see_other(&context.url(journey::resume(&draft, today)))),
+                    };
+                }
+            };
+            if let Some(missing) = missing_attestation(posted) {
+                return invalid(&draft, vec![missing]);
+            }
             let terms = terms_agreement(state, req, now);
             finish(state, found, &Submission::NewEntity(details), &terms, now).await
         }
-        Err(problems) => {
-            metrics::counter!("onboarding_form_validation_failures_total", "form" => "new_entity").increment(1);
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            render_details(found, token, csrf_token, structure, &values, &problems, status)
+        Step::Owners => {
+            if let Some(index) = posted.get("remove").and_then(|i| i.parse::<usize>().ok()) {
+                journey::remove_owner(&mut draft, index);
+                keep(state, found, &draft, now).await?;
+                return Ok(see_other(&context.url(match journey::resume(&draft, today) {
+                    Step::OwnerDetails(0) => Step::OwnerDetails(0),
+                    _ => Step::Owners,
+                })));
+            }
+            let values = journey::values(&draft);
+            let full = journey::owner_count(&values) >= crate::domain::onboarding::MAX_BENEFICIAL_OWNERS;
+            match (posted.get("add_another"), full) {
+                (Some("yes"), false) => {
+                    let next = journey::add_owner(&mut draft).unwrap_or(Step::Owners);
+                    keep(state, found, &draft, now).await?;
+                    Ok(see_other(&context.url(next)))
+                }
+                (Some("no"), _) | (_, true) => {
+                    journey::finish_owners(&mut draft);
+                    keep(state, found, &draft, now).await?;
+                    match journey::resume(&draft, today) {
+                        Step::Owners => {
+                            let problems = Step::Owners.problems(&journey::problems(&values, today));
+                            invalid(&draft, problems)
+                        }
+                        Step::Check => Ok(see_other(&context.url(Step::Check))),
+                        unfinished => Ok(see_other(&context.url(unfinished))),
+                    }
+                }
+                _ => invalid(
+                    &draft,
+                    vec![Problem {
+                        path: "add_another".to_owned(),
+                        message: "is required".to_owned(),
+                    }],
+                ),
+            }
+        }
+        _ => {
+            journey::save_answers(&mut draft, step, posted);
+            keep(state, found, &draft, now).await?;
+            let values = journey::values(&draft);
+            let problems = step.problems(&journey::problems(&values, today));
+            if !problems.is_empty() {
+                return invalid(&draft, problems);
+            }
+            let next = if context.to_check {
+                Step::Check
+            } else {
+                journey::next(step, &values)
+            };
+            Ok(see_other(&context.url(next)))
         }
     }
 }
 
-/// The new Entity's details, checked against the complete rules, and the attestation.
-fn parse_new_entity(
-    structure: Structure,
-    values: &FormValues,
-    now: DateTime<Utc>,
-) -> Result<EntityDetails, Vec<Problem>> {
-    let rules = Rules::complete(now.date_naive());
-    let result = match structure {
-        Structure::Corporation => parse_details(structure.as_str(), Some(&values.corporation()), None, rules),
-        Structure::NaturalPerson => parse_details(
-            "natural_person",
-            None,
-            Some(&values.individual("natural_person")),
-            rules,
-        ),
-    };
-    match (result, missing_attestation(values)) {
-        (Ok(details), None) => Ok(details),
-        (result, missing) => Err(result.err().unwrap_or_default().into_iter().chain(missing).collect()),
+/// Keeps the draft with the session.
+async fn keep(state: &AppState, found: &ActiveForm, draft: &Draft, now: DateTime<Utc>) -> Result<(), PageError> {
+    if draft.to_json().is_err() {
+        return Err(PageError::TooLarge);
     }
+    save_draft(&state.store, found, draft, now).await?;
+    Ok(())
+}
+
+fn render(
+    context: &Context<'_>,
+    found: &ActiveForm,
+    step: Step,
+    draft: &Draft,
+    problems: &[Problem],
+    status: StatusCode,
+    today: chrono::NaiveDate,
+) -> Result<HttpResponse, PageError> {
+    let values = journey::values(draft);
+    let body = match step {
+        Step::Structure => pages::structure(context, &values, problems).render(),
+        Step::Owners => pages::owners(context, &values, problems, today).render(),
+        Step::Check => match journey::details(&values, today) {
+            Ok(details) => pages::check(context, &values, &details).render(),
+            Err(_) => {
+                return Ok(see_other(&context.url(journey::resume(draft, today))));
+            }
+        },
+        Step::Declaration => pages::declaration(context, &values, problems).render(),
+        _ => pages::question(context, step, &values, problems).render(),
+    }
+    .map_err(PageError::internal)?;
+    Ok(html_for_form(status, body, &found.session.redirect_url))
 }
 
 /// The problem of a form whose attestation box is not checked.
@@ -223,53 +298,6 @@ pub(super) async fn finish(
 ) -> Result<HttpResponse, PageError> {
     let submitted = submit_session(&state.store, form, submission, terms, now).await?;
     redirect_to_platform(submitted.session())
-}
-
-fn render_details(
-    found: &ActiveForm,
-    token: &FormToken,
-    csrf_token: &str,
-    structure: Structure,
-    values: &FormValues,
-    problems: &[Problem],
-    status: StatusCode,
-) -> Result<HttpResponse, PageError> {
-    let b = Builder::new(values, problems);
-    let owners = (structure == Structure::Corporation).then(|| {
-        let count = values.owner_count();
-        owners_section(&b, 0..count, |_| count > 1, count < MAX_BENEFICIAL_OWNERS)
-    });
-    let attestation = attestation_checkbox(&b, "the information I provided");
-    let page = DetailsPage {
-        program_name: &found.program_name,
-        form_url: crate::links::form(token),
-        csrf_token,
-        structure: structure.as_str(),
-        owner_count: values.owner_count(),
-        form: FormBody::new(&b, details_sections(&b, structure), owners, Some(attestation)),
-        expires_at: expires_text(&found.session),
-    };
-    Ok(html_for_form(
-        status,
-        page.render().map_err(PageError::internal)?,
-        &found.session.redirect_url,
-    ))
-}
-
-/// The sections of a new customer's form before the owners, in page order.
-fn details_sections(b: &Builder<'_>, structure: Structure) -> Vec<Section> {
-    match structure {
-        Structure::Corporation => vec![
-            business_section(b, BusinessHints::Examples),
-            address_section(b, "corporation.address", "business-address-heading", "Business address")
-                .with_hint("The company's physical address in the US. Not a PO box."),
-        ],
-        Structure::NaturalPerson => vec![
-            person_section(b),
-            address_section(b, "natural_person.address", "person-address-heading", "Home address"),
-            identification_section(b),
-        ],
-    }
 }
 
 pub(super) fn terms_agreement(state: &AppState, req: &HttpRequest, now: DateTime<Utc>) -> TermsAgreement {

@@ -3,6 +3,8 @@
 pub mod csrf;
 pub mod error;
 pub mod form;
+pub mod journey;
+pub mod pages;
 pub mod sections;
 pub mod tasks_form;
 pub mod values;

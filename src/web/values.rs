@@ -54,12 +54,28 @@ impl FormValues {
             .clamp(1, MAX_BENEFICIAL_OWNERS)
     }
 
+    /// The last value given for `key`, even if blank.
+    pub fn raw(&self, key: &str) -> Option<&str> {
+        self.values.get(key).and_then(|v| v.last()).map(String::as_str)
+    }
+
+    /// Every value, by key (for the draft).
+    pub fn into_map(self) -> std::collections::BTreeMap<String, Vec<String>> {
+        self.values.into_iter().collect()
+    }
+
     /// Removes owner `index`, renumbering the ones after it.
     pub fn remove_owner(&mut self, index: usize) {
         let count = self.owner_count();
         if count <= 1 || index >= count {
             return;
         }
+        self.drop_owner(index);
+        self.set("owner_count", &(count - 1).to_string());
+    }
+
+    /// Forgets the answers about owner `index` and renumbers the ones after it.
+    pub fn drop_owner(&mut self, index: usize) {
         let mut kept = HashMap::new();
         for (key, value) in self.values.drain() {
             match owner_index(&key) {
@@ -73,7 +89,6 @@ impl FormValues {
             }
         }
         self.values = kept;
-        self.set("owner_count", &(count - 1).to_string());
     }
 
     pub fn add_owner(&mut self) {

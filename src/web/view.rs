@@ -138,6 +138,9 @@ pub struct SummaryItem {
 pub struct Builder<'a> {
     values: &'a FormValues,
     errors: HashMap<String, String>,
+    /// The messages are whole sentences, the same beside the field and in
+    /// the summary (the question pages).
+    whole: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -148,11 +151,33 @@ impl<'a> Builder<'a> {
                 .entry(problem.path.clone())
                 .or_insert_with(|| problem.message.clone());
         }
-        Self { values, errors }
+        Self {
+            values,
+            errors,
+            whole: false,
+        }
+    }
+
+    /// For the question pages: each problem told as what to do, naming its
+    /// field ([`problem_message`]).
+    pub fn journey(values: &'a FormValues, problems: &[Problem]) -> Self {
+        let mut errors = HashMap::new();
+        for problem in problems {
+            errors
+                .entry(problem.path.clone())
+                .or_insert_with(|| problem_message(&problem.path, &problem.message));
+        }
+        Self {
+            values,
+            errors,
+            whole: true,
+        }
     }
 
     pub fn error(&self, path: &str) -> Option<String> {
-        self.errors.get(path).map(|message| sentence(message))
+        self.errors
+            .get(path)
+            .map(|message| if self.whole { message.clone() } else { sentence(message) })
     }
 
     pub fn field(&self, path: &str, label: &str) -> FieldView {
@@ -240,7 +265,7 @@ impl<'a> Builder<'a> {
             .filter_map(|path| {
                 self.errors.get(path).map(|message| SummaryItem {
                     href: format!("#{}", field_id(path)),
-                    text: summary_text(path, message),
+                    text: self.summary_text(path, message),
                 })
             })
             .collect();
@@ -248,12 +273,101 @@ impl<'a> Builder<'a> {
             if !order.contains(path) {
                 items.push(SummaryItem {
                     href: format!("#{}", field_id(path)),
-                    text: summary_text(path, message),
+                    text: self.summary_text(path, message),
                 });
             }
         }
         items
     }
+
+    fn summary_text(&self, path: &str, message: &str) -> String {
+        if self.whole {
+            message.to_owned()
+        } else {
+            summary_text(path, message)
+        }
+    }
+}
+
+/// What a field is called in a message about its format, and what to do
+/// when it is left empty.
+fn describe(path: &str) -> (&'static str, String) {
+    let own = path.starts_with("natural_person.");
+    let whose = if own { "your" } else { "the" };
+    let last = path.rsplit('.').next().unwrap_or(path);
+    match (path, last) {
+        ("corporation.name", _) => ("Legal business name", "Enter the business's legal name".to_owned()),
+        (_, "value") => ("EIN", "Enter the business's EIN".to_owned()),
+        (_, "incorporation_state") => (
+            "State of incorporation",
+            "Select the state the business is incorporated in".to_owned(),
+        ),
+        (_, "industry_code") => ("Industry code", "Enter the industry code".to_owned()),
+        (_, "website") => ("Website", "Enter the website".to_owned()),
+        ("corporation.email", _) => ("Business email", "Enter the business email".to_owned()),
+        (_, "line1") => ("Street address", "Enter the street address".to_owned()),
+        (_, "line2") => (
+            "Apartment, suite or unit",
+            "Enter the apartment, suite or unit".to_owned(),
+        ),
+        (_, "city") => ("City", "Enter the city".to_owned()),
+        (_, "state") => ("State", "Select the state".to_owned()),
+        (_, "zip") => ("ZIP code", "Enter the ZIP code".to_owned()),
+        (_, "country") if path.contains(".identification.") => (
+            "Issuing country",
+            "Select the country that issued the document".to_owned(),
+        ),
+        (_, "country") => ("Country", "Select the country".to_owned()),
+        (_, "name") => ("Full legal name", format!("Enter {whose} full legal name")),
+        (_, "date_of_birth") => ("Date of birth", format!("Enter {whose} date of birth")),
+        (_, "company_title") => ("Job title", "Enter the job title".to_owned()),
+        (_, "method") => ("Type of ID", "Select the type of ID".to_owned()),
+        (_, "number") => ("ID number", "Enter the ID number".to_owned()),
+        (p, _) if p == OWNERS => ("Beneficial owners", "Add at least one beneficial owner".to_owned()),
+        (_, "attest") => (
+            "Confirmation",
+            "Confirm that the information is true and complete".to_owned(),
+        ),
+        ("structure", _) => ("", "Select what you are onboarding".to_owned()),
+        ("add_another", _) => ("", "Select yes if you need to add another beneficial owner".to_owned()),
+        _ => ("This answer", "Enter an answer".to_owned()),
+    }
+}
+
+/// A problem told the GOV.UK way: what to do, in a sentence that names the
+/// field ("Enter the business's legal name", "EIN must be 9 digits, like
+/// 12-3456789"), the same in the summary and beside the field, in the
+/// formats the hints show.
+pub fn problem_message(path: &str, raw: &str) -> String {
+    let (label, required) = describe(path);
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let own = path.starts_with("natural_person.");
+    let message = match (last, raw) {
+        (_, "is required") => required,
+        ("prongs", _) => {
+            "Select whether this person owns 25% or more of the business, manages or controls it, or both".to_owned()
+        }
+        ("date_of_birth", "must be in the past") => "Enter a date of birth in the past".to_owned(),
+        ("date_of_birth", m) if m.starts_with("must be a real date") => {
+            "Date of birth must be a real date, like 07/31/1980".to_owned()
+        }
+        ("date_of_birth", m) if m.contains("18 years") => if own {
+            "You must be at least 18 years old"
+        } else {
+            "The person must be at least 18 years old"
+        }
+        .to_owned(),
+        ("zip", _) => "Enter a ZIP code like 10045 or 10045-1234".to_owned(),
+        ("attest", _) => required,
+        ("state" | "incorporation_state" | "method", _) => required,
+        ("country", _) if path.contains(".identification.") => required,
+        (_, m) if path == OWNERS && m.contains("control") => {
+            "Add at least one person who manages or controls the business, for example the CEO".to_owned()
+        }
+        (_, m) if path == OWNERS => sentence(m).trim_end_matches('.').to_owned(),
+        (_, m) => format!("{label} {m}"),
+    };
+    message.trim_end_matches('.').to_owned()
 }
 
 fn states() -> Vec<(&'static str, &'static str)> {
@@ -337,6 +451,37 @@ mod tests {
         assert_eq!(
             summary_text("corporation.legal_identifier.value", "must be 9 digits"),
             "EIN: must be 9 digits."
+        );
+    }
+
+    #[test]
+    fn problems_say_what_to_do_and_name_the_field() {
+        assert_eq!(
+            problem_message("corporation.name", "is required"),
+            "Enter the business's legal name"
+        );
+        assert_eq!(
+            problem_message(
+                "corporation.legal_identifier.value",
+                "must be 9 digits, like 12-3456789"
+            ),
+            "EIN must be 9 digits, like 12-3456789"
+        );
+        assert_eq!(
+            problem_message("natural_person.date_of_birth", "must be in the past"),
+            "Enter a date of birth in the past"
+        );
+        assert_eq!(
+            problem_message("natural_person.date_of_birth", "is required"),
+            "Enter your date of birth"
+        );
+        assert_eq!(
+            problem_message(
+                "corporation.beneficial_owners.1.individual.date_of_birth",
+                "must be a real date, like 1980-07-31"
+            ),
+            "Date of birth must be a real date, like 07/31/1980",
+            "the format the hint shows"
         );
     }
 

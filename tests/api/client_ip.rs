@@ -6,7 +6,7 @@ use reqwest::{Client, StatusCode, header::HeaderMap};
 use serde_json::Value;
 
 use crate::{
-    common::form::{Browser, csrf_token, valid_corporation},
+    common::form::{Browser, complete_business_journey},
     helpers::{TestApp, spawn_app_with},
 };
 
@@ -30,9 +30,7 @@ fn browser_behind_proxy(forwarded_for: &str) -> Browser {
 async fn recorded_address(app: &TestApp, browser: &Browser) -> Value {
     let session = app.create_session().await;
     let url = session["session_url"].as_str().unwrap();
-    let (status, html) = browser.get(&format!("{url}&structure=corporation")).await;
-    assert_eq!(status, StatusCode::OK);
-    let response = browser.post(url, &valid_corporation(&csrf_token(&html))).await;
+    let response = complete_business_journey(browser, url).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let session_id = session["id"].as_str().unwrap();
     let session: Value = app

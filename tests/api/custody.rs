@@ -15,10 +15,11 @@ use serde_json::{Value, json};
 use crate::{
     common::{
         binary::{RunningServer, onboarding},
-        dump_database, settings_for,
+        dump_database,
+        form::{Browser, complete_business_journey},
+        settings_for,
     },
     entities::{corporation_body, natural_person_body},
-    form::{Browser, csrf_token, valid_corporation},
     helpers::{TestApp, assert_error, spawn_app, spawn_app_with},
 };
 
@@ -161,8 +162,7 @@ async fn numbers_given_in_the_form_are_revealed_in_the_owners_order() {
     let browser = Browser::new();
     let session = app.create_session().await;
     let url = session["session_url"].as_str().unwrap();
-    let (_, html) = browser.get(&format!("{url}&structure=corporation")).await;
-    let response = browser.post(url, &valid_corporation(&csrf_token(&html))).await;
+    let response = complete_business_journey(&browser, url).await;
     assert_eq!(response.status(), 303);
     let session: Value = app
         .get(&format!(
@@ -351,8 +351,7 @@ async fn no_full_number_or_form_link_rests_in_clear_in_the_database_or_the_log()
         let url = session["session_url"].as_str().unwrap().to_owned();
         if submit {
             let browser = Browser::new();
-            let (_, html) = browser.get(&format!("{url}&structure=corporation")).await;
-            let response = browser.post(&url, &valid_corporation(&csrf_token(&html))).await;
+            let response = complete_business_journey(&browser, &url).await;
             assert_eq!(response.status(), 303);
         }
         links.push(url.split("id=").nth(1).unwrap().to_owned());

@@ -8,9 +8,11 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::{
-    common::receiver::{Received, Receiver},
+    common::{
+        form::{Browser, complete_business_journey},
+        receiver::{Received, Receiver},
+    },
     entities::corporation_body,
-    form::{Browser, csrf_token, valid_corporation},
     helpers::{TestApp, assert_error, error_fields, spawn_app, spawn_app_with},
 };
 
@@ -73,11 +75,7 @@ async fn a_form_submission_is_delivered_signed_and_retried_with_the_same_webhook
     let browser = Browser::new();
     let session = app.create_session().await;
     let url = session["session_url"].as_str().unwrap();
-    let (_, html) = browser.get(&format!("{url}&structure=corporation")).await;
-    assert_eq!(
-        browser.post(url, &valid_corporation(&csrf_token(&html))).await.status(),
-        303
-    );
+    assert_eq!(complete_business_journey(&browser, url).await.status(), 303);
     let session: Value = app
         .get(&format!(
             "/entity_onboarding_sessions/{}",

@@ -1,76 +1,142 @@
-//! The hosted form over HTTP, as a browser without JavaScript uses it.
+//! The hosted form over HTTP, as a browser without JavaScript uses it: one
+//! question page at a time, saved on the server as a draft.
 
+use onboarding::domain::ids::SessionId;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-pub use crate::common::form::{Browser, csrf_token, valid_corporation};
+pub use crate::common::form::{Browser, csrf_token};
 use crate::{
-    common::form::{OWNER0, pairs},
+    common::form::{
+        OWNER0, business_journey, complete_business_journey, declaration, fill_business_journey, owner_pages, pairs,
+        post_step, step_url,
+    },
     helpers::{TestApp, spawn_app},
 };
-
-fn set(form: &mut Vec<(String, String)>, key: &str, value: &str) {
-    form.retain(|(k, _)| k != key);
-    form.push((key.to_owned(), value.to_owned()));
-}
-
-async fn open_form(app: &TestApp, browser: &Browser, structure: &str) -> (Value, String) {
-    let session = app.create_session().await;
-    let url = format!("{}&structure={structure}", session["session_url"].as_str().unwrap());
-    let (status, html) = browser.get(&url).await;
-    assert_eq!(status, 200);
-    let csrf = csrf_token(&html);
-    (session, csrf)
-}
 
 fn form_url(session: &Value) -> String {
     session["session_url"].as_str().unwrap().to_owned()
 }
 
+fn session_id(session: &Value) -> SessionId {
+    session["id"].as_str().unwrap().parse().unwrap()
+}
+
+async fn fetch_session(app: &TestApp, session: &Value) -> Value {
+    app.get(&format!(
+        "/entity_onboarding_sessions/{}",
+        session["id"].as_str().unwrap()
+    ))
+    .await
+    .json()
+    .await
+    .unwrap()
+}
+
+/// Where a `303 See Other` sends the browser.
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// Answers the journey's pages until (not including) `stop`, and returns the CSRF token.
+async fn answer_until(browser: &Browser, url: &str, stop: &str) -> String {
+    let (_, html) = browser.get(url).await;
+    let csrf = csrf_token(&html);
+    for (step, fields) in business_journey() {
+        if step == stop {
+            break;
+        }
+        let response = post_step(browser, url, &step, &csrf, &fields).await;
+        assert_eq!(response.status(), 303, "{step}");
+    }
+    csrf
+}
+
+/// Every input and select of a page has a label.
+fn assert_labelled(html: &str) -> usize {
+    let mut inputs = 0;
+    for tag in html
+        .split('<')
+        .filter(|t| t.starts_with("input ") || t.starts_with("select "))
+    {
+        if tag.contains("type=\"hidden\"") {
+            continue;
+        }
+        let id = tag
+            .split("id=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("inputs have ids");
+        assert!(html.contains(&format!("for=\"{id}\"")), "no label for {id}");
+        inputs += 1;
+    }
+    inputs
+}
+
 #[tokio::test]
-async fn the_customer_first_chooses_what_they_onboard() {
+async fn the_customer_first_chooses_what_they_onboard_with_nothing_chosen_for_them() {
     let app = spawn_app().await;
     let browser = Browser::new();
     let session = app.create_session().await;
     let (status, html) = browser.get(&form_url(&session)).await;
     assert_eq!(status, 200);
     assert!(html.contains("Default program"));
-    assert!(html.contains("name=\"structure\" value=\"corporation\""));
-    assert!(html.contains("name=\"structure\" value=\"natural_person\""));
+    assert!(html.contains("Step 1 of 6"));
+    assert!(
+        html.contains("name=\"structure\" value=\"corporation\">"),
+        "nothing pre-selected"
+    );
+    assert!(html.contains("name=\"structure\" value=\"natural_person\">"));
     assert!(html.contains("data-testid=\"continue\""));
+    let response = post_step(&browser, &form_url(&session), "structure", &csrf_token(&html), &[]).await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("There is a problem") && html.contains("Select what you are onboarding"));
+    assert!(html.contains("href=\"#structure\"") && html.contains("id=\"structure\""));
 }
 
 #[tokio::test]
-async fn every_input_has_a_label() {
+async fn each_page_has_a_back_link_its_step_and_labelled_inputs_and_leads_to_the_next() {
     let app = spawn_app().await;
     let browser = Browser::new();
     let session = app.create_session().await;
-    for structure in ["corporation", "natural_person"] {
-        let (_, html) = browser
-            .get(&format!("{}&structure={structure}", form_url(&session)))
-            .await;
-        let mut inputs = 0;
-        for tag in html
-            .split('<')
-            .filter(|t| t.starts_with("input ") || t.starts_with("select "))
-        {
-            if tag.contains("type=\"hidden\"") {
-                continue;
-            }
-            let id = tag
-                .split("id=\"")
-                .nth(1)
-                .and_then(|rest| rest.split('"').next())
-                .expect("inputs have ids");
-            assert!(html.contains(&format!("for=\"{id}\"")), "no label for {id}");
-            inputs += 1;
+    let url = form_url(&session);
+    let (_, html) = browser.get(&url).await;
+    let csrf = csrf_token(&html);
+    assert!(
+        !html.contains("data-testid=\"back\""),
+        "the first page has nothing to go back to"
+    );
+    let mut page = html;
+    let mut inputs = 0;
+    for (step, fields) in business_journey() {
+        let (status, html) = browser.get(&step_url(&url, &step)).await;
+        assert_eq!(status, 200, "{step}");
+        assert_eq!(html, page, "{step}: the page the last one led to");
+        if step != "structure" {
+            assert!(html.contains("data-testid=\"back\""), "{step} has a Back link");
         }
-        assert!(inputs >= 10, "{structure}: {inputs}");
+        assert!(html.contains(" of 6</p>"), "{step} says where the customer is");
+        inputs += assert_labelled(&html);
+        let response = post_step(&browser, &url, &step, &csrf, &fields).await;
+        assert_eq!(response.status(), 303, "{step}");
+        let next = location(&response);
+        assert!(next.starts_with("/onboarding/sessions?id="), "{next}");
+        let (status, html) = browser.get(&format!("{}{}", app.address, next)).await;
+        assert_eq!(status, 200, "{next}");
+        page = html;
+        // Nothing was created yet.
+        assert_eq!(fetch_session(&app, &session).await["status"], "active");
     }
+    assert!(inputs >= 25, "{inputs}");
+    assert!(
+        page.contains("<h1>Check your answers</h1>"),
+        "the owners lead to the check"
+    );
 }
 
 #[tokio::test]
-async fn a_complete_corporation_is_created_and_the_browser_is_sent_back() {
+async fn a_complete_corporation_is_created_from_the_draft_and_the_browser_is_sent_back() {
     let app = spawn_app().await;
     let browser = Browser::new();
     let session = app
@@ -78,39 +144,33 @@ async fn a_complete_corporation_is_created_and_the_browser_is_sent_back() {
             json!({ "program_id": app.program_id, "redirect_url": "https://platform.example.com/back?ref=a%20b#done" }),
         )
         .await;
-    let (_, html) = browser
-        .get(&format!("{}&structure=corporation", form_url(&session)))
-        .await;
-    let response = browser
-        .post(&form_url(&session), &valid_corporation(&csrf_token(&html)))
-        .await;
+    let response = complete_business_journey(&browser, &form_url(&session)).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
-    let session_id = session["id"].as_str().unwrap();
+    let location = location(&response);
+    let id = session["id"].as_str().unwrap();
 
-    let fetched: Value = app
-        .get(&format!("/entity_onboarding_sessions/{session_id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let fetched = fetch_session(&app, &session).await;
     assert_eq!(fetched["status"], "expired");
     assert_eq!(fetched["session_url"], Value::Null);
     let entity_id = fetched["entity_id"].as_str().unwrap();
     assert_eq!(
         location,
         format!(
-            "https://platform.example.com/back?ref=a%20b&entity_onboarding_session_id={session_id}&entity_id={entity_id}#done"
+            "https://platform.example.com/back?ref=a%20b&entity_onboarding_session_id={id}&entity_id={entity_id}#done"
         )
     );
+    assert_eq!(
+        app.store.find_draft(&session_id(&session)).await.unwrap(),
+        None,
+        "the draft goes with the submission"
+    );
 
-    let response = app.get(&format!("/entities/{entity_id}")).await;
-    let text = response.text().await.unwrap();
+    let text = app.get(&format!("/entities/{entity_id}")).await.text().await.unwrap();
     for secret in ["321-54-9876", "321549876", "234-56-7891", "234567891"] {
         assert!(!text.contains(secret), "full SSN {secret} must never be returned");
     }
     let entity: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(entity["creating_entity_onboarding_session_id"], session_id);
+    assert_eq!(entity["creating_entity_onboarding_session_id"], id);
     let corporation = &entity["corporation"];
     assert_eq!(corporation["name"], "Acme Widgets LLC");
     assert_eq!(corporation["legal_identifier"]["value"], "123456789");
@@ -147,34 +207,53 @@ async fn a_complete_corporation_is_created_and_the_browser_is_sent_back() {
 async fn an_individual_is_created() {
     let app = spawn_app().await;
     let browser = Browser::new();
-    let (session, csrf) = open_form(&app, &browser, "natural_person").await;
-    let form = pairs(&[
-        ("csrf_token", &csrf),
-        ("structure", "natural_person"),
-        ("natural_person.name", "Ada Lovelace"),
-        ("natural_person.date_of_birth", "1985-12-10"),
-        ("natural_person.address.line1", "5 Analytical St"),
-        ("natural_person.address.city", "Boston"),
-        ("natural_person.address.state", "MA"),
-        ("natural_person.address.zip", "02110-1234"),
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    let (_, html) = browser.get(&url).await;
+    let csrf = csrf_token(&html);
+    let pages = [
+        ("structure", pairs(&[("structure", "natural_person")]), "step=person"),
         (
-            "natural_person.identification.method",
-            "individual_taxpayer_identification_number",
+            "person",
+            pairs(&[
+                ("natural_person.name", "Ada Lovelace"),
+                ("natural_person.date_of_birth", "12/10/1985"),
+            ]),
+            "step=person-address",
         ),
-        ("natural_person.identification.number", "912-70-1234"),
-        ("attest", "true"),
-    ]);
-    let response = browser.post(&form_url(&session), &form).await;
+        (
+            "person-address",
+            pairs(&[
+                ("natural_person.address.line1", "5 Analytical St"),
+                ("natural_person.address.city", "Boston"),
+                ("natural_person.address.state", "MA"),
+                ("natural_person.address.zip", "02110-1234"),
+            ]),
+            "step=person-id",
+        ),
+        (
+            "person-id",
+            pairs(&[
+                (
+                    "natural_person.identification.method",
+                    "individual_taxpayer_identification_number",
+                ),
+                ("natural_person.identification.number", "912-70-1234"),
+            ]),
+            "step=check",
+        ),
+    ];
+    for (step, fields, next) in pages {
+        let response = post_step(&browser, &url, step, &csrf, &fields).await;
+        assert_eq!(response.status(), 303, "{step}");
+        assert!(location(&response).ends_with(next), "{step} → {}", location(&response));
+    }
+    let (_, check) = browser.get(&step_url(&url, "check")).await;
+    assert!(check.contains("Ada Lovelace") && check.contains("December 10, 1985"));
+    assert!(check.contains("ITIN ending in 1234") && !check.contains("912701234"));
+    let response = browser.post(&step_url(&url, "declaration"), &declaration(&csrf)).await;
     assert_eq!(response.status(), 303);
-    let fetched: Value = app
-        .get(&format!(
-            "/entity_onboarding_sessions/{}",
-            session["id"].as_str().unwrap()
-        ))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let fetched = fetch_session(&app, &session).await;
     let entity: Value = app
         .get(&format!("/entities/{}", fetched["entity_id"].as_str().unwrap()))
         .await
@@ -192,134 +271,54 @@ async fn an_individual_is_created() {
 }
 
 #[tokio::test]
-async fn mistakes_are_shown_beside_their_fields_with_typed_values_kept() {
+async fn mistakes_are_told_the_govuk_way_beside_their_fields_with_answers_kept() {
     let app = spawn_app().await;
     let browser = Browser::new();
-    let (session, csrf) = open_form(&app, &browser, "corporation").await;
-    let mut form = valid_corporation(&csrf);
-    set(&mut form, "corporation.legal_identifier.value", "12-34");
-    set(&mut form, &format!("{OWNER0}.individual.date_of_birth"), "");
-    set(&mut form, "attest", "");
-    let response = browser.post(&form_url(&session), &form).await;
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    let csrf = answer_until(&browser, &url, "business").await;
+    let fields = pairs(&[
+        ("corporation.name", ""),
+        ("corporation.legal_identifier.value", "12-34"),
+        ("corporation.incorporation_state", "DE"),
+        ("corporation.email", "ops@acme.example.com"),
+    ]);
+    let response = post_step(&browser, &url, "business", &csrf, &fields).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text().await.unwrap();
-    // The summary links to each bad field.
-    assert!(html.contains("data-testid=\"error-summary\""));
-    assert!(html.contains("href=\"#corporation-legal_identifier-value\""));
-    assert!(html.contains("href=\"#corporation-beneficial_owners-0-individual-date_of_birth\""));
-    assert!(html.contains("href=\"#attest\""));
-    // Each bad field is marked and described.
-    assert!(html.contains(
-        "id=\"corporation-legal_identifier-value\" name=\"corporation.legal_identifier.value\" value=\"12-34\""
-    ));
+    assert!(html.contains("<title>Error: Business details"));
+    assert!(html.contains("There is a problem"));
+    // The summary links to each field, with the message shown beside it.
+    for (id, message) in [
+        ("corporation-name", "Enter the business&#39;s legal name"),
+        (
+            "corporation-legal_identifier-value",
+            "EIN must be 9 digits, like 12-3456789",
+        ),
+    ] {
+        assert!(
+            html.contains(&format!("<a href=\"#{id}\">{message}</a>")),
+            "{id}: {html}"
+        );
+        assert!(
+            html.contains(&format!(
+                "id=\"{id}-error\"><span class=\"visually-hidden\">Error: </span>{message}</p>"
+            )),
+            "{id}"
+        );
+    }
     assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"corporation-legal_identifier-value-hint corporation-legal_identifier-value-error\""));
-    assert!(html.contains("id=\"corporation-legal_identifier-value-error\""));
-    // What was typed is kept, except full tax ID numbers.
-    assert!(html.contains("value=\"Acme Widgets LLC\""));
-    assert!(html.contains("value=\"Grace Hopper\""));
+    assert!(
+        html.contains("<p class=\"hint\" id=\"corporation-legal_identifier-value-hint\">9 digits, like 12-3456789</p>")
+    );
+    assert!(html.contains("value=\"12-34\""));
     assert!(html.contains("value=\"ops@acme.example.com\""));
     assert!(html.contains("<option value=\"DE\" selected>"));
-    assert!(
-        !html.contains("321-54-9876") && !html.contains("321549876"),
-        "SSNs never come back"
-    );
-    assert!(html.contains("ending in 9876"));
-    // Nothing was written.
-    let fetched: Value = app
-        .get(&format!(
-            "/entity_onboarding_sessions/{}",
-            session["id"].as_str().unwrap()
-        ))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(fetched["status"], "active");
-    let entities: Value = app.get("/entities").await.json().await.unwrap();
-    assert_eq!(entities["data"], json!([]));
-}
 
-#[tokio::test]
-async fn a_corporation_without_a_control_person_is_refused() {
-    let app = spawn_app().await;
-    let browser = Browser::new();
-    let (session, csrf) = open_form(&app, &browser, "corporation").await;
-    let mut form: Vec<(String, String)> = valid_corporation(&csrf)
-        .into_iter()
-        .filter(|(k, v)| !(k.ends_with("prongs") && v == "control"))
-        .collect();
-    form.push((format!("{OWNER0}.prongs"), "ownership".to_owned()));
-    let response = browser.post(&form_url(&session), &form).await;
-    assert_eq!(response.status(), 422);
-    let html = response.text().await.unwrap();
-    assert!(html.contains("href=\"#corporation-beneficial_owners\""));
-    assert!(html.contains("control prong"));
-}
-
-#[tokio::test]
-async fn owners_are_added_and_removed_without_javascript() {
-    let app = spawn_app().await;
-    let browser = Browser::new();
-    let (session, csrf) = open_form(&app, &browser, "corporation").await;
-    let mut form = valid_corporation(&csrf);
-    set(&mut form, "action", "add_owner");
-    let response = browser.post(&form_url(&session), &form).await;
-    assert_eq!(response.status(), 200);
-    let html = response.text().await.unwrap();
-    assert!(html.contains("data-testid=\"owner-3\""));
-    assert!(html.contains("name=\"owner_count\" value=\"3\""));
-    assert!(html.contains("value=\"Alan Turing\""));
-    assert!(!html.contains("error-summary"), "adding an owner is not an error");
-
-    set(&mut form, "owner_count", "3");
-    set(&mut form, "action", "remove_owner:0");
-    let response = browser.post(&form_url(&session), &form).await;
-    assert_eq!(response.status(), 200);
-    let html = response.text().await.unwrap();
-    assert!(html.contains("name=\"owner_count\" value=\"2\""));
-    assert!(!html.contains("Grace Hopper"));
-    assert!(html.contains(
-        "id=\"corporation-beneficial_owners-0-individual-name\" name=\"corporation.beneficial_owners.0.individual.name\" value=\"Alan Turing\""
-    ));
-    assert!(!html.contains("data-testid=\"owner-3\""));
-    let fetched: Value = app
-        .get(&format!(
-            "/entity_onboarding_sessions/{}",
-            session["id"].as_str().unwrap()
-        ))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(fetched["status"], "active", "adding or removing owners writes nothing");
-}
-
-#[tokio::test]
-async fn forms_without_the_browser_sessions_csrf_token_are_refused() {
-    let app = spawn_app().await;
-    let browser = Browser::new();
-    let (session, csrf) = open_form(&app, &browser, "corporation").await;
-    // Wrong token in the right browser.
-    let response = browser
-        .post(&form_url(&session), &valid_corporation("forged-token"))
-        .await;
-    assert_eq!(response.status(), 403);
-    assert!(response.text().await.unwrap().contains("reload the page"));
-    // The right token from another browser (no cookie).
-    let response = Browser::new()
-        .post(&form_url(&session), &valid_corporation(&csrf))
-        .await;
-    assert_eq!(response.status(), 403);
-    let fetched: Value = app
-        .get(&format!(
-            "/entity_onboarding_sessions/{}",
-            session["id"].as_str().unwrap()
-        ))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(fetched["status"], "active");
+    // The answers were kept: the link resumes on this page with them.
+    let (_, html) = Browser::new().get(&url).await;
+    assert!(html.contains("<h1>Business details</h1>") && html.contains("value=\"ops@acme.example.com\""));
+    assert_eq!(fetch_session(&app, &session).await["status"], "active");
     assert_eq!(
         app.get("/entities").await.json::<Value>().await.unwrap()["data"],
         json!([])
@@ -327,18 +326,324 @@ async fn forms_without_the_browser_sessions_csrf_token_are_refused() {
 }
 
 #[tokio::test]
+async fn full_id_numbers_are_never_shown_again_nor_asked_again() {
+    let app = spawn_app().await;
+    let browser = Browser::new();
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    let csrf = answer_until(&browser, &url, "owners").await;
+    let (status, html) = browser.get(&step_url(&url, "owner-1-id")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("SSN ending in 9876"), "{html}");
+    assert!(!html.contains("321-54-9876") && !html.contains("321549876"));
+    assert!(!html.contains("name=\"corporation.beneficial_owners.0.individual.identification.number\""));
+    // Saving the page again (without the number) keeps it.
+    let [_, _, id] = owner_pages(OWNER0, "Grace Hopper", "", &["control"]);
+    let response = post_step(&browser, &url, "owner-1-id", &csrf, &id).await;
+    assert_eq!(response.status(), 303);
+    // An error elsewhere on the journey does not lose it either.
+    let [details, ..] = owner_pages(OWNER0, "", "", &["control"]);
+    let response = post_step(&browser, &url, "owner-1-details", &csrf, &details).await;
+    assert_eq!(response.status(), 422);
+    assert!(!response.text().await.unwrap().contains("321549876"));
+    let [details, ..] = owner_pages(OWNER0, "Grace Hopper", "", &["control"]);
+    post_step(&browser, &url, "owner-1-details", &csrf, &details).await;
+    // Change: the input comes back empty, never prefilled.
+    let (_, html) = browser
+        .get(&format!("{}&change=number", step_url(&url, "owner-1-id")))
+        .await;
+    assert!(html.contains("name=\"corporation.beneficial_owners.0.individual.identification.number\" value=\"\""));
+    assert!(html.contains("Leave it blank to keep the number ending in 9876"));
+    for (step, fields) in business_journey().into_iter().skip_while(|(s, _)| s != "owners") {
+        post_step(&browser, &url, &step, &csrf, &fields).await;
+    }
+    let (_, check) = browser.get(&step_url(&url, "check")).await;
+    assert!(check.contains("SSN ending in 9876") && check.contains("SSN ending in 7891"));
+    assert!(!check.contains("321549876") && !check.contains("321-54-9876"));
+    let response = browser.post(&step_url(&url, "declaration"), &declaration(&csrf)).await;
+    assert_eq!(response.status(), 303);
+}
+
+#[tokio::test]
+async fn owners_are_added_changed_and_removed_one_page_at_a_time() {
+    let app = spawn_app().await;
+    let browser = Browser::new();
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    let csrf = fill_business_journey(&browser, &url).await;
+    let (_, html) = browser.get(&step_url(&url, "owners")).await;
+    assert!(html.contains("You have added 2 beneficial owners"));
+    assert!(html.contains("data-testid=\"owner-1\"") && html.contains("data-testid=\"owner-2\""));
+    assert!(html.contains("step=owner-2-details"), "a Change link per owner");
+
+    // Removing Grace leaves Alan, who only owns: no one controls the business.
+    let remove = pairs(&[("remove", "0")]);
+    let response = post_step(&browser, &url, "owners", &csrf, &remove).await;
+    assert_eq!(response.status(), 303);
+    assert!(location(&response).ends_with("step=owners"));
+    let (_, html) = browser.get(&step_url(&url, "owners")).await;
+    assert!(html.contains("You have added 1 beneficial owner") && html.contains("Alan Turing"));
+    assert!(!html.contains("Grace Hopper"));
+    let response = post_step(&browser, &url, "owners", &csrf, &pairs(&[("add_another", "no")])).await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Add at least one person who manages or controls the business"));
+    assert!(html.contains("href=\"#corporation-beneficial_owners\""));
+    let response = post_step(&browser, &url, "owners", &csrf, &[]).await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Select yes if you need to add another beneficial owner")
+    );
+
+    // Adding one: its pages, then the list again.
+    let response = post_step(&browser, &url, "owners", &csrf, &pairs(&[("add_another", "yes")])).await;
+    assert!(location(&response).ends_with("step=owner-2-details"));
+    let (_, html) = browser.get(&url).await;
+    assert!(
+        html.contains("<h1>Beneficial owner 2</h1>"),
+        "the link resumes at the new owner"
+    );
+    let [details, address, id] = owner_pages(
+        "corporation.beneficial_owners.1",
+        "Grace Hopper",
+        "321-54-9876",
+        &["control"],
+    );
+    for (step, fields) in [
+        ("owner-2-details", details),
+        ("owner-2-address", address),
+        ("owner-2-id", id),
+    ] {
+        assert_eq!(post_step(&browser, &url, step, &csrf, &fields).await.status(), 303);
+    }
+    let response = post_step(&browser, &url, "owners", &csrf, &pairs(&[("add_another", "no")])).await;
+    assert!(location(&response).ends_with("step=check"));
+    let response = browser.post(&step_url(&url, "declaration"), &declaration(&csrf)).await;
+    assert_eq!(response.status(), 303);
+    let entity_id = fetch_session(&app, &session).await["entity_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let entity: Value = app.get(&format!("/entities/{entity_id}")).await.json().await.unwrap();
+    let names: Vec<&str> = entity["corporation"]["beneficial_owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["individual"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Alan Turing", "Grace Hopper"]);
+}
+
+#[tokio::test]
+async fn the_link_resumes_in_another_browser_where_the_customer_left_off() {
+    let app = spawn_app().await;
+    let laptop = Browser::new();
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    answer_until(&laptop, &url, "owner-1-id").await;
+
+    // Another device: no cookie, same link.
+    let phone = Browser::new();
+    let (status, html) = phone.get(&url).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<h1>Identification</h1>") && html.contains("Grace Hopper"),
+        "{html}"
+    );
+    let (_, business) = phone.get(&step_url(&url, "business")).await;
+    assert!(business.contains("value=\"Acme Widgets LLC\""));
+    let csrf = csrf_token(&html);
+    for (step, fields) in business_journey().into_iter().skip_while(|(s, _)| s != "owner-1-id") {
+        assert_eq!(
+            post_step(&phone, &url, &step, &csrf, &fields).await.status(),
+            303,
+            "{step}"
+        );
+    }
+    let response = phone.post(&step_url(&url, "declaration"), &declaration(&csrf)).await;
+    assert_eq!(response.status(), 303);
+    // The laptop's page is now for a finished session.
+    assert_eq!(laptop.get(&url).await.0, 410);
+}
+
+#[tokio::test]
+async fn change_links_on_the_check_page_come_back_to_it() {
+    let app = spawn_app().await;
+    let browser = Browser::new();
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    let csrf = fill_business_journey(&browser, &url).await;
+    let (_, check) = browser.get(&url).await;
+    assert!(
+        check.contains("<h1>Check your answers</h1>"),
+        "complete answers resume at the check"
+    );
+    for step in [
+        "business",
+        "business-address",
+        "owner-1-details",
+        "owner-2-id",
+        "structure",
+    ] {
+        assert!(
+            check.contains(&format!("step={step}&#38;return=check")),
+            "{step}: {check}"
+        );
+    }
+    let (_, page) = browser
+        .get(&format!("{}&return=check", step_url(&url, "business-address")))
+        .await;
+    assert!(page.contains("return=check\" data-testid=\"back\"") || page.contains("step=check"));
+    let mut fields = business_journey()[2].1.clone();
+    fields.retain(|(k, _)| k != "corporation.address.city");
+    fields.push(("corporation.address.city".to_owned(), "Dover".to_owned()));
+    let response = browser
+        .post(
+            &format!("{}&return=check", step_url(&url, "business-address")),
+            &[vec![("csrf_token".to_owned(), csrf.clone())], fields].concat(),
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert!(location(&response).ends_with("step=check"));
+    let (_, check) = browser.get(&step_url(&url, "check")).await;
+    assert!(check.contains("Dover, Delaware, 19801"));
+}
+
+#[tokio::test]
+async fn drafts_are_sealed_and_purged_when_the_session_ends() {
+    let app = spawn_app().await;
+    let browser = Browser::new();
+    let expired = app.create_session().await;
+    answer_until(&browser, &form_url(&expired), "owners").await;
+    let draft = app
+        .store
+        .find_draft(&session_id(&expired))
+        .await
+        .unwrap()
+        .expect("a draft");
+    assert_eq!(
+        draft.answers["corporation.beneficial_owners.0.individual.identification.number"],
+        ["321-54-9876"]
+    );
+    // Sealed at rest: the database file holds no answer in clear.
+    let file = app
+        .database_url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap();
+    for path in [file.to_owned(), format!("{file}-wal")] {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("Acme Widgets") && !text.contains("321-54-9876"),
+            "{path}"
+        );
+    }
+
+    app.post_action(&format!(
+        "/entity_onboarding_sessions/{}/expire",
+        expired["id"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(
+        app.store.find_draft(&session_id(&expired)).await.unwrap(),
+        None,
+        "expire ends the draft"
+    );
+
+    let lapsed = app.create_session().await;
+    answer_until(&browser, &form_url(&lapsed), "business").await;
+    assert!(app.store.find_draft(&session_id(&lapsed)).await.unwrap().is_some());
+    app.clock.advance(chrono::Duration::hours(7));
+    let (status, _) = browser.get(&form_url(&lapsed)).await;
+    assert_eq!(status, 410);
+    app.store
+        .expire_sessions_before(onboarding::clock::Clock::now(app.clock.as_ref()))
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store.find_draft(&session_id(&lapsed)).await.unwrap(),
+        None,
+        "the sweep purges it"
+    );
+}
+
+#[tokio::test]
+async fn a_page_posted_after_the_link_expired_says_so() {
+    let app = spawn_app().await;
+    let browser = Browser::new();
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    let csrf = answer_until(&browser, &url, "business").await;
+    app.clock.advance(chrono::Duration::hours(7));
+    let response = post_step(&browser, &url, "business", &csrf, &business_journey()[1].1).await;
+    assert_eq!(response.status(), 410);
+    assert!(response.text().await.unwrap().contains("no longer valid"));
+    assert_eq!(
+        app.get("/entities").await.json::<Value>().await.unwrap()["data"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn forms_without_the_browser_sessions_csrf_token_are_refused() {
+    let app = spawn_app().await;
+    let browser = Browser::new();
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    let csrf = fill_business_journey(&browser, &url).await;
+    let response = browser
+        .post(&step_url(&url, "declaration"), &declaration("forged-token"))
+        .await;
+    assert_eq!(response.status(), 403);
+    assert!(response.text().await.unwrap().contains("reload the page"));
+    let response = Browser::new()
+        .post(&step_url(&url, "declaration"), &declaration(&csrf))
+        .await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(fetch_session(&app, &session).await["status"], "active");
+    assert_eq!(
+        app.get("/entities").await.json::<Value>().await.unwrap()["data"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn the_declaration_must_be_confirmed() {
+    let app = spawn_app().await;
+    let browser = Browser::new();
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    let csrf = fill_business_journey(&browser, &url).await;
+    let response = browser
+        .post(&step_url(&url, "declaration"), &pairs(&[("csrf_token", &csrf)]))
+        .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<a href=\"#attest\">Confirm that the information is true and complete</a>"));
+    assert_eq!(fetch_session(&app, &session).await["status"], "active");
+}
+
+#[tokio::test]
 async fn two_concurrent_submissions_create_exactly_one_entity() {
     let app = spawn_app().await;
     let browser = Browser::new();
-    let (session, csrf) = open_form(&app, &browser, "corporation").await;
-    let form = valid_corporation(&csrf);
+    let session = app.create_session().await;
     let url = form_url(&session);
-    let responses = futures_util::future::join_all((0..8).map(|_| browser.post(&url, &form))).await;
+    let csrf = fill_business_journey(&browser, &url).await;
+    let form = declaration(&csrf);
+    let target = step_url(&url, "declaration");
+    let responses = futures_util::future::join_all((0..8).map(|_| browser.post(&target, &form))).await;
     let mut locations = Vec::new();
     for response in responses {
         assert!(matches!(response.status().as_u16(), 303 | 410), "{}", response.status());
         if response.status() == 303 {
-            locations.push(response.headers()["location"].to_str().unwrap().to_owned());
+            locations.push(location(&response));
         }
     }
     assert!(!locations.is_empty());
@@ -352,49 +657,32 @@ async fn two_concurrent_submissions_create_exactly_one_entity() {
 async fn a_replayed_submission_lands_on_the_same_redirect() {
     let app = spawn_app().await;
     let browser = Browser::new();
-    let (session, csrf) = open_form(&app, &browser, "corporation").await;
-    let form = valid_corporation(&csrf);
-    let first = browser.post(&form_url(&session), &form).await;
-    let second = browser.post(&form_url(&session), &form).await;
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    let csrf = fill_business_journey(&browser, &url).await;
+    let target = step_url(&url, "declaration");
+    let first = browser.post(&target, &declaration(&csrf)).await;
+    let second = browser.post(&target, &declaration(&csrf)).await;
     assert_eq!(second.status(), 303);
     assert_eq!(first.headers()["location"], second.headers()["location"]);
-    assert_eq!(
-        app.get("/entities").await.json::<Value>().await.unwrap()["data"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    let entities: Value = app.get("/entities").await.json().await.unwrap();
+    assert_eq!(entities["data"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
-async fn an_expired_session_refuses_the_form() {
+async fn script_in_any_answer_is_rendered_inert() {
     let app = spawn_app().await;
     let browser = Browser::new();
-    let (session, csrf) = open_form(&app, &browser, "corporation").await;
-    app.clock.advance(chrono::Duration::hours(7));
-    let response = browser.post(&form_url(&session), &valid_corporation(&csrf)).await;
-    assert_eq!(response.status(), 410);
-    assert!(response.text().await.unwrap().contains("no longer valid"));
-    assert_eq!(
-        app.get("/entities").await.json::<Value>().await.unwrap()["data"],
-        json!([])
-    );
-}
-
-#[tokio::test]
-async fn script_in_any_field_is_rendered_inert() {
-    let app = spawn_app().await;
-    let browser = Browser::new();
-    let (session, csrf) = open_form(&app, &browser, "corporation").await;
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    let csrf = answer_until(&browser, &url, "business").await;
     let payload = "\"'><script>alert(1)</script><img src=x onerror=alert(2)>";
-    let mut form = valid_corporation(&csrf);
-    for (key, value) in form.iter_mut() {
-        if key.starts_with("corporation.") && !key.ends_with("prongs") {
-            *value = payload.to_owned();
-        }
-    }
-    let response = browser.post(&form_url(&session), &form).await;
+    let fields: Vec<(String, String)> = business_journey()[1]
+        .1
+        .iter()
+        .map(|(k, _)| (k.clone(), payload.to_owned()))
+        .collect();
+    let response = post_step(&browser, &url, "business", &csrf, &fields).await;
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
     assert!(!html.contains("<script>alert(1)"), "no live script");
@@ -403,20 +691,23 @@ async fn script_in_any_field_is_rendered_inert() {
 }
 
 #[tokio::test]
-async fn oversized_forms_get_a_friendly_page() {
+async fn oversized_answers_get_a_friendly_page() {
     let app = spawn_app().await;
     let browser = Browser::new();
-    let (session, csrf) = open_form(&app, &browser, "corporation").await;
-    let mut form = valid_corporation(&csrf);
-    set(&mut form, "corporation.name", &"x".repeat(100_000));
-    let response = browser.post(&form_url(&session), &form).await;
-    assert_eq!(response.status(), 413);
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    let csrf = answer_until(&browser, &url, "business").await;
+    for size in [100_000, 50_000] {
+        let fields = pairs(&[("corporation.name", &"x".repeat(size))]);
+        let response = post_step(&browser, &url, "business", &csrf, &fields).await;
+        assert_eq!(response.status(), 413, "{size}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+    }
 }
 
 #[tokio::test]
@@ -424,12 +715,7 @@ async fn form_pages_let_the_redirect_through_but_nothing_else() {
     let app = spawn_app().await;
     let browser = Browser::new();
     let session = app.create_session().await;
-    let response = browser
-        .client
-        .get(format!("{}&structure=corporation", form_url(&session)))
-        .send()
-        .await
-        .unwrap();
+    let response = browser.client.get(form_url(&session)).send().await.unwrap();
     let csp = response.headers()["content-security-policy"]
         .to_str()
         .unwrap()

@@ -31,6 +31,7 @@ fn main() -> std::process::ExitCode {
         owners_are_added_and_removed_with_javascript_disabled,
         expired_used_and_unknown_links_show_the_right_pages,
         a_phone_sized_window_completes_the_journey_without_horizontal_scrolling,
+        the_journey_resumes_in_another_browser,
         an_existing_entity_fixes_its_flagged_tax_id_and_adds_its_missing_owner,
     ])
 }

@@ -11,7 +11,7 @@ use reqwest::Client;
 use serde_json::{Value, json};
 
 use crate::common::{
-    form::{Browser, csrf_token, valid_corporation},
+    form::{Browser, declaration, fill_business_journey},
     fresh_database_url,
 };
 
@@ -159,13 +159,9 @@ pub async fn two_instances_share_idempotency_submissions_and_cookies() {
         .await
         .unwrap();
     let browser = Browser::new();
-    let (_, html) = browser
-        .get(&format!(
-            "{}&structure=corporation",
-            session["session_url"].as_str().unwrap()
-        ))
-        .await;
-    let form = valid_corporation(&csrf_token(&html));
+    // Every page but the declaration through A; the declaration through both.
+    let csrf = fill_business_journey(&browser, session["session_url"].as_str().unwrap()).await;
+    let form = declaration(&csrf);
     let token = session["session_url"]
         .as_str()
         .unwrap()
@@ -174,7 +170,7 @@ pub async fn two_instances_share_idempotency_submissions_and_cookies() {
         .unwrap()
         .to_owned();
     let urls: Vec<String> = (0..20)
-        .map(|i| format!("{}/onboarding/sessions?id={token}", bases[i % 2]))
+        .map(|i| format!("{}/onboarding/sessions?id={token}&step=declaration", bases[i % 2]))
         .collect();
     let posts = urls.iter().map(|url| browser.post(url, &form));
     let mut locations = Vec::new();
