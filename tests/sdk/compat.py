@@ -5,8 +5,11 @@ REVEAL_API_KEY (a production key allowed to reveal identification numbers). Runs
 twice: with the SDK's default (lenient) and strict response validation.
 """
 
+import http.server
 import os
 import sys
+import threading
+import time
 from datetime import datetime
 
 import increase
@@ -176,6 +179,53 @@ def run(strict: bool) -> None:
         expect_error(increase.EnvironmentMismatchError,
                      lambda: revealer.simulations.programs.create(name="not in production"))
 
+    def webhooks_and_events():
+        delivered = []
+
+        class Receiver(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["content-length"])).decode()
+                delivered.append((dict(self.headers.items()), body))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        secret = f"sdk-{mode}-webhook-secret"
+        subscription = client.event_subscriptions.create(
+            url=f"http://127.0.0.1:{server.server_port}/webhooks",
+            shared_secret=secret,
+            selected_event_categories=[{"event_category": "entity.created"}],
+        )
+        assert subscription.type == "event_subscription" and subscription.status == "active"
+        assert subscription.selected_event_categories[0].event_category == "entity.created"
+        fetched = client.event_subscriptions.retrieve(subscription.id)
+        assert fetched == subscription, (fetched, subscription)
+        assert subscription.id in {s.id for s in client.event_subscriptions.list()}, "listed"
+        session = sessions.create(program_id=PROGRAM_ID, redirect_url=redirect)
+        done = client.simulations.entity_onboarding_sessions.submit(session.id)
+        deadline = time.time() + 15
+        while not delivered and time.time() < deadline:
+            time.sleep(0.05)
+        server.shutdown()
+        assert delivered, "no entity.created webhook arrived"
+        headers, body = delivered[0]
+        event = client.events.unwrap(body, headers=headers, key=secret.encode())
+        assert event.category == "entity.created" and event.associated_object_id == done.entity_id, event
+        verifier = Increase(api_key=API_KEY, base_url=BASE_URL, webhook_secret=secret)
+        assert verifier.events.unwrap(body, headers=headers).id == event.id
+        expect_error(Exception, lambda: client.events.unwrap(body, headers=headers, key=b"not-the-secret"))
+        retrieved = client.events.retrieve(event.id)
+        assert retrieved.model_dump() == event.model_dump(), (retrieved, event)
+        listed = client.events.list(category={"in": ["entity.created"]}, associated_object_id=done.entity_id)
+        assert [e.id for e in listed] == [event.id], list(listed)
+        assert any(e.category == "event_subscription.created" for e in client.events.list()), "listed by default"
+        disabled = client.event_subscriptions.update(subscription.id, status="disabled")
+        assert disabled.status == "disabled"
+
     for name, fn in [
         ("create and retrieve", create_retrieve),
         ("list with auto-pagination", list_auto_paginates),
@@ -186,6 +236,7 @@ def run(strict: bool) -> None:
         ("programs", programs),
         ("error classes", error_classes),
         ("key environments and the audited reveal", keys_environments_and_reveal),
+        ("webhooks and events", webhooks_and_events),
     ]:
         check(f"[{mode}] {name}", fn)
 
