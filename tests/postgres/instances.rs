@@ -272,3 +272,48 @@ pub async fn the_expiry_sweep_runs_in_both_instances_without_errors_or_double_wo
         );
     }
 }
+
+pub async fn two_instances_deliver_every_event_of_a_burst_once() {
+    let (a, b, key, _program, _url, _dir) = two_instances(&[("ONBOARDING_WEBHOOK_RETRY_BASE", "1s")]).await;
+    let receiver = crate::common::receiver::Receiver::start(&[]);
+    let client = Client::new();
+    let subscription: Value = client
+        .post(format!("{}/event_subscriptions", a.base))
+        .bearer_auth(&key)
+        .json(&json!({ "url": receiver.url }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(subscription["status"], "active", "{subscription}");
+    let bases = [a.base.clone(), b.base.clone()];
+    let body = json!({ "structure": "natural_person", "natural_person": {
+        "name": "Ada Lovelace", "date_of_birth": "1985-12-10",
+        "address": { "line1": "10 Downing St", "city": "London", "zip": "SW1A 2AA", "country": "GB" } } });
+    let creates = (0..40).map(|i| {
+        client
+            .post(format!("{}/entities", bases[i % 2]))
+            .bearer_auth(&key)
+            .json(&body)
+            .send()
+    });
+    for response in futures_util::future::join_all(creates).await {
+        assert_eq!(response.unwrap().status(), 200);
+    }
+    // The subscription's own creation, then the 40 Entities.
+    let received = receiver.wait_for(41, std::time::Duration::from_secs(30)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let received = receiver.received().len().max(received.len());
+    let all = receiver.received();
+    let mut ids: Vec<&str> = all.iter().map(|r| r.headers["webhook-id"].as_str()).collect();
+    ids.sort_unstable();
+    let attempts = ids.len();
+    ids.dedup();
+    assert_eq!((received, attempts, ids.len()), (41, 41, 41), "every event delivered, each attempt once");
+    for instance in [&a, &b] {
+        let errors: Vec<String> = instance.log().into_iter().filter(|l| l.contains("ERROR")).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+}
