@@ -283,9 +283,14 @@ async fn programs(command: &ProgramsCommand, store: &Store, clock: &dyn Clock) -
             let name = parse_program_name(name).map_err(|e| format!("--name {e}"))?;
             let group_id = resolve_group(store, group.clone(), false, clock).await?;
             let mut work = store.begin().await?;
-            let program = work
-                .insert_program(&group_id, &NewProgram::named(name), None, clock.now())
-                .await?;
+            let program = crate::usecases::programs::create_program(
+                &mut work,
+                &group_id,
+                &NewProgram::named(name),
+                None,
+                clock.now(),
+            )
+            .await?;
             work.commit().await?;
             println!("Created program in group {group_id}:");
             println!("{}", program.id);

@@ -603,3 +603,56 @@ async fn data_keys_rotate_under_a_new_key_and_the_audit_log_prints_as_json_lines
     let (ok, none, _) = run_with(&db, &env, &["audit", "list", "--entity", "entity_00000000000000000000"]);
     assert!(ok && none.trim().is_empty(), "{none}");
 }
+
+#[tokio::test]
+async fn webhook_deliveries_are_listed_and_an_event_is_sent_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(&dir, "webhooks.db");
+    let receiver = crate::common::receiver::Receiver::start(&[500]);
+    let server = serve(&db, &[("ONBOARDING_WEBHOOK_RETRY_BASE", "1h")]);
+    let key = server.printed_value("API key:").unwrap();
+    let client = reqwest::Client::new();
+    let subscription: Value = client
+        .post(format!("{}/event_subscriptions", server.base_url))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({ "url": receiver.url, "selected_event_categories": [{ "event_category": "program.created" }] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let subscription_id = subscription["id"].as_str().unwrap().to_owned();
+    let (ok, _, stderr) = run(&db, &["programs", "create", "--name", "Webhooks"]);
+    assert!(ok, "{stderr}");
+    // A program made by the CLI is an event too; the running service delivers it.
+    assert_eq!(receiver.wait_for(1, std::time::Duration::from_secs(10)).await.len(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (ok, listed, stderr) = run(&db, &["webhooks", "deliveries", "--subscription", &subscription_id]);
+    assert!(ok, "{stderr}");
+    let deliveries: Vec<Value> = listed.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(deliveries.len(), 1, "{listed}");
+    let failed = &deliveries[0];
+    assert_eq!(failed["category"], "program.created");
+    assert_eq!(failed["status"], "pending", "retried in an hour");
+    assert_eq!(failed["attempts"], 1);
+    assert_eq!(failed["last_status_code"], 500);
+    assert!(failed["next_attempt_at"].is_string());
+    let event_id = failed["event_id"].as_str().unwrap();
+
+    let (ok, queued, stderr) = run(&db, &["webhooks", "redeliver", event_id]);
+    assert!(ok && queued.contains("for 1 subscription"), "{queued}{stderr}");
+    let received = receiver.wait_for(2, std::time::Duration::from_secs(10)).await;
+    assert_eq!(received.len(), 2);
+    assert_eq!(received[0].headers["webhook-id"], received[1].headers["webhook-id"]);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (_, listed, _) = run(&db, &["webhooks", "deliveries"]);
+    let delivered: Value = serde_json::from_str(listed.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (delivered["status"].as_str(), delivered["last_status_code"].as_i64()),
+        (Some("delivered"), Some(200))
+    );
+    let (ok, _, stderr) = run(&db, &["webhooks", "redeliver", "event_00000000000000000000"]);
+    assert!(!ok && stderr.contains("no event"), "{stderr}");
+    drop(server);
+}

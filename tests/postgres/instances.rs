@@ -311,7 +311,11 @@ pub async fn two_instances_deliver_every_event_of_a_burst_once() {
     ids.sort_unstable();
     let attempts = ids.len();
     ids.dedup();
-    assert_eq!((received, attempts, ids.len()), (41, 41, 41), "every event delivered, each attempt once");
+    assert_eq!(
+        (received, attempts, ids.len()),
+        (41, 41, 41),
+        "every event delivered, each attempt once"
+    );
     for instance in [&a, &b] {
         let errors: Vec<String> = instance.log().into_iter().filter(|l| l.contains("ERROR")).collect();
         assert!(errors.is_empty(), "{errors:?}");

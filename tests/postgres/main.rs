@@ -37,11 +37,9 @@ fn main() -> std::process::ExitCode {
             postgres,
             |()| instances::the_expiry_sweep_runs_in_both_instances_without_errors_or_double_work(),
         ),
-        trial(
-            "two_instances_deliver_every_event_of_a_burst_once",
-            postgres,
-            |()| instances::two_instances_deliver_every_event_of_a_burst_once(),
-        ),
+        trial("two_instances_deliver_every_event_of_a_burst_once", postgres, |()| {
+            instances::two_instances_deliver_every_event_of_a_burst_once()
+        }),
         trial(
             "a_lost_database_gives_503_and_the_service_recovers_by_itself",
             postgres,
