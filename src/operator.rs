@@ -220,20 +220,22 @@ async fn rotate(store: &Store) -> Result<(), Failure> {
     let mut total = Resealed::default();
     loop {
         let moved = store.reseal_batch(&mut position).await?;
-        total.identification_numbers += moved.identification_numbers;
-        total.form_tokens += moved.form_tokens;
-        total.responses += moved.responses;
-        if moved.identification_numbers == 0 && position.is_done() {
+        let numbers = moved.identification_numbers;
+        total.add(moved);
+        if numbers == 0 && position.is_done() {
             break;
         }
     }
     println!(
-        "Re-encrypted {} values under data key {}: {} identification numbers, {} form links, {} stored responses.",
+        "Re-encrypted {} values under data key {}: {} identification numbers, {} form links, {} stored responses, \
+         {} form drafts, {} webhook secrets.",
         total.total(),
         store.data_key_id(),
         total.identification_numbers,
         total.form_tokens,
-        total.responses
+        total.responses,
+        total.drafts,
+        total.webhook_secrets
     );
     println!("Everything is now encrypted with the current key; earlier keys are no longer needed.");
     Ok(())

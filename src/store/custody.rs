@@ -14,7 +14,9 @@ use crate::{
     custody::{self, Keyring, is_sealed},
     domain::{
         entity::{EntityDetails, IdentificationMethod},
-        ids::{ApiKeyId, BeneficialOwnerId, EntityId, FormToken, GroupId, IdempotencyKey, SessionId},
+        ids::{
+            ApiKeyId, BeneficialOwnerId, EntityId, EventSubscriptionId, FormToken, GroupId, IdempotencyKey, SessionId,
+        },
         tax_id::FullNumber,
     },
 };
@@ -177,11 +179,21 @@ pub struct Resealed {
     pub identification_numbers: u64,
     pub form_tokens: u64,
     pub responses: u64,
+    pub drafts: u64,
+    pub webhook_secrets: u64,
 }
 
 impl Resealed {
     pub fn total(&self) -> u64 {
-        self.identification_numbers + self.form_tokens + self.responses
+        self.identification_numbers + self.form_tokens + self.responses + self.drafts + self.webhook_secrets
+    }
+
+    pub fn add(&mut self, other: Self) {
+        self.identification_numbers += other.identification_numbers;
+        self.form_tokens += other.form_tokens;
+        self.responses += other.responses;
+        self.drafts += other.drafts;
+        self.webhook_secrets += other.webhook_secrets;
     }
 }
 
@@ -420,6 +432,48 @@ impl Store {
                     .rows_affected());
             }
         }
+        if let Some(last) = after.draft.clone() {
+            let sql = "SELECT session_id, draft_sealed FROM session_drafts
+                       WHERE session_id > $1 ORDER BY session_id LIMIT $2";
+            let rows: Vec<(SessionId, String)> =
+                on!(work.conn(), c => sqlx::query_as(sql).bind(&last).bind(BATCH).fetch_all(&mut *c).await?);
+            after.draft = rows.last().map(|(id, _)| id.as_str().to_owned());
+            for (id, sealed) in rows.into_iter().filter(|(_, sealed)| !self.custody.is_current(sealed)) {
+                let context = super::drafts::draft_context(&id);
+                let draft = self.unseal(&sealed, &context)?;
+                let resealed = self.custody.seal_text(&draft, &context)?;
+                let sql = "UPDATE session_drafts SET draft_sealed = $1 WHERE session_id = $2 AND draft_sealed = $3";
+                moved.drafts += on!(work.conn(), c => sqlx::query(sql)
+                    .bind(&resealed)
+                    .bind(&id)
+                    .bind(&sealed)
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected());
+            }
+        }
+        if let Some(last) = after.subscription_seq {
+            let sql = "SELECT seq, id, secret_sealed FROM event_subscriptions WHERE seq > $1 ORDER BY seq LIMIT $2";
+            let rows: Vec<(i64, EventSubscriptionId, String)> =
+                on!(work.conn(), c => sqlx::query_as(sql).bind(last).bind(BATCH).fetch_all(&mut *c).await?);
+            after.subscription_seq = rows.last().map(|(seq, _, _)| *seq);
+            for (seq, id, sealed) in rows
+                .into_iter()
+                .filter(|(_, _, sealed)| !self.custody.is_current(sealed))
+            {
+                let context = super::events::secret_context(&id);
+                let secret = self.unseal(&sealed, &context)?;
+                let resealed = self.custody.seal_text(&secret, &context)?;
+                let sql = "UPDATE event_subscriptions SET secret_sealed = $1 WHERE seq = $2 AND secret_sealed = $3";
+                moved.webhook_secrets += on!(work.conn(), c => sqlx::query(sql)
+                    .bind(&resealed)
+                    .bind(seq)
+                    .bind(&sealed)
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected());
+            }
+        }
         work.commit().await?;
         Ok(moved)
     }
@@ -543,12 +597,14 @@ impl Store {
 pub struct ResealPosition {
     session_seq: Option<i64>,
     response: Option<(String, String)>,
+    draft: Option<String>,
+    subscription_seq: Option<i64>,
 }
 
 impl ResealPosition {
     /// Whether the tables walked in order have been walked to their end.
     pub fn is_done(&self) -> bool {
-        self.session_seq.is_none() && self.response.is_none()
+        self.session_seq.is_none() && self.response.is_none() && self.draft.is_none() && self.subscription_seq.is_none()
     }
 }
 
@@ -557,6 +613,8 @@ impl Default for ResealPosition {
         Self {
             session_seq: Some(0),
             response: Some((String::new(), String::new())),
+            draft: Some(String::new()),
+            subscription_seq: Some(0),
         }
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{Store, StoreError, UnitOfWork, on, read, time::Ts};
 use crate::domain::{draft::Draft, ids::SessionId};
 
-fn draft_context(session: &SessionId) -> String {
+pub(super) fn draft_context(session: &SessionId) -> String {
     format!("session_draft/{session}")
 }
 

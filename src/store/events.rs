@@ -86,7 +86,7 @@ pub struct NewEventSubscription {
     pub status: SubscriptionStatus,
 }
 
-fn secret_context(id: &EventSubscriptionId) -> String {
+pub(super) fn secret_context(id: &EventSubscriptionId) -> String {
     format!("webhook_secret/{id}")
 }
 

@@ -245,6 +245,23 @@ async fn a_new_data_key_takes_over_while_the_old_one_still_reads() {
         .unwrap();
     let session_id: SessionId = session["id"].as_str().unwrap().parse().unwrap();
     let group: &GroupId = &app.group_id;
+    // A draft of the form, and a webhook secret (its endpoint refuses, so
+    // the subscription's own event stays queued).
+    let browser = crate::common::form::Browser::new();
+    let url = session["session_url"].as_str().unwrap();
+    let (_, html) = browser.get(url).await;
+    let (step, fields) = crate::common::form::business_journey().remove(0);
+    let csrf = crate::common::form::csrf_token(&html);
+    let saved = crate::common::form::post_step(&browser, url, &step, &csrf, &fields).await;
+    assert_eq!(saved.status(), 303);
+    let secret = "a-secret-the-platform-chose";
+    let subscribed = app
+        .post(
+            "/event_subscriptions",
+            &json!({ "url": "http://127.0.0.1:9/hooks", "shared_secret": secret }),
+        )
+        .await;
+    assert_eq!(subscribed.status(), 200);
 
     // Every instance is given the new key, the old one as previous.
     let mut settings = settings_for(&app.database_url);
@@ -272,7 +289,10 @@ async fn a_new_data_key_takes_over_while_the_old_one_still_reads() {
             break;
         }
     }
-    assert_eq!(moved, 3, "one number, one form link, one stored response");
+    assert_eq!(
+        moved, 5,
+        "one number, form link, stored response, draft and webhook secret"
+    );
     let again = {
         let mut position = ResealPosition::default();
         both.reseal_batch(&mut position).await.unwrap()
@@ -297,6 +317,10 @@ async fn a_new_data_key_takes_over_while_the_old_one_still_reads() {
         .unwrap()
         .unwrap();
     assert!(replay.response_body.contains(session_id.as_str()));
+    let later = chrono::Utc::now() + chrono::Duration::days(2);
+    let due = new_only.lease_due_deliveries(later, later, 10).await.unwrap();
+    assert_eq!(due.len(), 1, "the subscription's own event, still queued");
+    assert_eq!(due[0].secret.expose(), secret);
     // ... and an instance left on the old key alone cannot read the new seals.
     assert!(app.store.identification_numbers(group, &entity_id).await.is_err());
 }
