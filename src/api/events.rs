@@ -221,9 +221,8 @@ struct CreatedResponse<'a> {
     kind: &'static str,
     #[schema(value_type = String, format = Uri)]
     url: &'a str,
-    /// Only when the service generated the secret: the key of the webhook
-    /// signatures, shown this once.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The key of the webhook signatures when the service generated it,
+    /// shown this once; `null` when the platform gave its own.
     #[schema(value_type = Option<String>)]
     shared_secret: Option<&'a str>,
 }
