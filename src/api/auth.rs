@@ -86,7 +86,9 @@ async fn resolve(state: &AppState, req: &HttpRequest) -> Result<Caller, ApiError
         return Err(ApiError::InvalidApiKey(AuthFailure::DeletedCredential));
     }
     // Simulations fake what only a customer or a bank may do: sandbox only.
-    if owner.environment != Environment::Sandbox && req.path().starts_with("/simulations/") {
+    // The router matches the percent-decoded path (`/%73imulations/...` is
+    // a simulation too), so the decoded path is what is checked.
+    if owner.environment != Environment::Sandbox && is_simulation(req.path()) {
         return Err(ApiError::EnvironmentMismatch);
     }
     Ok(Caller {
@@ -95,6 +97,15 @@ async fn resolve(state: &AppState, req: &HttpRequest) -> Result<Caller, ApiError
         environment: owner.environment,
         permissions: owner.permissions,
     })
+}
+
+/// Whether a request path, once percent-decoded as the router decodes it,
+/// names a sandbox simulation.
+fn is_simulation(path: &str) -> bool {
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .trim_start_matches('/')
+        .starts_with("simulations/")
 }
 
 impl FromRequest for Caller {

@@ -76,6 +76,10 @@ pub(super) fn token_context(session: &SessionId) -> String {
     format!("form_token/{session}")
 }
 
+pub(super) fn fingerprint_context(group: &GroupId, key: &IdempotencyKey) -> String {
+    format!("idempotency_fingerprint/{group}/{}", key.as_str())
+}
+
 pub(super) fn response_context(group: &GroupId, key: &IdempotencyKey) -> String {
     format!("idempotency_response/{group}/{}", key.as_str())
 }
@@ -402,34 +406,10 @@ impl Store {
             }
         }
         if let Some((group, key)) = after.response.clone() {
-            let sql = "SELECT group_id, key, response_body FROM idempotency_keys
-                       WHERE group_id > $1 OR (group_id = $1 AND key > $2) ORDER BY group_id, key LIMIT $3";
-            let rows: Vec<(GroupId, IdempotencyKey, String)> = on!(work.conn(), c => sqlx::query_as(sql)
-                .bind(&group)
-                .bind(&key)
-                .bind(BATCH)
-                .fetch_all(&mut *c)
-                .await?);
-            after.response = rows
-                .last()
-                .map(|(group, key, _)| (group.as_str().to_owned(), key.as_str().to_owned()));
-            for (group, key, body) in rows
-                .into_iter()
-                .filter(|(_, _, body)| is_sealed(body) && !self.custody.is_current(body))
-            {
-                let context = response_context(&group, &key);
-                let opened = self.unseal(&body, &context)?;
-                let resealed = self.custody.seal_text(&opened, &context)?;
-                let sql = "UPDATE idempotency_keys SET response_body = $1
-                           WHERE group_id = $2 AND key = $3 AND response_body = $4";
-                moved.responses += on!(work.conn(), c => sqlx::query(sql)
-                    .bind(&resealed)
-                    .bind(&group)
-                    .bind(&key)
-                    .bind(&body)
-                    .execute(&mut *c)
-                    .await?
-                    .rows_affected());
+            let (rows, next) = self.responses_after(&mut work, &group, &key).await?;
+            after.response = next;
+            for row in rows {
+                moved.responses += self.make_response_current(&mut work, row).await?;
             }
         }
         if let Some(last) = after.draft.clone() {
@@ -560,35 +540,87 @@ impl Store {
         let mut after = (String::new(), String::new());
         loop {
             let mut work = self.begin().await?;
-            let sql = "SELECT group_id, key, response_body FROM idempotency_keys
-                       WHERE group_id > $1 OR (group_id = $1 AND key > $2) ORDER BY group_id, key LIMIT $3";
-            let rows: Vec<(GroupId, IdempotencyKey, String)> = on!(work.conn(), c => sqlx::query_as(sql)
-                .bind(&after.0)
-                .bind(&after.1)
-                .bind(BATCH)
-                .fetch_all(&mut *c)
-                .await?);
-            let Some((group, key, _)) = rows.last() else {
-                work.commit().await?;
-                return Ok(converted);
-            };
-            after = (group.as_str().to_owned(), key.as_str().to_owned());
-            for (group, key, body) in rows.into_iter().filter(|(_, _, body)| !is_sealed(body)) {
-                let sealed = self.custody.seal_text(&body, &response_context(&group, &key))?;
-                let sql = "UPDATE idempotency_keys SET response_body = $1
-                           WHERE group_id = $2 AND key = $3 AND response_body = $4";
-                converted += on!(work.conn(), c => sqlx::query(sql)
-                    .bind(&sealed)
-                    .bind(&group)
-                    .bind(&key)
-                    .bind(&body)
-                    .execute(&mut *c)
-                    .await?
-                    .rows_affected());
+            let (rows, next) = self.responses_after(&mut work, &after.0, &after.1).await?;
+            for row in rows {
+                converted += self.make_response_current(&mut work, row).await?;
             }
             work.commit().await?;
+            match next {
+                Some(next) => after = next,
+                None => return Ok(converted),
+            }
         }
     }
+
+    /// A batch of stored responses after `(group, key)`, and where the next
+    /// batch starts (`None` at the end).
+    async fn responses_after(
+        &self,
+        work: &mut UnitOfWork,
+        group: &str,
+        key: &str,
+    ) -> Result<(Vec<ResponseRow>, Option<(String, String)>), StoreError> {
+        let sql = "SELECT group_id, key, fingerprint, response_body FROM idempotency_keys
+                   WHERE group_id > $1 OR (group_id = $1 AND key > $2) ORDER BY group_id, key LIMIT $3";
+        let rows: Vec<ResponseRow> = on!(work.conn(), c => sqlx::query_as(sql)
+            .bind(group)
+            .bind(key)
+            .bind(BATCH)
+            .fetch_all(&mut *c)
+            .await?);
+        let next = (rows.len() == usize::try_from(BATCH).unwrap_or(usize::MAX))
+            .then(|| {
+                rows.last()
+                    .map(|row| (row.group_id.as_str().to_owned(), row.key.as_str().to_owned()))
+            })
+            .flatten();
+        Ok((rows, next))
+    }
+
+    /// Seals under the current key a stored response's fingerprint and body
+    /// (the fingerprint hashes the request, which can hold a full ID number:
+    /// in clear it could be matched against guesses). Returns 1 if it changed.
+    async fn make_response_current(&self, work: &mut UnitOfWork, row: ResponseRow) -> Result<u64, StoreError> {
+        let fingerprint = self.current(&row.fingerprint, &fingerprint_context(&row.group_id, &row.key))?;
+        let body = self.current(&row.response_body, &response_context(&row.group_id, &row.key))?;
+        if fingerprint.is_none() && body.is_none() {
+            return Ok(0);
+        }
+        let sql = "UPDATE idempotency_keys SET fingerprint = $1, response_body = $2
+                   WHERE group_id = $3 AND key = $4 AND fingerprint = $5 AND response_body = $6";
+        Ok(on!(work.conn(), c => sqlx::query(sql)
+            .bind(fingerprint.as_deref().unwrap_or(&row.fingerprint))
+            .bind(body.as_deref().unwrap_or(&row.response_body))
+            .bind(&row.group_id)
+            .bind(&row.key)
+            .bind(&row.fingerprint)
+            .bind(&row.response_body)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()))
+    }
+
+    /// `stored` sealed under the current key: `None` when it already is;
+    /// a value in clear is sealed, one under an older key re-sealed.
+    fn current(&self, stored: &str, context: &str) -> Result<Option<String>, StoreError> {
+        if self.custody.is_current(stored) {
+            return Ok(None);
+        }
+        let clear = if is_sealed(stored) {
+            self.unseal(stored, context)?
+        } else {
+            zeroize::Zeroizing::new(stored.to_owned())
+        };
+        Ok(Some(self.custody.seal_text(&clear, context)?))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ResponseRow {
+    group_id: GroupId,
+    key: IdempotencyKey,
+    fingerprint: String,
+    response_body: String,
 }
 
 /// Where [`Store::reseal_batch`] has got to in the tables it walks in order;

@@ -3,7 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Conn, StoreError, UnitOfWork, custody::response_context, on, time::Ts};
+use super::{
+    Conn, StoreError, UnitOfWork,
+    custody::{fingerprint_context, response_context},
+    on,
+    time::Ts,
+};
 use crate::{
     custody::{Keyring, is_sealed},
     domain::ids::{GroupId, IdempotencyKey},
@@ -67,13 +72,16 @@ impl UnitOfWork {
         let sealed = self
             .custody
             .seal_text(&response.response_body, &response_context(group, key))?;
+        let fingerprint = self
+            .custody
+            .seal_text(&response.fingerprint, &fingerprint_context(group, key))?;
         let sql = "INSERT INTO idempotency_keys
                 (group_id, key, fingerprint, resource_id, response_status, response_body, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)";
         on!(self.conn(), c => sqlx::query(sql)
             .bind(group)
             .bind(key)
-            .bind(&response.fingerprint)
+            .bind(&fingerprint)
             .bind(&response.resource_id)
             .bind(i64::from(response.response_status))
             .bind(&sealed)
@@ -137,15 +145,19 @@ async fn find_response(
         on!(conn, c => sqlx::query_as(sql).bind(group).bind(key).fetch_optional(&mut *c).await?);
     found
         .map(|mut response| {
-            // A response an earlier release stored in clear is read as it is
-            // until start-up has sealed it.
-            if is_sealed(&response.response_body) {
-                let context = response_context(group, key);
-                response.response_body = custody
-                    .open_text(&response.response_body, &context)
+            // What an earlier release stored in clear is read as it is until
+            // start-up has sealed it.
+            let open = |stored: &str, context: String| -> Result<String, StoreError> {
+                if !is_sealed(stored) {
+                    return Ok(stored.to_owned());
+                }
+                Ok(custody
+                    .open_text(stored, &context)
                     .map_err(|e| StoreError::Corrupt(format!("{context}: {e}")))?
-                    .to_string();
-            }
+                    .to_string())
+            };
+            response.response_body = open(&response.response_body, response_context(group, key))?;
+            response.fingerprint = open(&response.fingerprint, fingerprint_context(group, key))?;
             Ok(response)
         })
         .transpose()

@@ -126,7 +126,8 @@ async fn attempt(
             format!("answered {}", response.status()),
         ),
         Err(error) if error.is_timeout() => (None, format!("no answer within {:?}", settings.timeout)),
-        Err(error) => (None, crate::telemetry::error_chain(&error)),
+        // Without the URL: a platform's URL can carry a token of its own.
+        Err(error) => (None, crate::telemetry::error_chain(&error.without_url())),
     };
     let failures = u32::try_from(delivery.attempts).unwrap_or(0).saturating_add(1);
     let jitter = 0.8 + rand::random::<f64>() * 0.4;

@@ -211,6 +211,27 @@ async fn production_keys_cannot_simulate_and_sandbox_keys_can() {
         .unwrap();
     let error = assert_error(response, 403, "environment_mismatch_error").await;
     assert!(error["detail"].as_str().unwrap().contains("--sandbox"), "{error}");
+    // However the path is spelt: the router decodes `%73` to `s`.
+    for disguised in [
+        "/%73imulations/programs",
+        "/%73%69mulations/programs",
+        "//simulations/programs",
+    ] {
+        let response = app
+            .client
+            .post(app.url(disguised))
+            .bearer_auth(&production)
+            .json(&json!({ "name": "Not in production" }))
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(response.status(), 200, "{disguised}");
+    }
+    let programs: Value = app.get("/programs").await.json().await.unwrap();
+    assert!(
+        !programs.to_string().contains("Not in production"),
+        "no program was made by a production key"
+    );
     let response = app
         .client
         .get(app.url("/programs"))
@@ -395,6 +416,18 @@ async fn no_full_number_or_form_link_rests_in_clear_in_the_database_or_the_log()
         );
     }
     let stored = dump_database(&db).await;
+    // A request's fingerprint hashes its body (full numbers included), so it
+    // is sealed too: in clear it could be matched against guesses.
+    let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&db))
+        .await
+        .unwrap();
+    let fingerprints: Vec<String> = sqlx::query_scalar("SELECT fingerprint FROM idempotency_keys")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert!(fingerprints.len() >= 5, "{fingerprints:?}");
+    assert!(fingerprints.iter().all(|f| f.starts_with("v1:")), "{fingerprints:?}");
     assert!(stored.contains("v1:"), "sealed values are there");
     let secrets = [
         "078051120",
