@@ -100,10 +100,12 @@ impl EventSubscription {
 pub struct WebhookSecret(String);
 
 impl WebhookSecret {
-    /// A fresh random secret (`whsec_` and 40 letters and digits). Its UTF-8
-    /// bytes are the HMAC key, as for a secret the platform chose.
+    /// A fresh random secret of 48 letters and digits. Its UTF-8 bytes are
+    /// the HMAC key, as for a secret the platform chose. (No `whsec_`
+    /// prefix: Standard Webhooks libraries would take such a string for
+    /// base64 of the key, and fail to verify without saying why.)
     pub fn generate() -> Self {
-        Self(format!("whsec_{}", super::ids::random_alphanumeric(40)))
+        Self(super::ids::random_alphanumeric(48))
     }
 
     /// A platform's own secret: 16 to 200 printable ASCII characters.
@@ -157,7 +159,7 @@ mod tests {
     #[test]
     fn secrets_are_bounded_and_never_printed() {
         let secret = WebhookSecret::generate();
-        assert!(secret.expose().starts_with("whsec_") && secret.expose().len() == 46);
+        assert!(secret.expose().len() == 48 && !secret.expose().starts_with("whsec_"));
         assert!(!format!("{secret:?}").contains(secret.expose()));
         assert!(WebhookSecret::parse("short").is_err());
         assert!(WebhookSecret::parse("with a space in it, long enough").is_err());

@@ -335,6 +335,9 @@ impl Store {
 pub struct DueDelivery {
     pub seq: i64,
     pub attempts: i32,
+    /// When this delivery was queued (or queued again): retries stop three
+    /// days after it.
+    pub queued_at: DateTime<Utc>,
     pub event: Event,
     pub subscription_id: EventSubscriptionId,
     pub url: String,
@@ -345,6 +348,7 @@ pub struct DueDelivery {
 struct DueRow {
     seq: i64,
     attempts: i32,
+    queued_at: Ts,
     subscription_id: EventSubscriptionId,
     url: String,
     secret_sealed: String,
@@ -420,28 +424,50 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut work = self.begin().await?;
-        let skip_locked = if matches!(work.conn(), Conn::Postgres(_)) {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "UPDATE webhook_deliveries SET locked_until = $1
-             WHERE seq IN (SELECT seq FROM webhook_deliveries
-                           WHERE status = 'pending' AND next_attempt_at <= $2
-                             AND (locked_until IS NULL OR locked_until <= $2)
-                           ORDER BY next_attempt_at, seq LIMIT $3{skip_locked})
-             RETURNING seq"
-        );
-        let leased: Vec<i64> = on!(work.conn(), c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(Ts(lease_until))
-            .bind(Ts(now))
-            .bind(limit)
-            .fetch_all(&mut *c)
-            .await?);
+        // Deliveries to a subscription disabled or deleted meanwhile end here
+        // (one queued by a change that committed after the disabling).
+        let sql = "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, locked_until = NULL,
+                       last_error = 'the subscription is no longer active'
+                   WHERE status = 'pending' AND next_attempt_at <= $1
+                     AND subscription_id IN (SELECT id FROM event_subscriptions WHERE status <> 'active')";
+        on!(work.conn(), c => sqlx::query(sql).bind(Ts(now)).execute(&mut *c).await?.rows_affected());
+        // The oldest due delivery of each subscription that has none in
+        // flight: one attempt at a time per endpoint, in order, so a slow
+        // or failing endpoint holds up only itself.
+        let sql = "SELECT seq FROM (
+                       SELECT d.seq, d.next_attempt_at,
+                              ROW_NUMBER() OVER (PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.seq) AS place
+                       FROM webhook_deliveries d
+                       JOIN event_subscriptions s ON s.id = d.subscription_id AND s.status = 'active'
+                       WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+                         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries busy
+                                         WHERE busy.subscription_id = d.subscription_id
+                                           AND busy.status = 'pending' AND busy.locked_until > $1)
+                   ) due WHERE place = 1 ORDER BY next_attempt_at, seq LIMIT $2";
+        let candidates: Vec<i64> =
+            on!(work.conn(), c => sqlx::query_scalar(sql).bind(Ts(now)).bind(limit).fetch_all(&mut *c).await?);
+        if candidates.is_empty() {
+            work.commit().await?;
+            return Ok(Vec::new());
+        }
+        // The lease itself re-checks the row under its lock: of several
+        // instances that chose the same row, one leases it.
+        let leased: Vec<i64> = on!(work.conn(), c => {
+            let mut query = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = ");
+            query.push_bind(Ts(lease_until));
+            query.push(" WHERE status = 'pending' AND (locked_until IS NULL OR locked_until <= ");
+            query.push_bind(Ts(now));
+            query.push(") AND seq IN (");
+            let mut list = query.separated(", ");
+            for seq in &candidates {
+                list.push_bind(*seq);
+            }
+            query.push(") RETURNING seq");
+            query.build_query_scalar().fetch_all(&mut *c).await?
+        });
         let mut due = Vec::new();
         for seq in leased {
-            let sql = "SELECT d.seq, d.attempts, d.subscription_id, s.url, s.secret_sealed,
+            let sql = "SELECT d.seq, d.attempts, d.created_at AS queued_at, d.subscription_id, s.url, s.secret_sealed,
                               e.id AS event_id, e.category, e.associated_object_type,
                               e.associated_object_id, e.created_at AS event_created_at
                        FROM webhook_deliveries d
@@ -454,12 +480,26 @@ impl Store {
             let secret = self
                 .custody
                 .open_text(&row.secret_sealed, &secret_context(&row.subscription_id))
-                .map_err(|e| StoreError::Corrupt(format!("secret of {}: {e}", row.subscription_id)))?;
-            let secret = WebhookSecret::parse(&secret)
-                .map_err(|e| StoreError::Corrupt(format!("secret of {}: {e}", row.subscription_id)))?;
+                .map_err(|e| e.to_string())
+                .and_then(|secret| WebhookSecret::parse(&secret).map_err(str::to_owned));
+            let secret = match secret {
+                Ok(secret) => secret,
+                // One unreadable secret (say, sealed under a key no longer
+                // configured) fails its own delivery, not everyone's.
+                Err(error) => {
+                    tracing::warn!(subscription_id = %row.subscription_id, %error, "cannot open a webhook secret");
+                    let sql = "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL,
+                                   locked_until = NULL, last_error = $1
+                               WHERE seq = $2";
+                    let error = format!("cannot open the subscription's secret: {error}");
+                    on!(work.conn(), c => sqlx::query(sql).bind(&error).bind(seq).execute(&mut *c).await?.rows_affected());
+                    continue;
+                }
+            };
             due.push(DueDelivery {
                 seq: row.seq,
                 attempts: row.attempts,
+                queued_at: row.queued_at.into(),
                 event: Event {
                     id: row.event_id,
                     category: row.category,
@@ -589,7 +629,8 @@ impl Store {
             let sql = "INSERT INTO webhook_deliveries (event_id, subscription_id, status, next_attempt_at, created_at)
                        VALUES ($1, $2, 'pending', $3, $3)
                        ON CONFLICT (event_id, subscription_id) DO UPDATE SET
-                           status = 'pending', next_attempt_at = excluded.next_attempt_at, locked_until = NULL";
+                           status = 'pending', next_attempt_at = excluded.next_attempt_at,
+                           attempts = 0, created_at = excluded.created_at";
             queued += on!(work.conn(), c => sqlx::query(sql)
                 .bind(event)
                 .bind(&candidate.id)

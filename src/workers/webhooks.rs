@@ -20,8 +20,8 @@ use crate::{
 pub const RETRY_WINDOW: Duration = Duration::from_secs(3 * 24 * 3600);
 /// The longest wait between two attempts.
 const MAX_DELAY: Duration = Duration::from_secs(12 * 3600);
-/// Deliveries attempted at once by one instance.
-const BATCH: i64 = 16;
+/// Attempts one instance makes at once (one per subscription at a time).
+const MAX_IN_FLIGHT: usize = 16;
 
 #[derive(Debug, Clone, Copy)]
 pub struct WebhookSettings {
@@ -76,18 +76,18 @@ pub fn signature_headers(secret: &str, webhook_id: &str, body: &str, at: DateTim
 }
 
 /// When to try again after `failures` failed attempts (1 for the first),
-/// or `None` once the retry window since the event has passed.
+/// or `None` once the retry window since the delivery was queued has passed.
 pub fn next_attempt(
     failures: u32,
     base: Duration,
-    event_created_at: DateTime<Utc>,
+    queued_at: DateTime<Utc>,
     now: DateTime<Utc>,
     jitter: f64,
 ) -> Option<DateTime<Utc>> {
     let doubled = base.saturating_mul(2u32.saturating_pow(failures.saturating_sub(1)));
     let delay = doubled.min(MAX_DELAY).mul_f64(jitter.clamp(0.5, 1.5));
     let at = now + chrono::Duration::from_std(delay).ok()?;
-    let window_ends = event_created_at + chrono::Duration::from_std(RETRY_WINDOW).ok()?;
+    let window_ends = queued_at + chrono::Duration::from_std(RETRY_WINDOW).ok()?;
     (now < window_ends).then_some(at.min(window_ends))
 }
 
@@ -134,58 +134,54 @@ async fn attempt(
     AttemptOutcome::Failed {
         status_code,
         error,
-        retry_at: next_attempt(failures, settings.retry_base, delivery.event.created_at, now, jitter),
+        retry_at: next_attempt(failures, settings.retry_base, delivery.queued_at, now, jitter),
     }
 }
 
-/// Leases and attempts what is due, once; returns how many were attempted.
-pub async fn deliver_due(
-    store: &Store,
-    client: &reqwest::Client,
-    clock: &dyn Clock,
+/// Makes one attempt and records how it went.
+async fn attempt_and_record(
+    store: Store,
+    client: reqwest::Client,
+    clock: Arc<dyn Clock>,
     settings: WebhookSettings,
-) -> Result<usize, crate::store::StoreError> {
-    let now = clock.now();
-    let lease = chrono::Duration::from_std(settings.timeout + Duration::from_secs(30)).unwrap_or(chrono::Duration::MAX);
-    let due = store.lease_due_deliveries(now, now + lease, BATCH).await?;
-    let attempts = due.iter().map(|delivery| async move {
-        let outcome = attempt(client, delivery, settings, clock.now()).await;
-        (delivery, outcome)
-    });
-    let count = due.len();
-    for (delivery, outcome) in futures_util::future::join_all(attempts).await {
-        let label = match &outcome {
-            AttemptOutcome::Delivered { .. } => {
-                tracing::debug!(event_id = %delivery.event.id, subscription_id = %delivery.subscription_id, "webhook delivered");
-                "delivered"
+    delivery: DueDelivery,
+) {
+    let outcome = attempt(&client, &delivery, settings, clock.now()).await;
+    let label = match &outcome {
+        AttemptOutcome::Delivered { .. } => {
+            tracing::debug!(event_id = %delivery.event.id, subscription_id = %delivery.subscription_id, "webhook delivered");
+            "delivered"
+        }
+        AttemptOutcome::Failed {
+            error,
+            retry_at,
+            status_code,
+        } => {
+            match retry_at {
+                Some(at) => tracing::warn!(
+                    event_id = %delivery.event.id, subscription_id = %delivery.subscription_id,
+                    status_code, %error, retry_at = %format_timestamp(*at), "webhook delivery failed; will retry"
+                ),
+                None => tracing::warn!(
+                    event_id = %delivery.event.id, subscription_id = %delivery.subscription_id,
+                    status_code, %error, "webhook delivery failed for three days; giving up"
+                ),
             }
-            AttemptOutcome::Failed {
-                error,
-                retry_at,
-                status_code,
-            } => {
-                match retry_at {
-                    Some(at) => tracing::warn!(
-                        event_id = %delivery.event.id, subscription_id = %delivery.subscription_id,
-                        status_code, %error, retry_at = %format_timestamp(*at), "webhook delivery failed; will retry"
-                    ),
-                    None => tracing::warn!(
-                        event_id = %delivery.event.id, subscription_id = %delivery.subscription_id,
-                        status_code, %error, "webhook delivery failed for three days; giving up"
-                    ),
-                }
-                if retry_at.is_some() { "retrying" } else { "failed" }
-            }
-        };
-        metrics::counter!("onboarding_webhook_attempts_total", "outcome" => label).increment(1);
-        store.record_attempt(delivery.seq, &outcome, clock.now()).await?;
+            if retry_at.is_some() { "retrying" } else { "failed" }
+        }
+    };
+    metrics::counter!("onboarding_webhook_attempts_total", "outcome" => label).increment(1);
+    // If this fails, the lease lapses and the attempt is made again.
+    if let Err(error) = store.record_attempt(delivery.seq, &outcome, clock.now()).await {
+        tracing::warn!(error = %error, event_id = %delivery.event.id, "could not record a webhook attempt; it will be retried");
     }
-    Ok(count)
 }
 
-/// Delivers for as long as the service runs: at once when a unit of work
-/// queued deliveries, else every second (retries come due, another
-/// process may have queued some).
+/// Delivers for as long as the service runs. Attempts run side by side (up
+/// to [`MAX_IN_FLIGHT`], one per subscription), each recorded as soon as it
+/// ends; due deliveries are leased whenever there is room: at once when a
+/// unit of work queued some or an attempt ended, else every second (retries
+/// come due, another process may have queued some).
 pub async fn run(store: Store, clock: Arc<dyn Clock>, settings: WebhookSettings) {
     let client = match client(settings.timeout) {
         Ok(client) => client,
@@ -195,13 +191,32 @@ pub async fn run(store: Store, clock: Arc<dyn Clock>, settings: WebhookSettings)
         }
     };
     let signal = store.delivery_signal();
+    let lease = chrono::Duration::from_std(settings.timeout + Duration::from_secs(30)).unwrap_or(chrono::Duration::MAX);
+    let mut in_flight = tokio::task::JoinSet::new();
     loop {
-        match deliver_due(&store, &client, clock.as_ref(), settings).await {
-            Ok(count) if count as i64 == BATCH => continue,
-            Ok(_) => {}
-            Err(error) => tracing::warn!(error = %error, "webhook delivery pass failed; will retry"),
+        let room = MAX_IN_FLIGHT.saturating_sub(in_flight.len());
+        if room > 0 {
+            let now = clock.now();
+            match store
+                .lease_due_deliveries(now, now + lease, i64::try_from(room).unwrap_or(1))
+                .await
+            {
+                Ok(due) => {
+                    for delivery in due {
+                        in_flight.spawn(attempt_and_record(
+                            store.clone(),
+                            client.clone(),
+                            clock.clone(),
+                            settings,
+                            delivery,
+                        ));
+                    }
+                }
+                Err(error) => tracing::warn!(error = %error, "leasing webhook deliveries failed; will retry"),
+            }
         }
         tokio::select! {
+            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
             () = signal.notified() => {}
             () = tokio::time::sleep(Duration::from_secs(1)) => {}
         }

@@ -652,6 +652,7 @@ async fn webhook_deliveries_are_listed_and_an_event_is_sent_again() {
         (delivered["status"].as_str(), delivered["last_status_code"].as_i64()),
         (Some("delivered"), Some(200))
     );
+    assert_eq!(delivered["attempts"], 1, "a redelivery starts its count afresh");
     let (ok, _, stderr) = run(&db, &["webhooks", "redeliver", "event_00000000000000000000"]);
     assert!(!ok && stderr.contains("no event"), "{stderr}");
     drop(server);

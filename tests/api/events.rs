@@ -113,7 +113,7 @@ async fn disabled_and_deleted_subscriptions_receive_nothing_and_others_are_not_h
     let disabled = subscribe(&app, json!({ "url": silent.url, "status": "disabled" })).await;
     assert_eq!(disabled["status"], "disabled");
     assert!(
-        disabled["shared_secret"].as_str().unwrap().starts_with("whsec_"),
+        disabled["shared_secret"].as_str().unwrap().len() == 48,
         "generated and shown once"
     );
     let deleted = subscribe(&app, json!({ "url": silent.url, "status": "disabled" })).await;
@@ -415,4 +415,60 @@ async fn a_change_that_rolls_back_leaves_no_event() {
     assert_eq!(app.post("/entities", &bad).await.status(), 400);
     let after: Value = app.get("/events").await.json().await.unwrap();
     assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn a_delivery_for_an_inactive_subscription_or_an_unreadable_secret_fails_alone() {
+    let app = quick_app().await;
+    let stray = Receiver::start(&[]);
+    let broken = Receiver::start(&[]);
+    let working = Receiver::start(&[]);
+    let disabled = subscribe(&app, json!({ "url": stray.url, "status": "disabled" })).await;
+    let unreadable = subscribe(
+        &app,
+        json!({ "url": broken.url, "selected_event_categories": [{ "event_category": "entity.created" }] }),
+    )
+    .await;
+    subscribe(
+        &app,
+        json!({ "url": working.url, "selected_event_categories": [{ "event_category": "entity.created" }] }),
+    )
+    .await;
+    // A delivery queued for the disabled subscription by a change that
+    // raced its disabling, and a secret no configured key opens.
+    let event: Value = app.get("/events?limit=1").await.json().await.unwrap();
+    let event_id = event["data"][0]["id"].as_str().unwrap();
+    app.execute_sql(&format!(
+        "INSERT INTO webhook_deliveries (event_id, subscription_id, status, next_attempt_at, created_at)
+         SELECT '{event_id}', '{}', 'pending', created_at, created_at FROM events WHERE id = '{event_id}'",
+        disabled["id"].as_str().unwrap()
+    ))
+    .await;
+    app.execute_sql(&format!(
+        "UPDATE event_subscriptions SET secret_sealed = 'v1:00000000:AAAA' WHERE id = '{}'",
+        unreadable["id"].as_str().unwrap()
+    ))
+    .await;
+
+    let entity: Value = app.post("/entities", &corporation_body()).await.json().await.unwrap();
+    let delivered = working.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(delivered.len(), 1, "the working subscription is not held up");
+    let event: Value = serde_json::from_str(&delivered[0].body).unwrap();
+    assert_eq!(event["associated_object_id"], entity["id"]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(stray.received().is_empty() && broken.received().is_empty());
+    let records = app.store.recent_deliveries(None, 10).await.unwrap();
+    let status_of = |subscription: &Value| {
+        records
+            .iter()
+            .find(|r| r.subscription_id == subscription["id"].as_str().unwrap())
+            .map(|r| (r.status.clone(), r.last_error.clone().unwrap_or_default()))
+            .unwrap()
+    };
+    let (status, error) = status_of(&disabled);
+    assert_eq!(status, "failed");
+    assert!(error.contains("no longer active"), "{error}");
+    let (status, error) = status_of(&unreadable);
+    assert_eq!(status, "failed");
+    assert!(error.contains("cannot open"), "{error}");
 }
