@@ -279,7 +279,7 @@ pub async fn create_entity(
         .await
 }
 
-pub(super) fn timestamp(raw: &str) -> Result<DateTime<Utc>, &'static str> {
+fn timestamp(raw: &str) -> Result<DateTime<Utc>, &'static str> {
     DateTime::parse_from_rfc3339(raw)
         .map(|at| at.with_timezone(&Utc))
         .map_err(|_| "must be an ISO 8601 timestamp, like 2026-01-31T23:59:59Z")
@@ -289,7 +289,24 @@ pub(super) fn timestamp(raw: &str) -> Result<DateTime<Utc>, &'static str> {
 /// `created_at` is shown in whole seconds, so the bounds compare the shown
 /// value: an Entity shown as created at T is `on_or_before` and `on_or_after`
 /// T, neither `before` nor `after` it, even if it was stored at T + 0.4 s.
-pub(super) fn created_at_window(
+/// The `created_at.after|before|on_or_after|on_or_before` parameters of a
+/// list, as `[from, until)` (see [`created_at_window`]); a bad one is added
+/// to `problems`.
+pub(super) fn created_at_range(
+    query: &ListQuery,
+    problems: &mut Problems,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let [after, before, on_or_after, on_or_before] = [
+        "created_at.after",
+        "created_at.before",
+        "created_at.on_or_after",
+        "created_at.on_or_before",
+    ]
+    .map(|name| problems.take(query.value(name, timestamp)).flatten());
+    created_at_window(after, before, on_or_after, on_or_before)
+}
+
+fn created_at_window(
     after: Option<DateTime<Utc>>,
     before: Option<DateTime<Utc>>,
     on_or_after: Option<DateTime<Utc>>,
@@ -345,21 +362,8 @@ pub async fn list_entities(
     let statuses = problems.take(query.list("status.in", "active, archived, disabled"));
     let validation_statuses = problems.take(query.list("validation_status.in", "pending, valid, invalid"));
     let idempotency_key = problems.take(query.value("idempotency_key", IdempotencyKey::parse));
-    let [after, before, on_or_after, on_or_before] = [
-        "created_at.after",
-        "created_at.before",
-        "created_at.on_or_after",
-        "created_at.on_or_before",
-    ]
-    .map(|name| problems.take(query.value(name, timestamp)));
-    // Past `finish`, every parameter parsed: `flatten` only drops "not given".
+    let (from, until) = created_at_range(&query, &mut problems);
     let window = problems.finish(window)?;
-    let (from, until) = created_at_window(
-        after.flatten(),
-        before.flatten(),
-        on_or_after.flatten(),
-        on_or_before.flatten(),
-    );
     let filter = EntityFilter {
         statuses: statuses.flatten(),
         validation_statuses: validation_statuses.flatten(),

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::{
     auth::Caller,
-    entities::{created_at_window, timestamp},
+    entities::created_at_range,
     error::{ApiError, FieldError},
     pagination::{ListQuery, ListResponse, Problems},
     request::{Resource, begin_json_write, json},
@@ -97,13 +97,7 @@ pub async fn list_events(
             Ok(id.to_owned())
         }
     }));
-    let [after, before, on_or_after, on_or_before] = [
-        "created_at.after",
-        "created_at.before",
-        "created_at.on_or_after",
-        "created_at.on_or_before",
-    ]
-    .map(|name| problems.take(query.value(name, timestamp)));
+    let (from, until) = created_at_range(&query, &mut problems);
     let ascending = problems.take(query.value("order_by.direction", |direction: &str| match direction {
         "ascending" => Ok(true),
         "descending" => Ok(false),
@@ -114,12 +108,6 @@ pub async fn list_events(
         _ => Err("must be created_at"),
     }));
     let window = problems.finish(window)?;
-    let (from, until) = created_at_window(
-        after.flatten(),
-        before.flatten(),
-        on_or_after.flatten(),
-        on_or_before.flatten(),
-    );
     let filter = EventFilter {
         categories: categories.flatten(),
         associated_object_id: object.flatten(),
