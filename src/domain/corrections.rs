@@ -7,8 +7,8 @@ use super::{
     entity::{Corporation, EntityDetails, Individual},
     ids::BeneficialOwnerId,
     onboarding::{
-        CorporationInput, IndividualInput, Problem, Problems, Rules, check_owners, parse_address, parse_business,
-        parse_individual, parse_owner,
+        CorporationInput, IndividualInput, Problem, Problems, Rules, check_owners, parse_address, parse_ein,
+        parse_identification, parse_identity, parse_legal_name, parse_owner,
     },
     tasks::{Task, TaskCategory},
     validation::{IssueCategory, Resolved},
@@ -16,15 +16,27 @@ use super::{
 
 const OWNERS: &str = "corporation.beneficial_owners";
 
-/// Which parts of the Entity the tasks let the customer change.
+/// Which parts of the Entity the tasks let the customer change: exactly
+/// what each task needs, nothing else (the rest is kept as it is on file).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Editable {
-    pub business: bool,
+    /// The business's EIN (`provide_tax_identifier`, `correct_tax_identifier`).
+    pub tax_identifier: bool,
+    /// The business's legal name and EIN (`correct_identity` of a corporation).
+    pub business_identity: bool,
+    /// The business's or the person's address.
     pub address: bool,
-    /// Indexes of existing beneficial owners to correct.
-    pub owners: BTreeSet<usize>,
+    /// Existing beneficial owners (by index) whose name and date of birth are asked again.
+    pub owner_identity: BTreeSet<usize>,
+    /// Existing beneficial owners whose identification is asked (again).
+    pub owner_identification: BTreeSet<usize>,
+    /// Existing beneficial owners whose home address is asked again.
+    pub owner_address: BTreeSet<usize>,
     pub new_owners: bool,
-    pub person: bool,
+    /// A person's name and date of birth (`correct_identity`).
+    pub person_identity: bool,
+    /// A person's identification (`provide_identification`, `correct_identity`).
+    pub identification: bool,
     pub attest: bool,
 }
 
@@ -34,20 +46,31 @@ impl Editable {
         let owners = details.beneficial_owners();
         let corporation = matches!(details, EntityDetails::Corporation(_));
         for task in tasks {
+            let owner = || {
+                owners
+                    .iter()
+                    .position(|o| Some(&o.id) == task.beneficial_owner_id.as_ref())
+            };
             match task.category {
-                TaskCategory::ProvideTaxIdentifier | TaskCategory::CorrectTaxIdentifier => editable.business = true,
-                TaskCategory::CorrectIdentity if corporation => editable.business = true,
-                TaskCategory::CorrectIdentity | TaskCategory::ProvideIdentification => editable.person = true,
+                TaskCategory::ProvideTaxIdentifier | TaskCategory::CorrectTaxIdentifier => {
+                    editable.tax_identifier = true;
+                }
+                TaskCategory::CorrectIdentity if corporation => editable.business_identity = true,
+                TaskCategory::CorrectIdentity => {
+                    editable.person_identity = true;
+                    editable.identification = true;
+                }
+                TaskCategory::ProvideIdentification => editable.identification = true,
                 TaskCategory::CompleteAddress | TaskCategory::CorrectAddress => editable.address = true,
                 TaskCategory::AddBeneficialOwner | TaskCategory::AddControlPerson => editable.new_owners = true,
-                TaskCategory::ProvideBeneficialOwnerIdentification
-                | TaskCategory::CorrectBeneficialOwnerIdentity
-                | TaskCategory::CorrectBeneficialOwnerAddress => {
-                    let index = owners
-                        .iter()
-                        .position(|o| Some(&o.id) == task.beneficial_owner_id.as_ref());
-                    editable.owners.extend(index);
+                TaskCategory::ProvideBeneficialOwnerIdentification => {
+                    editable.owner_identification.extend(owner());
                 }
+                TaskCategory::CorrectBeneficialOwnerIdentity => {
+                    editable.owner_identity.extend(owner());
+                    editable.owner_identification.extend(owner());
+                }
+                TaskCategory::CorrectBeneficialOwnerAddress => editable.owner_address.extend(owner()),
                 TaskCategory::ConfirmDetails | TaskCategory::Attest => editable.attest = true,
             }
         }
@@ -56,7 +79,23 @@ impl Editable {
 
     /// Whether the form asks for any details (else it only asks to attest).
     pub fn asks_for_details(&self) -> bool {
-        self.business || self.address || self.new_owners || self.person || !self.owners.is_empty()
+        self.tax_identifier
+            || self.business_identity
+            || self.address
+            || self.new_owners
+            || self.person_identity
+            || self.identification
+            || !self.corrected_owners().is_empty()
+    }
+
+    /// Every existing owner the tasks ask about, in order.
+    pub fn corrected_owners(&self) -> BTreeSet<usize> {
+        self.owner_identity
+            .iter()
+            .chain(&self.owner_identification)
+            .chain(&self.owner_address)
+            .copied()
+            .collect()
     }
 }
 
@@ -105,19 +144,22 @@ fn correct_corporation(
     problems: &mut Problems,
     resolved: &mut Vec<Resolved>,
 ) {
-    if editable.business
-        && let Some(business) = parse_business(input, rules, problems)
+    if editable.business_identity {
+        let name = parse_legal_name(input, problems);
+        let ein = parse_ein(input, problems);
+        if let (Some(name), Some(ein)) = (name, ein) {
+            c.name = name;
+            c.legal_identifier = Some(ein);
+            resolved.extend([
+                Resolved::entity(IssueCategory::EntityIdentity),
+                Resolved::entity(IssueCategory::EntityTaxIdentifier),
+            ]);
+        }
+    } else if editable.tax_identifier
+        && let Some(ein) = parse_ein(input, problems)
     {
-        c.name = business.name;
-        c.legal_identifier = business.legal_identifier;
-        c.website = business.website;
-        c.email = business.email;
-        c.incorporation_state = business.incorporation_state;
-        c.industry_code = business.industry_code;
-        resolved.extend([
-            Resolved::entity(IssueCategory::EntityTaxIdentifier),
-            Resolved::entity(IssueCategory::EntityIdentity),
-        ]);
+        c.legal_identifier = Some(ein);
+        resolved.push(Resolved::entity(IssueCategory::EntityTaxIdentifier));
     }
     if editable.address
         && let Some(address) = parse_address(&input.address, "corporation.address", rules, problems)
@@ -132,7 +174,8 @@ fn correct_corporation(
     }
 }
 
-/// Corrects the owners the tasks name and adds the new ones given.
+/// Corrects what the tasks ask about the owners they name, and adds the
+/// new ones given.
 fn correct_owners(
     c: &mut Corporation,
     editable: &Editable,
@@ -141,21 +184,41 @@ fn correct_owners(
     problems: &mut Problems,
     resolved: &mut Vec<Resolved>,
 ) {
-    for &index in &editable.owners {
-        let (Some(owner_input), Some(current)) = (input.beneficial_owners.get(index), c.beneficial_owners.get(index))
-        else {
+    let blank = IndividualInput::default();
+    for index in editable.corrected_owners() {
+        let Some(current) = c.beneficial_owners.get_mut(index) else {
             continue;
         };
-        let path = format!("{OWNERS}.{index}");
-        if let Some(owner) = parse_owner(owner_input, &path, current.id.clone(), rules, problems) {
+        let given = input
+            .beneficial_owners
+            .get(index)
+            .map_or(&blank, |owner| &owner.individual);
+        let path = format!("{OWNERS}.{index}.individual");
+        let id = current.id.clone();
+        let person = &mut current.individual;
+        if editable.owner_identity.contains(&index)
+            && let Some((name, date_of_birth)) = parse_identity(given, &path, rules, problems)
+        {
+            person.name = name;
+            person.date_of_birth = date_of_birth;
+        }
+        if editable.owner_identification.contains(&index)
+            && let Some(identification) =
+                parse_identification(&given.identification, &format!("{path}.identification"), problems)
+        {
+            person.identification = Some(identification);
             for category in [
                 IssueCategory::BeneficialOwnerIdentity,
-                IssueCategory::BeneficialOwnerAddress,
                 IssueCategory::BeneficialOwnerTaxIdentifier,
             ] {
-                resolved.push(Resolved::owner(category, owner.id.clone()));
+                resolved.push(Resolved::owner(category, id.clone()));
             }
-            c.beneficial_owners[index] = owner;
+        }
+        if editable.owner_address.contains(&index)
+            && let Some(address) = parse_address(&given.address, &format!("{path}.address"), rules, problems)
+        {
+            person.address = address;
+            resolved.push(Resolved::owner(IssueCategory::BeneficialOwnerAddress, id));
         }
     }
     if editable.new_owners {
@@ -177,16 +240,23 @@ fn correct_person(
     problems: &mut Problems,
     resolved: &mut Vec<Resolved>,
 ) {
-    if editable.person {
-        if let Some(updated) = parse_individual(input, "natural_person", rules, problems) {
-            *person = updated;
-            resolved.extend([
-                Resolved::entity(IssueCategory::EntityIdentity),
-                Resolved::entity(IssueCategory::EntityTaxIdentifier),
-                Resolved::entity(IssueCategory::EntityAddress),
-            ]);
-        }
-    } else if editable.address
+    if editable.person_identity
+        && let Some((name, date_of_birth)) = parse_identity(input, "natural_person", rules, problems)
+    {
+        person.name = name;
+        person.date_of_birth = date_of_birth;
+    }
+    if editable.identification
+        && let Some(identification) =
+            parse_identification(&input.identification, "natural_person.identification", problems)
+    {
+        person.identification = Some(identification);
+        resolved.extend([
+            Resolved::entity(IssueCategory::EntityIdentity),
+            Resolved::entity(IssueCategory::EntityTaxIdentifier),
+        ]);
+    }
+    if editable.address
         && let Some(address) = parse_address(&input.address, "natural_person.address", rules, problems)
     {
         person.address = address;
@@ -218,8 +288,9 @@ mod tests {
         }]);
         let tasks = outstanding_tasks(&details, true, false, Some(&flagged));
         let editable = Editable::from_tasks(&details, &tasks);
-        assert_eq!(editable.owners, BTreeSet::from([0]));
-        assert!(editable.attest && !editable.business && !editable.address && !editable.new_owners);
+        assert_eq!(editable.owner_address, BTreeSet::from([0]));
+        assert!(editable.owner_identity.is_empty() && editable.owner_identification.is_empty());
+        assert!(editable.attest && !editable.tax_identifier && !editable.address && !editable.new_owners);
         assert!(editable.asks_for_details());
     }
 
@@ -258,5 +329,76 @@ mod tests {
             (&after.name, &after.beneficial_owners),
             (&before.name, &before.beneficial_owners)
         );
+    }
+
+    #[test]
+    fn a_tax_id_task_takes_the_ein_alone_and_keeps_the_rest_as_on_file() {
+        let EntityDetails::Corporation(mut c) = sandbox_corporation() else {
+            panic!("a corporation");
+        };
+        c.legal_identifier = None;
+        c.incorporation_state = None;
+        c.website = None;
+        let details = EntityDetails::Corporation(c);
+        let tasks = outstanding_tasks(&details, true, true, None);
+        let editable = Editable::from_tasks(&details, &tasks);
+        assert!(editable.tax_identifier && !editable.business_identity && !editable.address);
+        let input = CorporationInput {
+            legal_identifier: Some(crate::domain::onboarding::LegalIdentifierInput {
+                value: Some("98-7654321".into()),
+                category: None,
+            }),
+            ..CorporationInput::default()
+        };
+        let corrected = apply_corrections(
+            &details,
+            &editable,
+            &input,
+            &IndividualInput::default(),
+            Rules::complete(today()),
+        );
+        assert!(
+            corrected.problems.is_empty(),
+            "no state of incorporation asked: {:?}",
+            corrected.problems
+        );
+        let EntityDetails::Corporation(after) = corrected.details else {
+            panic!("a corporation");
+        };
+        assert_eq!(
+            after.legal_identifier.map(|l| l.value().to_owned()).as_deref(),
+            Some("987654321")
+        );
+        assert_eq!(after.incorporation_state, None);
+        let blank = apply_corrections(
+            &details,
+            &editable,
+            &CorporationInput::default(),
+            &IndividualInput::default(),
+            Rules::complete(today()),
+        );
+        let paths: Vec<&str> = blank.problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["corporation.legal_identifier.value"]);
+    }
+
+    #[test]
+    fn a_person_missing_an_id_is_asked_for_the_id_only() {
+        let EntityDetails::Corporation(c) = sandbox_corporation() else {
+            panic!("a corporation");
+        };
+        let mut person = c.beneficial_owners[0].individual.clone();
+        person.identification = None;
+        let details = EntityDetails::NaturalPerson(person);
+        let editable = Editable::from_tasks(&details, &outstanding_tasks(&details, true, true, None));
+        assert!(editable.identification && !editable.person_identity && !editable.address);
+        let blank = apply_corrections(
+            &details,
+            &editable,
+            &CorporationInput::default(),
+            &IndividualInput::default(),
+            Rules::complete(today()),
+        );
+        let paths: Vec<&str> = blank.problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["natural_person.identification.method"]);
     }
 }

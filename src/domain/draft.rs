@@ -18,6 +18,11 @@ pub struct Draft {
     pub answers: BTreeMap<String, Vec<String>>,
     /// The pages the customer has saved (by their stable names).
     pub saved: BTreeSet<String>,
+    /// For a session of an existing Entity: when the Entity last changed
+    /// as the customer's answers found it. A submission based on an older
+    /// Entity is refused rather than applied over the newer one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub based_on: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl std::fmt::Debug for Draft {
@@ -25,6 +30,7 @@ impl std::fmt::Debug for Draft {
         f.debug_struct("Draft")
             .field("answers", &self.answers.len())
             .field("saved", &self.saved)
+            .field("based_on", &self.based_on)
             .finish()
     }
 }

@@ -4,6 +4,7 @@ pub mod address;
 pub mod api_key;
 pub(crate) mod closed_set;
 pub mod corrections;
+pub mod countries;
 pub mod draft;
 pub mod entity;
 pub mod event;

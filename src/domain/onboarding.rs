@@ -275,7 +275,11 @@ pub fn parse_address(input: &AddressInput, path: &str, rules: Rules, problems: &
     })
 }
 
-fn parse_identification(input: &IdentificationInput, path: &str, problems: &mut Problems) -> Option<Identification> {
+pub fn parse_identification(
+    input: &IdentificationInput,
+    path: &str,
+    problems: &mut Problems,
+) -> Option<Identification> {
     let method_path = format!("{path}.method");
     let number_path = format!("{path}.number");
     let method = problems.required(&method_path, input.method.as_deref(), |v| match v {
@@ -318,18 +322,29 @@ fn parse_identification(input: &IdentificationInput, path: &str, problems: &mut 
     })
 }
 
-pub fn parse_individual(
+/// A person's name and date of birth at `path` (what identifies them).
+pub fn parse_identity(
     input: &IndividualInput,
     path: &str,
     rules: Rules,
     problems: &mut Problems,
-) -> Option<Individual> {
+) -> Option<(String, NaiveDate)> {
     let name = problems.required(&format!("{path}.name"), input.name.as_deref(), |v| {
         parse_text(v, MAX_NAME)
     });
     let date_of_birth = problems.required(&format!("{path}.date_of_birth"), input.date_of_birth.as_deref(), |v| {
         parse_date_of_birth(v, rules.today)
     });
+    Some((name?, date_of_birth?))
+}
+
+pub fn parse_individual(
+    input: &IndividualInput,
+    path: &str,
+    rules: Rules,
+    problems: &mut Problems,
+) -> Option<Individual> {
+    let identity = parse_identity(input, path, rules, problems);
     let address = parse_address(&input.address, &format!("{path}.address"), rules, problems);
     let id = &input.identification;
     // Only a platform may leave identification out (`Partial`); what it
@@ -340,9 +355,10 @@ pub fn parse_individual(
     } else {
         Some(None)
     };
+    let (name, date_of_birth) = identity?;
     Some(Individual {
-        name: name?,
-        date_of_birth: date_of_birth?,
+        name,
+        date_of_birth,
         address: address?,
         identification: identification?,
     })
@@ -422,8 +438,25 @@ pub struct Business {
     pub industry_code: Option<NaicsCode>,
 }
 
+/// The business's legal name.
+pub fn parse_legal_name(input: &CorporationInput, problems: &mut Problems) -> Option<String> {
+    problems.required("corporation.name", input.name.as_deref(), |v| parse_text(v, MAX_NAME))
+}
+
+/// The business's EIN, required whatever the rules (a task asked for it).
+pub fn parse_ein(input: &CorporationInput, problems: &mut Problems) -> Option<LegalIdentifier> {
+    let raw = input
+        .legal_identifier
+        .as_ref()
+        .and_then(|l| l.value.as_deref())
+        .or(input.tax_identifier.as_deref());
+    problems.required("corporation.legal_identifier.value", raw, |v| {
+        Ein::parse(v).map(LegalIdentifier::Ein)
+    })
+}
+
 pub fn parse_business(input: &CorporationInput, rules: Rules, problems: &mut Problems) -> Option<Business> {
-    let name = problems.required("corporation.name", input.name.as_deref(), |v| parse_text(v, MAX_NAME));
+    let name = parse_legal_name(input, problems);
     let category = input
         .legal_identifier
         .as_ref()

@@ -67,6 +67,15 @@ impl Session {
 
     /// Where the browser goes after a submission: `redirect_url` with the
     /// session and Entity IDs added to its query string.
+    /// Where a customer whose link can no longer be used goes back to the
+    /// platform: `redirect_url` with the session's ID and no Entity's, so
+    /// that the platform sees the onboarding was not completed through this
+    /// visit (and can make a new session).
+    pub fn not_completed_url(&self) -> url::Url {
+        self.redirect_url
+            .with_query_params(&[("entity_onboarding_session_id", self.id.as_str())])
+    }
+
     pub fn return_url(&self, entity_id: &EntityId) -> url::Url {
         self.redirect_url.with_query_params(&[
             ("entity_onboarding_session_id", self.id.as_str()),
@@ -123,6 +132,16 @@ mod tests {
         assert_eq!(
             url.query(),
             Some(format!("a=1&entity_onboarding_session_id={}&entity_id={entity}", s.id).as_str())
+        );
+    }
+
+    #[test]
+    fn a_link_not_completed_returns_with_the_session_and_no_entity() {
+        let s = session(SessionStatus::Expired, Utc::now());
+        let url = s.not_completed_url();
+        assert_eq!(
+            url.query(),
+            Some(format!("a=1&entity_onboarding_session_id={}", s.id).as_str())
         );
     }
 }

@@ -21,9 +21,16 @@ pub enum Opened {
     /// The form can be filled in.
     Active(Box<ActiveForm>),
     /// The session was completed; its Entity is known.
-    Completed(Box<Session>),
+    Completed(Box<EndedForm>),
     /// The link expired or was ended by the platform.
-    Closed,
+    Closed(Box<EndedForm>),
+}
+
+/// The session of a link that can no longer be used, and whose program it is.
+#[derive(Debug)]
+pub struct EndedForm {
+    pub session: Session,
+    pub program_name: String,
 }
 
 /// An active session's form, with the Entity it was created for (if any).
@@ -45,9 +52,12 @@ pub async fn open_form(store: &Store, token: &FormToken, now: DateTime<Utc>) -> 
         opened,
     } = store.find_form_session(token).await?.ok_or(Error::NotFound)?;
     if !session.is_active_at(now) {
-        return Ok(match session.completed_entity() {
-            Some(_) => Opened::Completed(Box::new(session)),
-            None => Opened::Closed,
+        let completed = session.completed_entity().is_some();
+        let ended = Box::new(EndedForm { session, program_name });
+        return Ok(if completed {
+            Opened::Completed(ended)
+        } else {
+            Opened::Closed(ended)
         });
     }
     let entity = match &session.entity_id {

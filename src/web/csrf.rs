@@ -22,12 +22,16 @@ pub fn token(session: &Session) -> Result<String, PageError> {
 
 /// Accepts the submission only if it carries this browser session's token.
 pub fn verify(session: &Session, submitted: Option<&str>) -> Result<(), PageError> {
-    let expected = session.get::<String>(KEY).ok().flatten().ok_or(PageError::Forbidden)?;
-    let submitted = submitted.ok_or(PageError::Forbidden)?;
+    let expected = session
+        .get::<String>(KEY)
+        .ok()
+        .flatten()
+        .ok_or(PageError::Forbidden { reload: None })?;
+    let submitted = submitted.ok_or(PageError::Forbidden { reload: None })?;
     if constant_time_eq(expected.as_bytes(), submitted.as_bytes()) {
         Ok(())
     } else {
-        Err(PageError::Forbidden)
+        Err(PageError::Forbidden { reload: None })
     }
 }
 

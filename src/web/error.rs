@@ -21,6 +21,26 @@ struct ErrorPage<'a> {
     heading: &'a str,
     message: &'a str,
     hint: Option<&'a str>,
+    /// The program whose form this is, when known.
+    program_name: Option<&'a str>,
+    /// The one thing to do next, when there is one.
+    action: Option<Action>,
+}
+
+/// A button-styled link on an error page.
+struct Action {
+    href: String,
+    label: String,
+    testid: &'static str,
+}
+
+/// What the page of a link that can no longer be used knows: whose it is,
+/// and the way back to the platform.
+#[derive(Debug)]
+pub struct Ended {
+    pub program_name: String,
+    /// `redirect_url` with `entity_onboarding_session_id` and no `entity_id`.
+    pub return_url: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -29,16 +49,22 @@ pub enum PageError {
     NotFound,
     /// The onboarding link has expired or was already used.
     #[error("link no longer valid")]
-    Gone,
-    /// A form without this browser session's CSRF token.
+    Gone(Option<Box<Ended>>),
+    /// The link expired while the customer had a page of it open: what
+    /// they sent was not saved.
+    #[error("link expired while open")]
+    ExpiredWhileOpen(Box<Ended>),
+    /// A form without this browser session's CSRF token; `reload` is the
+    /// page to load again.
     #[error("CSRF token missing or wrong")]
-    Forbidden,
+    Forbidden { reload: Option<String> },
     /// The session's Entity was archived after the session was made.
     #[error("entity no longer active")]
     EntityNotActive,
-    /// What the form was based on changed while it was being submitted.
+    /// What the form was based on changed while it was being filled in;
+    /// `reload` is where the customer checks it again.
     #[error("changed meanwhile")]
-    Changed,
+    Changed { reload: Option<String> },
     #[error("form too large")]
     TooLarge,
     #[error("malformed form")]
@@ -56,6 +82,9 @@ pub enum PageError {
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// An error on a page of the named program's form.
+    #[error("{0}")]
+    InProgram(Box<PageError>, String),
 }
 
 impl PageError {
@@ -69,6 +98,24 @@ impl PageError {
     pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Internal(Box::new(error))
     }
+
+    /// The page offers to load `url` again (a refused or outdated form).
+    pub fn reload(self, url: String) -> Self {
+        match self {
+            Self::Forbidden { .. } => Self::Forbidden { reload: Some(url) },
+            Self::Changed { .. } => Self::Changed { reload: Some(url) },
+            Self::InProgram(error, program) => Self::InProgram(Box::new(error.reload(url)), program),
+            other => other,
+        }
+    }
+
+    /// The page names the program whose form it interrupted.
+    pub fn in_program(self, program_name: &str) -> Self {
+        match self {
+            Self::InProgram(..) => self,
+            other => Self::InProgram(Box::new(other), program_name.to_owned()),
+        }
+    }
 }
 
 impl From<usecases::Error> for PageError {
@@ -80,8 +127,8 @@ impl From<usecases::Error> for PageError {
             usecases::Error::Invalid(_) => Self::BadRequest,
             usecases::Error::NotAllowed(
                 NotAllowed::SessionNotActive | NotAllowed::FormDoesNotMatchSession | NotAllowed::SubscriptionDeleted,
-            ) => Self::Gone,
-            usecases::Error::NotAllowed(NotAllowed::EntityChanged) => Self::Changed,
+            ) => Self::Gone(None),
+            usecases::Error::NotAllowed(NotAllowed::EntityChanged) => Self::Changed { reload: None },
             usecases::Error::NotAllowed(NotAllowed::EntityNotActive) => Self::EntityNotActive,
             usecases::Error::Unavailable(cause) => Self::Unavailable(Box::new(cause)),
             usecases::Error::Internal(cause) => Self::internal(cause),
@@ -99,9 +146,10 @@ impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Gone | Self::EntityNotActive => StatusCode::GONE,
-            Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::Changed => StatusCode::CONFLICT,
+            Self::Gone(_) | Self::ExpiredWhileOpen(_) | Self::EntityNotActive => StatusCode::GONE,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Changed { .. } => StatusCode::CONFLICT,
+            Self::InProgram(error, _) => error.status_code(),
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest | Self::DamagedLink => StatusCode::BAD_REQUEST,
             Self::TooSlow => StatusCode::REQUEST_TIMEOUT,
@@ -112,81 +160,139 @@ impl ResponseError for PageError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let wait_hint;
+        self.page_response(None)
+    }
+}
+
+impl PageError {
+    fn page_response(&self, program: Option<&str>) -> HttpResponse {
+        let owned_hint;
+        let plain = |heading, message, hint| ErrorPage {
+            heading,
+            message,
+            hint,
+            program_name: program,
+            action: None,
+        };
         let page = match self {
-            Self::NotFound => ErrorPage {
-                heading: "We couldn't find this page",
-                message: "This onboarding link is not valid. Check that you copied the whole link.",
-                hint: Some("If it still doesn't work, ask the company that sent you the link for a new one."),
-            },
-            Self::Gone => ErrorPage {
-                heading: "This link is no longer valid",
-                message: "This onboarding link has expired or has already been used.",
-                hint: Some(
+            Self::InProgram(error, name) => return error.page_response(Some(name)),
+            Self::NotFound => plain(
+                "We couldn't find this page",
+                "This onboarding link is not valid. Check that you copied the whole link.",
+                Some("If it still doesn't work, ask the company that sent you the link for a new one."),
+            ),
+            Self::Gone(None) => plain(
+                "This link is no longer valid",
+                "This onboarding link has expired or has already been used.",
+                Some(
                     "Please ask the company that sent it to you for a new link. If you already finished, there is nothing more to do.",
                 ),
+            ),
+            Self::Gone(Some(ended)) => {
+                owned_hint = format!(
+                    "If you haven't finished, go back to {} to get a new link. If you already finished, there is nothing more to do.",
+                    ended.program_name
+                );
+                ErrorPage {
+                    program_name: Some(&ended.program_name),
+                    action: Some(return_to(ended)),
+                    ..plain(
+                        "This link is no longer valid",
+                        "This onboarding link has expired or has already been used.",
+                        Some(&owned_hint),
+                    )
+                }
+            }
+            Self::ExpiredWhileOpen(ended) => {
+                owned_hint = format!(
+                    "Go back to {} to get a new link, then open it to continue.",
+                    ended.program_name
+                );
+                ErrorPage {
+                    program_name: Some(&ended.program_name),
+                    action: Some(return_to(ended)),
+                    ..plain(
+                        "Your link expired while you were filling in the form",
+                        "Links to this form work for a limited time to keep your information safe. The time ran out before this page was sent, so what you entered on it was not saved.",
+                        Some(&owned_hint),
+                    )
+                }
+            }
+            Self::EntityNotActive => plain(
+                "This onboarding can no longer be completed",
+                "The account this link was made for has been closed, so nothing can be changed through this link. Nothing you entered was saved.",
+                Some("If you think this is a mistake, contact the company that sent you the link."),
+            ),
+            Self::Forbidden { reload } => ErrorPage {
+                action: reload.as_ref().map(|href| Action {
+                    href: href.clone(),
+                    label: "Reload the form".to_owned(),
+                    testid: "reload",
+                }),
+                ..plain(
+                    "Please reload the page and try again",
+                    "For your security we couldn't accept this form: it was opened in another browser window, or too long ago. Nothing was saved.",
+                    Some("Reload the form, then send the page again. The answers you saved before are kept."),
+                )
             },
-            Self::EntityNotActive => ErrorPage {
-                heading: "This onboarding can no longer be completed",
-                message: "The account this link was made for has been closed, so nothing can be changed through this link. Nothing you entered was saved.",
-                hint: Some("If you think this is a mistake, contact the company that sent you the link."),
+            Self::Changed { reload } => ErrorPage {
+                action: reload.as_ref().map(|href| Action {
+                    href: href.clone(),
+                    label: "Check the details again".to_owned(),
+                    testid: "reload",
+                }),
+                ..plain(
+                    "These details changed while you were working",
+                    "The information on file was updated while you were filling in this form, so nothing was submitted.",
+                    Some("Check the details as they are now, then confirm them again."),
+                )
             },
-            Self::Forbidden => ErrorPage {
-                heading: "Please reload the page and try again",
-                message: "For your security we couldn't accept this form: it was opened in another browser window, or too long ago. Nothing was saved.",
-                hint: Some("Go back, reload the page, and submit the form again."),
-            },
-            Self::Changed => ErrorPage {
-                heading: "These details changed while you were working",
-                message: "Someone else updated this information at the same moment, so nothing you entered was saved.",
-                hint: Some("Reload the page, check the details shown, and submit again."),
-            },
-            Self::TooLarge => ErrorPage {
-                heading: "That was more than we can accept",
-                message: "The form you sent was too large. Please shorten the longest answers and try again.",
-                hint: None,
-            },
-            Self::BadRequest => ErrorPage {
-                heading: "We couldn't read this form",
-                message: "Something was wrong with the form your browser sent. Nothing was saved.",
-                hint: Some("Go back, reload the page, and try again."),
-            },
-            Self::DamagedLink => ErrorPage {
-                heading: "We couldn't read this link",
-                message: "This onboarding link contains characters a link cannot have. Check that you copied it exactly as you received it.",
-                hint: Some("If it still doesn't work, ask the company that sent you the link for a new one."),
-            },
-            Self::TooSlow => ErrorPage {
-                heading: "Your connection was too slow",
-                message: "The form you sent didn't arrive completely in time, so nothing was saved.",
-                hint: Some("Check your internet connection, then go back and submit the form again."),
-            },
+            Self::TooLarge => plain(
+                "That was more than we can accept",
+                "The form you sent was too large. Please shorten the longest answers and try again.",
+                None,
+            ),
+            Self::BadRequest => plain(
+                "We couldn't read this form",
+                "Something was wrong with the form your browser sent. Nothing was saved.",
+                Some("Go back, reload the page, and try again."),
+            ),
+            Self::DamagedLink => plain(
+                "We couldn't read this link",
+                "This onboarding link contains characters a link cannot have. Check that you copied it exactly as you received it.",
+                Some("If it still doesn't work, ask the company that sent you the link for a new one."),
+            ),
+            Self::TooSlow => plain(
+                "Your connection was too slow",
+                "The form you sent didn't arrive completely in time, so nothing was saved.",
+                Some("Check your internet connection, then go back and submit the form again."),
+            ),
             Self::RateLimited { retry_after } => {
-                wait_hint = format!(
+                owned_hint = format!(
                     "Please wait {} before you reload the page or go back and try again.",
                     seconds_in_words(*retry_after)
                 );
-                ErrorPage {
-                    heading: "Please slow down a little",
-                    message: "We received a lot of requests from your network in a short time, so we paused this one. Nothing from this step was saved.",
-                    hint: Some(&wait_hint),
-                }
+                plain(
+                    "Please slow down a little",
+                    "We received a lot of requests from your network in a short time, so we paused this one. Nothing from this step was saved.",
+                    Some(&owned_hint),
+                )
             }
             Self::Unavailable(cause) => {
                 tracing::warn!(error = %error_chain(cause.as_ref()), "database unavailable");
-                ErrorPage {
-                    heading: "We'll be right back",
-                    message: "This page is briefly unavailable. Nothing you entered was saved yet; please try again in a minute.",
-                    hint: None,
-                }
+                plain(
+                    "We'll be right back",
+                    "This page is briefly unavailable. Nothing you entered was saved yet; please try again in a minute.",
+                    None,
+                )
             }
             Self::Internal(cause) => {
                 tracing::error!(error = %error_chain(cause.as_ref()), "page failed");
-                ErrorPage {
-                    heading: "Something went wrong",
-                    message: "We couldn't show this page. Nothing you entered was lost; please try again in a minute.",
-                    hint: None,
-                }
+                plain(
+                    "Something went wrong",
+                    "We couldn't show this page. Nothing you entered was lost; please try again in a minute.",
+                    None,
+                )
             }
         };
         let retry_after = match self {
@@ -210,6 +316,15 @@ impl ResponseError for PageError {
                     .body(page.heading.to_owned())
             }
         }
+    }
+}
+
+/// The button back to the platform of a link that can no longer be used.
+fn return_to(ended: &Ended) -> Action {
+    Action {
+        href: ended.return_url.clone(),
+        label: format!("Return to {}", ended.program_name),
+        testid: "return-to-platform",
     }
 }
 

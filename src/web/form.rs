@@ -6,8 +6,10 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 
 use super::{
-    PageError, csrf, html_for_form,
-    journey::{self, Step},
+    PageError, csrf,
+    error::Ended,
+    html_for_form,
+    journey::{self, Plan, Step},
     pages::{self, Context},
     values::FormValues,
 };
@@ -16,7 +18,9 @@ use crate::{
     startup::AppState,
     usecases::{
         self,
-        form::{ActiveForm, Opened, Submission, find_draft, open_form, save_draft, submit_form as submit_session},
+        form::{
+            ActiveForm, EndedForm, Opened, Submission, find_draft, open_form, save_draft, submit_form as submit_session,
+        },
     },
 };
 
@@ -74,32 +78,40 @@ pub async fn show_form(
 ) -> Result<HttpResponse, PageError> {
     let token = token(&req)?;
     let now = state.clock.now();
-    let Opened::Active(form) = open_form(&state.store, &token, now).await? else {
-        return Err(PageError::Gone);
+    let form = match open_form(&state.store, &token, now).await? {
+        Opened::Active(form) => form,
+        Opened::Completed(done) => return Err(PageError::Gone(Some(ended(&done)))),
+        Opened::Closed(closed) => return Err(PageError::Gone(Some(ended(&closed)))),
     };
     let csrf_token = csrf::token(&session)?;
-    if form.entity.is_some() {
-        return super::tasks_form::show(&form, &token, &csrf_token);
-    }
+    let plan = Plan::for_form(&form);
     let draft = find_draft(&state.store, &form).await?;
     let today = now.date_naive();
-    let context = context(&form, &token, &csrf_token, &req);
+    let context = context(&form, &plan, &token, &csrf_token, &req);
     let step = match requested_step(&req) {
-        None => journey::resume(&draft, today),
-        Some(step) if journey::is_open(step, &draft, today) => step,
+        None => plan.resume(&draft, today),
+        Some(step) if plan.is_open(step, &draft, today) => step,
         Some(_) => {
             return Ok(see_other(&crate::links::form_step(
                 &token,
-                &journey::resume(&draft, today).name(),
+                &plan.resume(&draft, today).name(),
                 false,
             )));
         }
     };
     render(&context, &form, step, &draft, &[], StatusCode::OK, today)
+        .map_err(|error| error.in_program(&form.program_name))
 }
 
-fn context<'a>(form: &'a ActiveForm, token: &'a FormToken, csrf_token: &'a str, req: &HttpRequest) -> Context<'a> {
+fn context<'a>(
+    form: &'a ActiveForm,
+    plan: &'a Plan,
+    token: &'a FormToken,
+    csrf_token: &'a str,
+    req: &HttpRequest,
+) -> Context<'a> {
     Context {
+        plan,
         program_name: &form.program_name,
         token,
         csrf_token,
@@ -109,8 +121,17 @@ fn context<'a>(form: &'a ActiveForm, token: &'a FormToken, csrf_token: &'a str, 
     }
 }
 
-/// `POST {session_url}`: saves a page of the journey (or completes the
-/// outstanding tasks of a session's Entity).
+/// What the page of an ended session tells the customer, and its way back
+/// to the platform.
+fn ended(ended: &EndedForm) -> Box<Ended> {
+    Box::new(Ended {
+        program_name: ended.program_name.clone(),
+        return_url: ended.session.not_completed_url().to_string(),
+    })
+}
+
+/// `POST {session_url}`: saves a page of the journey (a new customer's, or
+/// the outstanding tasks of the session's Entity).
 pub async fn submit_form(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -118,26 +139,39 @@ pub async fn submit_form(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let token = token(&req)?;
-    let mut values = FormValues::from_pairs(form.into_inner());
-    csrf::verify(&session, values.get(csrf::FIELD))?;
-    let now = state.clock.now();
+    let values = FormValues::from_pairs(form.into_inner());
     let step = requested_step(&req);
+    let now = state.clock.now();
+    if let Err(refused) = csrf::verify(&session, values.get(csrf::FIELD)) {
+        // The form can be loaded again: its link names the page.
+        let reload = match step {
+            Some(step) => crate::links::form_step(&token, &step.name(), false),
+            None => crate::links::form(&token),
+        };
+        let refused = refused.reload(reload);
+        return Err(match open_form(&state.store, &token, now).await {
+            Ok(Opened::Active(form)) => refused.in_program(&form.program_name),
+            _ => refused,
+        });
+    }
     let found = match open_form(&state.store, &token, now).await? {
         Opened::Active(found) => found,
         // A second click on "Submit" lands where the first one did.
         Opened::Completed(done) if matches!(step, None | Some(Step::Declaration)) => {
-            return redirect_to_platform(&done);
+            return redirect_to_platform(&done.session);
         }
-        Opened::Completed(_) | Opened::Closed => return Err(PageError::Gone),
+        Opened::Completed(done) => return Err(PageError::Gone(Some(ended(&done)))),
+        // It ended while the customer was on this page.
+        Opened::Closed(closed) => return Err(PageError::ExpiredWhileOpen(ended(&closed))),
     };
     let csrf_token = csrf::token(&session)?;
-    if found.entity.is_some() {
-        return super::tasks_form::submit(&state, &req, &found, &token, &csrf_token, &mut values, now).await;
-    }
+    let plan = Plan::for_form(&found);
     // Every page of the journey posts to its own link.
     let step = step.ok_or(PageError::BadRequest)?;
-    let context = context(&found, &token, &csrf_token, &req);
-    save_step(&state, &req, &context, &found, step, &values, now).await
+    let context = context(&found, &plan, &token, &csrf_token, &req);
+    save_step(&state, &req, &context, &found, step, &values, now)
+        .await
+        .map_err(|error| error.in_program(&found.program_name))
 }
 
 /// Saves the answers of `step`, then goes on to the next page, or shows the
@@ -152,12 +186,17 @@ async fn save_step(
     now: DateTime<Utc>,
 ) -> Result<HttpResponse, PageError> {
     let today = now.date_naive();
+    let plan = context.plan;
     let mut draft = find_draft(&state.store, found).await?;
-    if step != Step::Declaration && !journey::is_open(step, &draft, today) {
-        return Ok(see_other(&context.url(journey::resume(&draft, today))));
+    if step != Step::Declaration && !plan.is_open(step, &draft, today) {
+        return Ok(see_other(&context.url(plan.resume(&draft, today))));
+    }
+    if let Some(tasks) = plan.tasks() {
+        tasks.seed(&mut draft);
     }
     let invalid = |draft: &Draft, problems: Vec<Problem>| {
-        metrics::counter!("onboarding_form_validation_failures_total", "form" => "new_entity").increment(1);
+        let form = if plan.tasks().is_some() { "tasks" } else { "new_entity" };
+        metrics::counter!("onboarding_form_validation_failures_total", "form" => form).increment(1);
         render(
             context,
             found,
@@ -169,36 +208,55 @@ async fn save_step(
         )
     };
     match step {
+        Step::Tasks => Ok(see_other(&context.url(plan.next(step, &plan.values(&draft))))),
         Step::Check => Ok(see_other(&context.url(Step::Declaration))),
         Step::Declaration => {
-            let ready = journey::is_open(Step::Declaration, &draft, today);
-            let details = match journey::details(&journey::values(&draft), today) {
-                Ok(details) if ready => details,
+            if let Some(tasks) = plan.tasks()
+                && draft
+                    .based_on
+                    .is_some_and(|based_on| based_on != tasks.entity.updated_at)
+            {
+                // The Entity changed since the customer's answers read it:
+                // they see it as it is now (and what it now needs) before
+                // confirming again.
+                draft.based_on = Some(tasks.entity.updated_at);
+                keep(state, found, &draft, now).await?;
+                return Err(PageError::Changed {
+                    reload: Some(crate::links::form(context.token)),
+                });
+            }
+            let ready = plan.is_open(Step::Declaration, &draft, today);
+            let submission = match plan.submission(&plan.values(&draft), today) {
+                Ok(submission) if ready => submission,
                 // A concurrent submission of the same session (a double
                 // click) completed it and took the draft: land where it did.
                 _ => {
                     return match open_form(&state.store, context.token, now).await? {
-                        Opened::Completed(done) => redirect_to_platform(&done),
-                        _ => Ok(see_other(&context.url(journey::resume(&draft, today)))),
+                        Opened::Completed(done) => redirect_to_platform(&done.session),
+                        _ => Ok(see_other(&context.url(plan.resume(&draft, today)))),
                     };
                 }
             };
-            if let Some(missing) = missing_attestation(posted) {
+            if plan.fields(Step::Declaration).iter().any(|f| f == ATTEST)
+                && let Some(missing) = missing_attestation(posted)
+            {
                 return invalid(&draft, vec![missing]);
             }
             let terms = terms_agreement(state, req, now);
-            finish(state, found, &Submission::NewEntity(details), &terms, now).await
+            finish(state, found, &submission, &terms, now).await
         }
         Step::Owners => {
             if let Some(index) = posted.get("remove").and_then(|i| i.parse::<usize>().ok()) {
-                journey::remove_owner(&mut draft, index);
-                keep(state, found, &draft, now).await?;
-                return Ok(see_other(&context.url(match journey::resume(&draft, today) {
-                    Step::OwnerDetails(0) => Step::OwnerDetails(0),
+                if index >= plan.owners_on_file() {
+                    journey::remove_owner(&mut draft, index);
+                    keep(state, found, &draft, now).await?;
+                }
+                return Ok(see_other(&context.url(match plan.resume(&draft, today) {
+                    Step::OwnerDetails(i) if i == plan.owners_on_file() => Step::OwnerDetails(i),
                     _ => Step::Owners,
                 })));
             }
-            let values = journey::values(&draft);
+            let values = plan.values(&draft);
             let full = journey::owner_count(&values) >= crate::domain::onboarding::MAX_BENEFICIAL_OWNERS;
             match (posted.get("add_another"), full) {
                 (Some("yes"), false) => {
@@ -209,9 +267,9 @@ async fn save_step(
                 (Some("no"), _) | (_, true) => {
                     journey::finish_owners(&mut draft);
                     keep(state, found, &draft, now).await?;
-                    match journey::resume(&draft, today) {
+                    match plan.resume(&draft, today) {
                         Step::Owners => {
-                            let problems = Step::Owners.problems(&journey::problems(&values, today));
+                            let problems = plan.problems_of(Step::Owners, &plan.problems(&values, today));
                             invalid(&draft, problems)
                         }
                         Step::Check => Ok(see_other(&context.url(Step::Check))),
@@ -228,17 +286,17 @@ async fn save_step(
             }
         }
         _ => {
-            journey::save_answers(&mut draft, step, posted);
+            plan.save_answers(&mut draft, step, posted);
             keep(state, found, &draft, now).await?;
-            let values = journey::values(&draft);
-            let problems = step.problems(&journey::problems(&values, today));
+            let values = plan.values(&draft);
+            let problems = plan.problems_of(step, &plan.problems(&values, today));
             if !problems.is_empty() {
                 return invalid(&draft, problems);
             }
             let next = if context.to_check {
                 Step::Check
             } else {
-                journey::next(step, &values)
+                plan.next(step, &values)
             };
             Ok(see_other(&context.url(next)))
         }
@@ -263,14 +321,19 @@ fn render(
     status: StatusCode,
     today: chrono::NaiveDate,
 ) -> Result<HttpResponse, PageError> {
-    let values = journey::values(draft);
+    let plan = context.plan;
+    let values = plan.values(draft);
     let body = match step {
+        Step::Tasks => match pages::tasks(context, &values) {
+            Some(page) => page.render(),
+            None => return Ok(see_other(&context.url(plan.resume(draft, today)))),
+        },
         Step::Structure => pages::structure(context, &values, problems).render(),
         Step::Owners => pages::owners(context, &values, problems, today).render(),
-        Step::Check => match journey::details(&values, today) {
+        Step::Check => match plan.details(&values, today) {
             Ok(details) => pages::check(context, &values, &details).render(),
             Err(_) => {
-                return Ok(see_other(&context.url(journey::resume(draft, today))));
+                return Ok(see_other(&context.url(plan.resume(draft, today))));
             }
         },
         Step::Declaration => pages::declaration(context, &values, problems).render(),

@@ -5,22 +5,31 @@
 
 use chrono::NaiveDate;
 
-use super::values::{FormValues, OWNERS};
-use crate::domain::{
-    draft::Draft,
-    entity::{EntityDetails, Structure},
-    onboarding::{MAX_BENEFICIAL_OWNERS, Problem, Rules, parse_details},
+use super::{
+    outstanding::TaskPlan,
+    values::{DATE_PARTS, FormValues, OWNERS},
+};
+use crate::{
+    domain::{
+        draft::Draft,
+        entity::{EntityDetails, Structure},
+        onboarding::{MAX_BENEFICIAL_OWNERS, Problem, Rules, parse_details},
+    },
+    usecases::form::{ActiveForm, Submission},
 };
 
 /// How many stages the step counter shows ("Step 2 of 6").
 pub const STAGES: usize = 6;
 
 /// The draft's marker of the owners' summary answered "no more owners".
-const OWNERS_DONE: &str = "owners";
+pub(super) const OWNERS_DONE: &str = "owners";
 
 /// One page of the journey.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
+    /// A session for an existing Entity: what it still needs (or that
+    /// everything is in order).
+    Tasks,
     Structure,
     Business,
     BusinessAddress,
@@ -41,14 +50,21 @@ fn owner_prefix(index: usize) -> String {
     format!("{OWNERS}.{index}")
 }
 
-fn address_fields(prefix: &str) -> Vec<String> {
+pub(super) fn address_fields(prefix: &str) -> Vec<String> {
     ["line1", "line2", "city", "state", "zip"]
         .iter()
         .map(|field| format!("{prefix}.{field}"))
         .collect()
 }
 
-fn identification_fields(prefix: &str) -> Vec<String> {
+/// A date's answer (whole, as drafts saved before held it) and its three inputs.
+pub(super) fn date_fields(path: &str) -> Vec<String> {
+    std::iter::once(path.to_owned())
+        .chain(DATE_PARTS.iter().map(|part| format!("{path}.{part}")))
+        .collect()
+}
+
+pub(super) fn identification_fields(prefix: &str) -> Vec<String> {
     ["method", "number", "country"]
         .iter()
         .map(|field| format!("{prefix}.{field}"))
@@ -59,6 +75,7 @@ impl Step {
     /// The page named in a link (`business`, `owner-2-address`, ...).
     pub fn parse(name: &str) -> Option<Self> {
         Some(match name {
+            "tasks" => Self::Tasks,
             "structure" => Self::Structure,
             "business" => Self::Business,
             "business-address" => Self::BusinessAddress,
@@ -90,6 +107,7 @@ impl Step {
     /// The page's name in links; [`Step::parse`] reads it back.
     pub fn name(self) -> String {
         match self {
+            Self::Tasks => "tasks".to_owned(),
             Self::Structure => "structure".to_owned(),
             Self::Business => "business".to_owned(),
             Self::BusinessAddress => "business-address".to_owned(),
@@ -108,6 +126,7 @@ impl Step {
     /// Which of the [`STAGES`] the page belongs to (from 1).
     pub fn stage(self) -> usize {
         match self {
+            Self::Tasks => 0,
             Self::Structure => 1,
             Self::Business | Self::Person => 2,
             Self::BusinessAddress | Self::PersonAddress => 3,
@@ -135,23 +154,20 @@ impl Step {
             Self::BusinessAddress => address_fields("corporation.address"),
             Self::OwnerDetails(i) => {
                 let prefix = owner_prefix(i);
-                vec![
-                    format!("{prefix}.individual.name"),
-                    format!("{prefix}.individual.date_of_birth"),
-                    format!("{prefix}.company_title"),
-                    format!("{prefix}.prongs"),
-                ]
+                let mut fields = vec![format!("{prefix}.individual.name")];
+                fields.extend(date_fields(&format!("{prefix}.individual.date_of_birth")));
+                fields.extend([format!("{prefix}.company_title"), format!("{prefix}.prongs")]);
+                fields
             }
             Self::OwnerAddress(i) => address_fields(&format!("{}.individual.address", owner_prefix(i))),
             Self::OwnerId(i) => identification_fields(&format!("{}.individual.identification", owner_prefix(i))),
             Self::Owners => vec![OWNERS.to_owned()],
-            Self::Person => vec![
-                "natural_person.name".to_owned(),
-                "natural_person.date_of_birth".to_owned(),
-            ],
+            Self::Person => std::iter::once("natural_person.name".to_owned())
+                .chain(date_fields("natural_person.date_of_birth"))
+                .collect(),
             Self::PersonAddress => address_fields("natural_person.address"),
             Self::PersonId => identification_fields("natural_person.identification"),
-            Self::Check => Vec::new(),
+            Self::Tasks | Self::Check => Vec::new(),
             Self::Declaration => vec!["attest".to_owned()],
         }
     }
@@ -261,6 +277,7 @@ pub fn is_open(step: Step, draft: &Draft, today: NaiveDate) -> bool {
     let values = values(draft);
     match step {
         Step::Structure => true,
+        Step::Tasks => false,
         Step::Check | Step::Declaration => resume(draft, today) == Step::Check,
         Step::OwnerDetails(i) | Step::OwnerAddress(i) | Step::OwnerId(i) => {
             structure(&values) == Some(Structure::Corporation) && i < owner_count(&values).max(1)
@@ -272,7 +289,7 @@ pub fn is_open(step: Step, draft: &Draft, today: NaiveDate) -> bool {
 /// The page after `step` once it is saved.
 pub fn next(step: Step, values: &FormValues) -> Step {
     match step {
-        Step::Structure => match structure(values) {
+        Step::Tasks | Step::Structure => match structure(values) {
             Some(Structure::NaturalPerson) => Step::Person,
             _ => Step::Business,
         },
@@ -293,7 +310,7 @@ pub fn next(step: Step, values: &FormValues) -> Step {
 pub fn back(step: Step, values: &FormValues) -> Option<Step> {
     let count = owner_count(values);
     Some(match step {
-        Step::Structure => return None,
+        Step::Tasks | Step::Structure => return None,
         Step::Business | Step::Person => Step::Structure,
         Step::BusinessAddress => Step::Business,
         Step::OwnerDetails(0) if count <= 1 => Step::BusinessAddress,
@@ -321,8 +338,13 @@ pub fn is_number(path: &str) -> bool {
 /// left blank keeps the one saved before (the page never shows it), unless
 /// the type of ID changed.
 pub fn save_answers(draft: &mut Draft, step: Step, posted: &FormValues) {
+    save_answers_of(draft, step, &step.fields(), posted);
+}
+
+/// Saves the answers `posted` to `fields` of `step`, as [`save_answers`].
+pub fn save_answers_of(draft: &mut Draft, step: Step, fields: &[String], posted: &FormValues) {
     let before = draft.clone();
-    for field in step.fields() {
+    for field in fields.iter().cloned() {
         if field == OWNERS || field == "attest" {
             continue;
         }
@@ -352,13 +374,33 @@ pub fn save_answers(draft: &mut Draft, step: Step, posted: &FormValues) {
                 .insert(field, given.into_iter().last().into_iter().collect());
         }
     }
+    // The issuing country belongs to a passport or another ID only.
+    for field in fields.iter().filter(|f| f.ends_with(".identification.country")) {
+        let method = field.replace(".country", ".method");
+        let documented = matches!(
+            draft.answers.get(&method).and_then(|m| m.last()).map(String::as_str),
+            Some("passport" | "other")
+        );
+        let code = draft
+            .answers
+            .get(field)
+            .and_then(|c| c.last())
+            .map(|code| code.trim().to_ascii_uppercase())
+            .filter(|code| crate::domain::countries::name(code).is_some());
+        match code {
+            Some(code) if documented => {
+                draft.answers.insert(field.clone(), vec![code]);
+            }
+            _ => {
+                draft.answers.remove(field);
+            }
+        }
+    }
     if let Step::OwnerDetails(i) = step {
         let count = owner_count(&values(draft)).max(i + 1);
         draft.answers.insert("owner_count".to_owned(), vec![count.to_string()]);
     }
-    if step == Step::Structure {
-        draft.saved.insert("structure".to_owned());
-    }
+    draft.saved.insert(step.name());
 }
 
 /// Adds a beneficial owner to the draft; its pages come next.
@@ -390,6 +432,155 @@ pub fn remove_owner(draft: &mut Draft, index: usize) {
 /// Records the customer's "no more owners" on the owners' summary.
 pub fn finish_owners(draft: &mut Draft) {
     draft.saved.insert(OWNERS_DONE.to_owned());
+}
+
+/// The journey a session's form follows: a new customer's, or the pages
+/// the outstanding tasks of the session's Entity need.
+#[derive(Debug)]
+pub enum Plan {
+    New,
+    Tasks(Box<TaskPlan>),
+}
+
+impl Plan {
+    pub fn for_form(form: &ActiveForm) -> Self {
+        match &form.entity {
+            Some(entity) => Self::Tasks(Box::new(TaskPlan::new(entity))),
+            None => Self::New,
+        }
+    }
+
+    pub fn tasks(&self) -> Option<&TaskPlan> {
+        match self {
+            Self::Tasks(plan) => Some(plan),
+            Self::New => None,
+        }
+    }
+
+    /// The answers so far.
+    pub fn values(&self, draft: &Draft) -> FormValues {
+        match self {
+            Self::New => values(draft),
+            Self::Tasks(plan) => plan.values(draft),
+        }
+    }
+
+    /// The answers `step` asks for, by JSON path.
+    pub fn fields(&self, step: Step) -> Vec<String> {
+        match self {
+            Self::New => step.fields(),
+            Self::Tasks(plan) => plan.fields(step),
+        }
+    }
+
+    /// Every problem of the answers so far.
+    pub fn problems(&self, values: &FormValues, today: NaiveDate) -> Vec<Problem> {
+        match self {
+            Self::New => problems(values, today),
+            Self::Tasks(plan) => plan.corrected(values, today).problems,
+        }
+    }
+
+    /// The problems of `all` that `step` answers for.
+    pub fn problems_of(&self, step: Step, all: &[Problem]) -> Vec<Problem> {
+        let fields = self.fields(step);
+        all.iter().filter(|p| fields.contains(&p.path)).cloned().collect()
+    }
+
+    /// The Entity's details the answers make (for the check of answers).
+    pub fn details(&self, values: &FormValues, today: NaiveDate) -> Result<EntityDetails, Vec<Problem>> {
+        match self {
+            Self::New => details(values, today),
+            Self::Tasks(plan) => {
+                let corrected = plan.corrected(values, today);
+                if corrected.problems.is_empty() {
+                    Ok(corrected.details)
+                } else {
+                    Err(corrected.problems)
+                }
+            }
+        }
+    }
+
+    /// What the declaration submits, once every page is complete.
+    pub fn submission(&self, values: &FormValues, today: NaiveDate) -> Result<Submission, Vec<Problem>> {
+        match self {
+            Self::New => details(values, today).map(Submission::NewEntity),
+            Self::Tasks(plan) => {
+                let corrected = plan.corrected(values, today);
+                if !corrected.problems.is_empty() {
+                    return Err(corrected.problems);
+                }
+                let validation = plan
+                    .entity
+                    .validation
+                    .as_ref()
+                    .map(|validation| validation.after_corrections(&corrected.resolved));
+                let corrected = plan
+                    .editable
+                    .asks_for_details()
+                    .then_some((corrected.details, validation));
+                Ok(Submission::Tasks { corrected })
+            }
+        }
+    }
+
+    pub fn resume(&self, draft: &Draft, today: NaiveDate) -> Step {
+        match self {
+            Self::New => resume(draft, today),
+            Self::Tasks(plan) => plan.resume(draft, today),
+        }
+    }
+
+    pub fn is_open(&self, step: Step, draft: &Draft, today: NaiveDate) -> bool {
+        match self {
+            Self::New => is_open(step, draft, today),
+            Self::Tasks(plan) => plan.is_open(step, draft, today),
+        }
+    }
+
+    pub fn next(&self, step: Step, values: &FormValues) -> Step {
+        match self {
+            Self::New => next(step, values),
+            Self::Tasks(plan) => plan.next(step, values),
+        }
+    }
+
+    pub fn back(&self, step: Step, values: &FormValues) -> Option<Step> {
+        match self {
+            Self::New => back(step, values),
+            Self::Tasks(plan) => plan.back(step, values),
+        }
+    }
+
+    /// "Step {0} of {1}"; 0 for a page that is not a step.
+    pub fn stage(&self, step: Step, values: &FormValues) -> (usize, usize) {
+        match self {
+            Self::New => (step.stage(), STAGES),
+            Self::Tasks(plan) => plan.stage(step, values),
+        }
+    }
+
+    /// The owners the form lists but cannot change or remove (those on file).
+    pub fn owners_on_file(&self) -> usize {
+        self.tasks().map_or(0, TaskPlan::owners_on_file)
+    }
+
+    /// Whether the check of answers offers to change the answers of `step`.
+    pub fn can_change(&self, step: Step, values: &FormValues) -> bool {
+        match self {
+            Self::New => true,
+            Self::Tasks(plan) => plan.sequence(values).contains(&step),
+        }
+    }
+
+    /// Saves the answers `posted` on `step` into the draft.
+    pub fn save_answers(&self, draft: &mut Draft, step: Step, posted: &FormValues) {
+        if let Self::Tasks(plan) = self {
+            plan.seed(draft);
+        }
+        save_answers_of(draft, step, &self.fields(step), posted);
+    }
 }
 
 #[cfg(test)]

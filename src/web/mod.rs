@@ -4,9 +4,9 @@ pub mod csrf;
 pub mod error;
 pub mod form;
 pub mod journey;
+pub mod outstanding;
 pub mod pages;
 pub mod sections;
-pub mod tasks_form;
 pub mod values;
 pub mod view;
 

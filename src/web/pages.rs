@@ -5,13 +5,14 @@ use askama::Template;
 
 use super::{
     form::ATTEST,
-    journey::{self, STAGES, Step},
+    journey::{self, Plan, Step},
     sections::{Attestation, BusinessHints, attestation_checkbox, business_section},
     values::{FormValues, OWNERS},
-    view::{Builder, FieldView, SummaryItem, field_id},
+    view::{Builder, DateInput, FieldView, SummaryItem, field_id},
 };
 use crate::domain::{
     address::{Address, US_STATES},
+    countries::{self, COUNTRIES},
     entity::{EntityDetails, IdentificationMethod, Individual, Prong, Structure},
     ids::FormToken,
     onboarding::{MAX_BENEFICIAL_OWNERS, Problem},
@@ -23,7 +24,7 @@ pub struct Frame {
     /// The page's `<title>` (and `h1`, unless the page says otherwise).
     pub title: String,
     pub back_url: Option<String>,
-    /// "Step {stage} of {stages}".
+    /// "Step {stage} of {stages}"; 0 on a page that is not a step.
     pub stage: usize,
     pub stages: usize,
     pub summary: Vec<SummaryItem>,
@@ -95,6 +96,7 @@ impl Choices {
 
 /// A full ID number already saved: shown by its last four only.
 pub struct SavedNumber {
+    pub path: String,
     pub id: String,
     pub text: String,
     pub change_url: String,
@@ -105,6 +107,19 @@ pub enum Item {
     Field(FieldView),
     Choices(Choices),
     Saved(SavedNumber),
+    Date(DateInput),
+}
+
+impl Item {
+    /// The answer's JSON path.
+    fn path(&self) -> String {
+        match self {
+            Self::Field(f) => f.name.clone(),
+            Self::Choices(c) => c.name.clone(),
+            Self::Saved(s) => s.path.clone(),
+            Self::Date(d) => d.path.clone(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -125,6 +140,8 @@ pub struct StructurePage {
 }
 
 pub struct OwnerRow {
+    /// Added through this form, so it may be changed or removed (not one on file).
+    pub editable: bool,
     pub number: usize,
     pub index: usize,
     pub name: String,
@@ -147,7 +164,8 @@ pub struct OwnersPage {
 pub struct SummaryRow {
     pub key: String,
     pub lines: Vec<String>,
-    pub change_url: String,
+    /// None for what is on file and no task asks about.
+    pub change_url: Option<String>,
 }
 
 pub struct SummaryGroup {
@@ -159,6 +177,7 @@ pub struct SummaryGroup {
 #[template(path = "journey_check.html")]
 pub struct CheckPage {
     pub frame: Frame,
+    pub lead: String,
     pub groups: Vec<SummaryGroup>,
     pub continue_url: String,
 }
@@ -167,11 +186,27 @@ pub struct CheckPage {
 #[template(path = "journey_declaration.html")]
 pub struct DeclarationPage {
     pub frame: Frame,
-    pub attestation: Attestation,
+    /// None when the Entity's attestation is already on file.
+    pub attestation: Option<Attestation>,
+}
+
+/// What a session for an existing Entity still needs, or that everything
+/// is in order.
+#[derive(Template)]
+#[template(path = "journey_tasks.html")]
+pub struct TasksPage {
+    pub frame: Frame,
+    pub entity_name: String,
+    pub tasks: Vec<String>,
+    /// The first page to answer (none when there is nothing to do).
+    pub start_url: String,
+    /// Owners on file the tasks do not ask about.
+    pub kept_owners: Vec<String>,
 }
 
 /// What the pages need to know about the form they belong to.
 pub struct Context<'a> {
+    pub plan: &'a Plan,
     pub program_name: &'a str,
     pub token: &'a FormToken,
     pub csrf_token: &'a str,
@@ -188,22 +223,25 @@ impl Context<'_> {
     }
 
     /// A Change link from the check of answers: back there once saved.
-    fn change_url(&self, step: Step) -> String {
-        crate::links::form_step(self.token, &step.name(), true)
+    fn change_url(&self, step: Step, values: &FormValues) -> Option<String> {
+        self.plan
+            .can_change(step, values)
+            .then(|| crate::links::form_step(self.token, &step.name(), true))
     }
 
     fn frame(&self, step: Step, values: &FormValues, title: impl Into<String>, summary: Vec<SummaryItem>) -> Frame {
         let back = if self.to_check && !matches!(step, Step::Check | Step::Declaration) {
             Some(Step::Check)
         } else {
-            journey::back(step, values)
+            self.plan.back(step, values)
         };
+        let (stage, stages) = self.plan.stage(step, values);
         Frame {
             program_name: self.program_name.to_owned(),
             title: title.into(),
             back_url: back.map(|step| self.url(step)),
-            stage: step.stage(),
-            stages: STAGES,
+            stage,
+            stages,
             summary,
             action: self.url(step),
             csrf_token: self.csrf_token.to_owned(),
@@ -233,36 +271,38 @@ fn last4(number: &str) -> String {
     kept[kept.len().saturating_sub(4)..].iter().collect()
 }
 
-/// The type of ID, the number (or the saved one, by its last four) and
-/// the issuing country.
+/// The type of ID, the number (or the saved one, by its last four) and,
+/// for a passport or another ID, the issuing country (the stylesheet shows
+/// it only when one of those is chosen; without styles it is always shown).
 fn identification(b: &Builder<'_>, values: &FormValues, prefix: &str, change_url: String, changing: bool) -> Vec<Item> {
     let method_path = format!("{prefix}.method");
     let number_path = format!("{prefix}.number");
-    let method = b.field(&method_path, "Type of ID").select(
-        "Choose a document",
-        &[
-            ("social_security_number", "Social Security number (SSN)"),
-            (
-                "individual_taxpayer_identification_number",
-                "Individual Taxpayer Identification Number (ITIN)",
-            ),
-            ("passport", "Passport"),
-            ("other", "Other government ID"),
-        ],
-    );
+    let method = b
+        .field(&method_path, "Type of ID")
+        .select(
+            "Choose a document",
+            &[
+                ("social_security_number", "Social Security number (SSN)"),
+                (
+                    "individual_taxpayer_identification_number",
+                    "Individual Taxpayer Identification Number (ITIN)",
+                ),
+                ("passport", "Passport"),
+                ("other", "Other government ID"),
+            ],
+        )
+        .class("id-method");
     let saved = values.get(&number_path);
     let error = b.error(&number_path);
     let number = match saved {
         Some(number) if !changing && error.is_none() => Item::Saved(SavedNumber {
+            path: number_path.clone(),
             id: field_id(&number_path),
             text: format!("{} ending in {}", method_label(values.get(&method_path)), last4(number)),
             change_url,
         }),
         _ => {
-            let mut field = b
-                .field(&number_path, "ID number")
-                .hint("SSN and ITIN: 9 digits, like 123-45-6789")
-                .secret();
+            let mut field = b.field(&number_path, "ID number").secret();
             field.hint = Some(match saved {
                 Some(number) if error.is_none() => format!(
                     "SSN and ITIN: 9 digits, like 123-45-6789. Leave it blank to keep the number ending in {}.",
@@ -278,10 +318,9 @@ fn identification(b: &Builder<'_>, values: &FormValues, prefix: &str, change_url
         number,
         Item::Field(
             b.field(&format!("{prefix}.country"), "Issuing country")
-                .optional()
-                .short()
-                .hint("Only for a passport or other ID: two letters, like MX")
-                .autocomplete("off"),
+                .hint("The country that issued the passport or other ID")
+                .select("Choose a country", &COUNTRIES)
+                .class("id-country"),
         ),
     ]
 }
@@ -303,12 +342,21 @@ pub fn question(context: &Context<'_>, step: Step, values: &FormValues, problems
         Step::Business => (
             "Business details".into(),
             None,
-            Some("Tell us about the business you are onboarding."),
-            business_section(&b, BusinessHints::Examples)
-                .fields
-                .into_iter()
-                .map(Item::Field)
-                .collect(),
+            Some(match context.plan {
+                Plan::New => "Tell us about the business you are onboarding.",
+                Plan::Tasks(_) => "The details we have could not be verified. Enter them as registered with the IRS.",
+            }),
+            business_section(
+                &b,
+                match context.plan.tasks() {
+                    None => BusinessHints::Examples,
+                    Some(plan) => BusinessHints::OnFile(plan.ein_on_file()),
+                },
+            )
+            .fields
+            .into_iter()
+            .map(Item::Field)
+            .collect(),
         ),
         Step::BusinessAddress => (
             "Business address".into(),
@@ -318,13 +366,17 @@ pub fn question(context: &Context<'_>, step: Step, values: &FormValues, problems
         ),
         Step::OwnerDetails(i) => {
             let prefix = format!("{OWNERS}.{i}");
-            let mut items = not_mine(vec![
-                b.field(&format!("{prefix}.individual.name"), "Full legal name"),
-                b.date_of_birth(&format!("{prefix}.individual.date_of_birth")),
+            let mut items = not_mine(vec![b.field(&format!("{prefix}.individual.name"), "Full legal name")]);
+            items.push(Item::Date(b.date(
+                &format!("{prefix}.individual.date_of_birth"),
+                "Date of birth",
+                false,
+            )));
+            items.extend(not_mine(vec![
                 b.field(&format!("{prefix}.company_title"), "Job title")
                     .optional()
                     .hint("For example, CEO or Managing member"),
-            ]);
+            ]));
             items.push(Item::Choices(Choices::new(
                 &b,
                 &format!("{prefix}.prongs"),
@@ -366,7 +418,7 @@ pub fn question(context: &Context<'_>, step: Step, values: &FormValues, problems
             None,
             vec![
                 Item::Field(b.field("natural_person.name", "Full legal name").autocomplete("name")),
-                Item::Field(b.date_of_birth("natural_person.date_of_birth")),
+                Item::Date(b.date("natural_person.date_of_birth", "Date of birth", true)),
             ],
         ),
         Step::PersonAddress => (
@@ -391,7 +443,13 @@ pub fn question(context: &Context<'_>, step: Step, values: &FormValues, problems
             ),
         ),
     };
-    let order = step.fields();
+    // A session for an existing Entity asks only what its tasks need.
+    let order = context.plan.fields(step);
+    let items: Vec<Item> = items.into_iter().filter(|item| order.contains(&item.path())).collect();
+    let caption = match context.plan.tasks() {
+        Some(plan) => caption.or_else(|| Some(plan.entity.details.name().to_owned())),
+        None => caption,
+    };
     QuestionPage {
         frame: context.frame(step, values, title, b.summary(&order)),
         caption,
@@ -440,7 +498,8 @@ pub fn owners(
 ) -> OwnersPage {
     let b = Builder::journey(values, problems);
     let count = journey::owner_count(values);
-    let all = journey::problems(values, today);
+    let all = context.plan.problems(values, today);
+    let on_file = context.plan.owners_on_file();
     let rows = (0..count)
         .map(|i| {
             let prefix = format!("{OWNERS}.{i}");
@@ -455,8 +514,9 @@ pub fn owners(
                 .collect();
             let complete = [Step::OwnerDetails(i), Step::OwnerAddress(i), Step::OwnerId(i)]
                 .iter()
-                .all(|step| step.problems(&all).is_empty());
+                .all(|step| context.plan.problems_of(*step, &all).is_empty());
             OwnerRow {
+                editable: i >= on_file,
                 number: i + 1,
                 index: i,
                 name: owner_name(values, i).unwrap_or_else(|| format!("Beneficial owner {}", i + 1)),
@@ -479,9 +539,11 @@ pub fn owners(
         );
         choices
     });
-    let title = match count {
-        1 => "You have added 1 beneficial owner".to_owned(),
-        n => format!("You have added {n} beneficial owners"),
+    let title = match (count, on_file) {
+        (1, 0) => "You have added 1 beneficial owner".to_owned(),
+        (n, 0) => format!("You have added {n} beneficial owners"),
+        (1, _) => "The business has 1 beneficial owner".to_owned(),
+        (n, _) => format!("The business has {n} beneficial owners"),
     };
     OwnersPage {
         frame: context.frame(
@@ -523,7 +585,19 @@ fn address_lines(address: &Address) -> Vec<String> {
     lines
 }
 
-fn identification_text(person: &Individual) -> String {
+/// "Passport ending in 1234, issued by Mexico".
+fn identification_text(person: &Individual, values: &FormValues, prefix: &str) -> String {
+    let text = identification_method_text(person);
+    match values
+        .get(&format!("{prefix}.identification.country"))
+        .and_then(countries::name)
+    {
+        Some(country) if person.identification.is_some() => format!("{text}, issued by {country}"),
+        _ => text,
+    }
+}
+
+fn identification_method_text(person: &Individual) -> String {
     match &person.identification {
         Some(id) => {
             let method = match id.method {
@@ -541,7 +615,7 @@ fn identification_text(person: &Individual) -> String {
     }
 }
 
-fn row(key: &str, lines: Vec<String>, change_url: String) -> SummaryRow {
+fn row(key: &str, lines: Vec<String>, change_url: Option<String>) -> SummaryRow {
     SummaryRow {
         key: key.to_owned(),
         lines,
@@ -553,23 +627,38 @@ fn optional(value: Option<&str>) -> Vec<String> {
     vec![value.unwrap_or("Not provided").to_owned()]
 }
 
-/// Every answer, grouped by page, each with a link to change it.
+/// Every answer, grouped by page, each with a link to change it (for a
+/// session of an existing Entity: everything on file, with links to change
+/// what its tasks ask).
 pub fn check(context: &Context<'_>, values: &FormValues, details: &EntityDetails) -> CheckPage {
+    // A link to the page of `path`, if that page asks for it.
+    let change = |step: Step, path: &str| {
+        context
+            .plan
+            .fields(step)
+            .iter()
+            .any(|f| f == path)
+            .then(|| context.change_url(step, values))
+            .flatten()
+    };
     let structure = match details.structure() {
         Structure::Corporation => "A business",
         Structure::NaturalPerson => "Myself, as an individual",
     };
-    let mut groups = vec![SummaryGroup {
-        heading: "What you are onboarding".to_owned(),
-        rows: vec![row(
-            "Onboarding",
-            vec![structure.to_owned()],
-            context.change_url(Step::Structure),
-        )],
-    }];
+    let mut groups = Vec::new();
+    if context.plan.tasks().is_none() {
+        groups.push(SummaryGroup {
+            heading: "What you are onboarding".to_owned(),
+            rows: vec![row(
+                "Onboarding",
+                vec![structure.to_owned()],
+                change(Step::Structure, "structure"),
+            )],
+        });
+    }
     match details {
         EntityDetails::Corporation(c) => {
-            let business = context.change_url(Step::Business);
+            let business = |field: &str| change(Step::Business, &format!("corporation.{field}"));
             let ein = c.legal_identifier.as_ref().map(|id| {
                 let digits = id.value();
                 match digits.len() {
@@ -580,38 +669,39 @@ pub fn check(context: &Context<'_>, values: &FormValues, details: &EntityDetails
             groups.push(SummaryGroup {
                 heading: "Business details".to_owned(),
                 rows: vec![
-                    row("Legal business name", vec![c.name.clone()], business.clone()),
-                    row("EIN", optional(ein.as_deref()), business.clone()),
+                    row("Legal business name", vec![c.name.clone()], business("name")),
+                    row("EIN", optional(ein.as_deref()), business("legal_identifier.value")),
                     row(
                         "State of incorporation",
                         optional(c.incorporation_state.map(|s| state_name(s.as_str())).as_deref()),
-                        business.clone(),
+                        business("incorporation_state"),
                     ),
                     row(
                         "Industry (NAICS code)",
                         optional(c.industry_code.as_ref().map(|n| n.as_str())),
-                        business.clone(),
+                        business("industry_code"),
                     ),
                     row(
                         "Website",
                         optional(c.website.as_ref().map(|w| w.as_str())),
-                        business.clone(),
+                        business("website"),
                     ),
                     row(
                         "Business email",
                         optional(c.email.as_ref().map(|e| e.as_str())),
-                        business,
+                        business("email"),
                     ),
                     row(
                         "Business address",
                         address_lines(&c.address),
-                        context.change_url(Step::BusinessAddress),
+                        change(Step::BusinessAddress, "corporation.address.line1"),
                     ),
                 ],
             });
             for (i, owner) in c.beneficial_owners.iter().enumerate() {
                 let person = &owner.individual;
-                let details = context.change_url(Step::OwnerDetails(i));
+                let prefix = format!("{OWNERS}.{i}");
+                let details = |field: &str| change(Step::OwnerDetails(i), &format!("{prefix}.{field}"));
                 let roles: Vec<&str> = owner
                     .prongs
                     .iter()
@@ -623,23 +713,31 @@ pub fn check(context: &Context<'_>, values: &FormValues, details: &EntityDetails
                 groups.push(SummaryGroup {
                     heading: format!("Beneficial owner {}: {}", i + 1, person.name),
                     rows: vec![
-                        row("Full legal name", vec![person.name.clone()], details.clone()),
+                        row("Full legal name", vec![person.name.clone()], details("individual.name")),
                         row(
                             "Date of birth",
                             vec![person.date_of_birth.format("%B %-d, %Y").to_string()],
-                            details.clone(),
+                            details("individual.date_of_birth"),
                         ),
-                        row("Job title", optional(owner.company_title.as_deref()), details.clone()),
-                        row("Role", roles.iter().map(|r| (*r).to_owned()).collect(), details),
+                        row(
+                            "Job title",
+                            optional(owner.company_title.as_deref()),
+                            details("company_title"),
+                        ),
+                        row(
+                            "Role",
+                            roles.iter().map(|r| (*r).to_owned()).collect(),
+                            details("prongs"),
+                        ),
                         row(
                             "Home address",
                             address_lines(&person.address),
-                            context.change_url(Step::OwnerAddress(i)),
+                            change(Step::OwnerAddress(i), &format!("{prefix}.individual.address.line1")),
                         ),
                         row(
                             "Identification",
-                            vec![identification_text(person)],
-                            context.change_url(Step::OwnerId(i)),
+                            vec![identification_text(person, values, &format!("{prefix}.individual"))],
+                            change(Step::OwnerId(i), &format!("{prefix}.individual.identification.method")),
                         ),
                     ],
                 });
@@ -649,37 +747,49 @@ pub fn check(context: &Context<'_>, values: &FormValues, details: &EntityDetails
                 rows: vec![row(
                     "Owners",
                     c.beneficial_owners.iter().map(|o| o.individual.name.clone()).collect(),
-                    context.change_url(Step::Owners),
+                    change(Step::Owners, OWNERS),
                 )],
             });
         }
         EntityDetails::NaturalPerson(person) => {
-            let about = context.change_url(Step::Person);
             groups.push(SummaryGroup {
                 heading: "Your details".to_owned(),
                 rows: vec![
-                    row("Full legal name", vec![person.name.clone()], about.clone()),
+                    row(
+                        "Full legal name",
+                        vec![person.name.clone()],
+                        change(Step::Person, "natural_person.name"),
+                    ),
                     row(
                         "Date of birth",
                         vec![person.date_of_birth.format("%B %-d, %Y").to_string()],
-                        about,
+                        change(Step::Person, "natural_person.date_of_birth"),
                     ),
                     row(
                         "Home address",
                         address_lines(&person.address),
-                        context.change_url(Step::PersonAddress),
+                        change(Step::PersonAddress, "natural_person.address.line1"),
                     ),
                     row(
                         "Identification",
-                        vec![identification_text(person)],
-                        context.change_url(Step::PersonId),
+                        vec![identification_text(person, values, "natural_person")],
+                        change(Step::PersonId, "natural_person.identification.method"),
                     ),
                 ],
             });
         }
     }
+    let lead = match context.plan.tasks() {
+        None => "Check everything before you continue. Change anything that is wrong.".to_owned(),
+        Some(plan) => format!(
+            "These are the details {} will have for {}. Check them, and change anything you entered that is wrong.",
+            context.program_name,
+            plan.entity.details.name()
+        ),
+    };
     CheckPage {
         frame: context.frame(Step::Check, values, "Check your answers", Vec::new()),
+        lead,
         groups,
         continue_url: context.url(Step::Declaration),
     }
@@ -687,6 +797,10 @@ pub fn check(context: &Context<'_>, values: &FormValues, details: &EntityDetails
 
 pub fn declaration(context: &Context<'_>, values: &FormValues, problems: &[Problem]) -> DeclarationPage {
     let b = Builder::journey(values, problems);
+    let subject = match context.plan.tasks() {
+        None => "the information I provided".to_owned(),
+        Some(plan) => format!("the information about {}", plan.entity.details.name()),
+    };
     DeclarationPage {
         frame: context.frame(
             Step::Declaration,
@@ -694,6 +808,32 @@ pub fn declaration(context: &Context<'_>, values: &FormValues, problems: &[Probl
             "Declaration",
             b.summary(&[ATTEST.to_owned()]),
         ),
-        attestation: attestation_checkbox(&b, "the information I provided"),
+        attestation: context
+            .plan
+            .fields(Step::Declaration)
+            .iter()
+            .any(|f| f == ATTEST)
+            .then(|| attestation_checkbox(&b, subject)),
     }
+}
+
+/// The first page of a session for an existing Entity.
+pub fn tasks(context: &Context<'_>, values: &FormValues) -> Option<TasksPage> {
+    let plan = context.plan.tasks()?;
+    let name = plan.entity.details.name().to_owned();
+    let title = if plan.tasks.is_empty() {
+        format!("Everything is in order for {name}")
+    } else {
+        format!("Finish onboarding for {name}")
+    };
+    let mut frame = context.frame(Step::Tasks, values, title, Vec::new());
+    // "Everything is in order" posts its one button to the declaration.
+    frame.action = context.url(Step::Declaration);
+    Some(TasksPage {
+        frame,
+        entity_name: name,
+        tasks: plan.tasks.iter().map(|t| t.description.clone()).collect(),
+        start_url: context.url(context.plan.next(Step::Tasks, values)),
+        kept_owners: plan.kept_owners(),
+    })
 }

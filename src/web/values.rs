@@ -10,6 +10,9 @@ use crate::domain::onboarding::{
 
 pub const OWNERS: &str = "corporation.beneficial_owners";
 
+/// The inputs of a date, in the order the page shows them (as people in the US write dates).
+pub const DATE_PARTS: [&str; 3] = ["month", "day", "year"];
+
 #[derive(Debug, Default, Clone)]
 pub struct FormValues {
     values: HashMap<String, Vec<String>>,
@@ -110,9 +113,7 @@ impl FormValues {
     pub fn individual(&self, prefix: &str) -> IndividualInput {
         IndividualInput {
             name: self.owned(&format!("{prefix}.name")),
-            date_of_birth: self
-                .owned(&format!("{prefix}.date_of_birth"))
-                .map(|d| us_date_to_iso(&d)),
+            date_of_birth: self.date(&format!("{prefix}.date_of_birth")),
             address: self.address(&format!("{prefix}.address")),
             identification: IdentificationInput {
                 method: self.owned(&format!("{prefix}.identification.method")),
@@ -149,6 +150,50 @@ impl FormValues {
             beneficial_owners: owners,
             beneficial_ownership_exemption_reason: None,
         }
+    }
+
+    /// A date typed as month, day and year (`{path}.month`, ...), as the
+    /// rules take it (YYYY-MM-DD). Parts missing or not numbers give a text
+    /// the rules refuse as not a real date ([`FormValues::date_parts_missing`]
+    /// says which). Drafts saved before the date had three inputs hold it
+    /// whole, as MM/DD/YYYY.
+    pub fn date(&self, path: &str) -> Option<String> {
+        let [month, day, year] = DATE_PARTS.map(|part| self.get(&format!("{path}.{part}")).map(str::trim));
+        if month.is_none() && day.is_none() && year.is_none() {
+            return self.owned(path).map(|d| us_date_to_iso(&d));
+        }
+        fn digits(part: Option<&str>, max: usize) -> Option<&str> {
+            part.filter(|p| (1..=max).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+        }
+        Some(match (digits(month, 2), digits(day, 2), digits(year, 4)) {
+            (Some(m), Some(d), Some(y)) if y.len() == 4 => format!("{y}-{m:0>2}-{d:0>2}"),
+            _ => format!("{}/{}/{}", month.unwrap_or(""), day.unwrap_or(""), year.unwrap_or("")),
+        })
+    }
+
+    /// The parts of the date at `path` left blank, when some were given.
+    pub fn date_parts_missing(&self, path: &str) -> Vec<&'static str> {
+        let given: Vec<bool> = DATE_PARTS
+            .iter()
+            .map(|part| self.get(&format!("{path}.{part}")).is_some())
+            .collect();
+        if given.iter().all(|g| !g) {
+            return Vec::new();
+        }
+        DATE_PARTS
+            .iter()
+            .zip(given)
+            .filter(|(_, given)| !given)
+            .map(|(part, _)| *part)
+            .collect()
+    }
+
+    /// Sets the date at `path` as its three inputs.
+    pub fn set_date(&mut self, path: &str, date: chrono::NaiveDate) {
+        use chrono::Datelike;
+        self.set(&format!("{path}.month"), &date.month().to_string());
+        self.set(&format!("{path}.day"), &date.day().to_string());
+        self.set(&format!("{path}.year"), &date.year().to_string());
     }
 
     fn owned(&self, key: &str) -> Option<String> {
@@ -210,6 +255,28 @@ mod tests {
         let mut one = FormValues::default();
         one.remove_owner(0);
         assert_eq!(one.owner_count(), 1, "the last owner block stays");
+    }
+
+    #[test]
+    fn dates_typed_in_three_inputs_become_iso() {
+        let values = FormValues::from_pairs(pairs(&[("d.month", "7"), ("d.day", "31"), ("d.year", "1980")]));
+        assert_eq!(values.date("d").as_deref(), Some("1980-07-31"));
+        assert!(values.date_parts_missing("d").is_empty());
+        let partial = FormValues::from_pairs(pairs(&[("d.month", "7"), ("d.year", "1980")]));
+        assert_eq!(
+            partial.date("d").as_deref(),
+            Some("7//1980"),
+            "refused as not a real date"
+        );
+        assert_eq!(partial.date_parts_missing("d"), ["day"]);
+        let short_year = FormValues::from_pairs(pairs(&[("d.month", "7"), ("d.day", "31"), ("d.year", "80")]));
+        assert_eq!(short_year.date("d").as_deref(), Some("7/31/80"));
+        assert_eq!(FormValues::default().date("d"), None);
+        let legacy = FormValues::from_pairs(pairs(&[("d", "07/31/1980")]));
+        assert_eq!(legacy.date("d").as_deref(), Some("1980-07-31"), "drafts saved before");
+        let mut set = FormValues::default();
+        set.set_date("d", chrono::NaiveDate::from_ymd_opt(1966, 12, 9).unwrap());
+        assert_eq!(set.date("d").as_deref(), Some("1966-12-09"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::values::{FormValues, OWNERS};
+use super::values::{DATE_PARTS, FormValues, OWNERS};
 use crate::domain::{address::US_STATES, onboarding::Problem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,8 @@ pub struct FieldView {
     pub required: bool,
     pub options: Vec<SelectOption>,
     pub width: &'static str,
+    /// An extra class of the field's wrapper (for the stylesheet).
+    pub class: &'static str,
 }
 
 impl FieldView {
@@ -80,6 +82,11 @@ impl FieldView {
         self
     }
 
+    pub fn class(mut self, class: &'static str) -> Self {
+        self.class = class;
+        self
+    }
+
     pub fn short(mut self) -> Self {
         self.width = "w-short";
         self
@@ -120,6 +127,40 @@ impl FieldView {
         self.autocomplete = "off";
         self
     }
+}
+
+/// A date asked as three inputs under one legend.
+#[derive(Debug, Clone)]
+pub struct DateInput {
+    pub path: String,
+    /// The date's path as an `id`; each input adds its part (`-month`).
+    pub id: String,
+    pub legend: String,
+    pub hint: String,
+    pub error: Option<String>,
+    pub parts: Vec<DatePart>,
+}
+
+impl DateInput {
+    /// `aria-describedby` of the group.
+    pub fn described_by(&self) -> String {
+        match &self.error {
+            Some(_) => format!("{0}-hint {0}-error", self.id),
+            None => format!("{}-hint", self.id),
+        }
+    }
+}
+
+/// One input of a date.
+#[derive(Debug, Clone)]
+pub struct DatePart {
+    pub id: String,
+    pub name: String,
+    pub label: &'static str,
+    pub value: String,
+    pub autocomplete: &'static str,
+    pub width: &'static str,
+    pub invalid: bool,
 }
 
 /// The `id` attribute for a field path (`corporation.address.zip` → `corporation-address-zip`).
@@ -163,9 +204,13 @@ impl<'a> Builder<'a> {
     pub fn journey(values: &'a FormValues, problems: &[Problem]) -> Self {
         let mut errors = HashMap::new();
         for problem in problems {
-            errors
-                .entry(problem.path.clone())
-                .or_insert_with(|| problem_message(&problem.path, &problem.message));
+            let missing = values.date_parts_missing(&problem.path);
+            let message = if missing.is_empty() {
+                problem_message(&problem.path, &problem.message)
+            } else {
+                format!("Date of birth must include a {}", missing.join(" and "))
+            };
+            errors.entry(problem.path.clone()).or_insert(message);
         }
         Self {
             values,
@@ -194,6 +239,48 @@ impl<'a> Builder<'a> {
             required: true,
             options: Vec::new(),
             width: "w-full",
+            class: "",
+        }
+    }
+
+    /// A date as three inputs (month, day, year) under one legend. `own`:
+    /// the customer's own date of birth, which the browser may fill in;
+    /// never for anyone else's.
+    pub fn date(&self, path: &str, legend: &str, own: bool) -> DateInput {
+        let id = field_id(path);
+        let error = self.error(path);
+        let missing = self.values.date_parts_missing(path);
+        let parts = DATE_PARTS
+            .iter()
+            .map(|part| {
+                let name = format!("{path}.{part}");
+                DatePart {
+                    id: format!("{id}-{part}"),
+                    value: self.values.get(&name).unwrap_or("").to_owned(),
+                    name,
+                    label: match *part {
+                        "month" => "Month",
+                        "day" => "Day",
+                        _ => "Year",
+                    },
+                    autocomplete: match (own, *part) {
+                        (false, _) => "off",
+                        (true, "month") => "bday-month",
+                        (true, "day") => "bday-day",
+                        (true, _) => "bday-year",
+                    },
+                    width: if *part == "year" { "w-year" } else { "w-2" },
+                    invalid: error.is_some() && (missing.is_empty() || missing.contains(part)),
+                }
+            })
+            .collect();
+        DateInput {
+            path: path.to_owned(),
+            hint: "For example, 7 31 1980".to_owned(),
+            legend: legend.to_owned(),
+            error,
+            parts,
+            id,
         }
     }
 
@@ -226,45 +313,13 @@ impl<'a> Builder<'a> {
         ]
     }
 
-    pub fn date_of_birth(&self, path: &str) -> FieldView {
-        self.field(path, "Date of birth")
-            .autocomplete("bday")
-            .short()
-            .hint("For example, 07/31/1980")
-    }
-
-    pub fn identification(&self, prefix: &str) -> Vec<FieldView> {
-        vec![
-            self.field(&format!("{prefix}.method"), "Type of ID").select(
-                "Choose a document",
-                &[
-                    ("social_security_number", "Social Security number (SSN)"),
-                    (
-                        "individual_taxpayer_identification_number",
-                        "Individual Taxpayer Identification Number (ITIN)",
-                    ),
-                    ("passport", "Passport"),
-                    ("other", "Other government ID"),
-                ],
-            ),
-            self.field(&format!("{prefix}.number"), "Document number")
-                .hint("SSN and ITIN: 9 digits, like 123-45-6789")
-                .secret(),
-            self.field(&format!("{prefix}.country"), "Issuing country")
-                .optional()
-                .short()
-                .hint("Only for a passport or other ID: two letters, like MX")
-                .autocomplete("off"),
-        ]
-    }
-
     /// Every error, in page order, for the summary at the top.
     pub fn summary(&self, order: &[String]) -> Vec<SummaryItem> {
         let mut items: Vec<SummaryItem> = order
             .iter()
             .filter_map(|path| {
                 self.errors.get(path).map(|message| SummaryItem {
-                    href: format!("#{}", field_id(path)),
+                    href: self.anchor(path),
                     text: self.summary_text(path, message),
                 })
             })
@@ -272,12 +327,23 @@ impl<'a> Builder<'a> {
         for (path, message) in &self.errors {
             if !order.contains(path) {
                 items.push(SummaryItem {
-                    href: format!("#{}", field_id(path)),
+                    href: self.anchor(path),
                     text: self.summary_text(path, message),
                 });
             }
         }
         items
+    }
+
+    /// Where the summary's link for `path` goes: its input, or a date's
+    /// first input the problem is about.
+    fn anchor(&self, path: &str) -> String {
+        if path.ends_with("date_of_birth") {
+            let missing = self.values.date_parts_missing(path);
+            let part = missing.first().copied().unwrap_or(DATE_PARTS[0]);
+            return format!("#{}-{part}", field_id(path));
+        }
+        format!("#{}", field_id(path))
     }
 
     fn summary_text(&self, path: &str, message: &str) -> String {
@@ -349,7 +415,7 @@ pub fn problem_message(path: &str, raw: &str) -> String {
         }
         ("date_of_birth", "must be in the past") => "Enter a date of birth in the past".to_owned(),
         ("date_of_birth", m) if m.starts_with("must be a real date") => {
-            "Date of birth must be a real date, like 07/31/1980".to_owned()
+            "Date of birth must be a real date, like 7 31 1980".to_owned()
         }
         ("date_of_birth", m) if m.contains("18 years") => if own {
             "You must be at least 18 years old"
@@ -480,7 +546,7 @@ mod tests {
                 "corporation.beneficial_owners.1.individual.date_of_birth",
                 "must be a real date, like 1980-07-31"
             ),
-            "Date of birth must be a real date, like 07/31/1980",
+            "Date of birth must be a real date, like 7 31 1980",
             "the format the hint shows"
         );
     }

@@ -217,7 +217,9 @@ async fn an_individual_is_created() {
             "person",
             pairs(&[
                 ("natural_person.name", "Ada Lovelace"),
-                ("natural_person.date_of_birth", "12/10/1985"),
+                ("natural_person.date_of_birth.month", "12"),
+                ("natural_person.date_of_birth.day", "10"),
+                ("natural_person.date_of_birth.year", "1985"),
             ]),
             "step=person-address",
         ),
@@ -583,7 +585,17 @@ async fn a_page_posted_after_the_link_expired_says_so() {
     app.clock.advance(chrono::Duration::hours(7));
     let response = post_step(&browser, &url, "business", &csrf, &business_journey()[1].1).await;
     assert_eq!(response.status(), 410);
-    assert!(response.text().await.unwrap().contains("no longer valid"));
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("Your link expired while you were filling in the form"),
+        "{html}"
+    );
+    assert!(html.contains("what you entered on it was not saved"));
+    assert!(html.contains("Default program"), "the program is named");
+    assert!(html.contains(&format!(
+        "href=\"https://platform.example.com/onboarded?ref=42&#38;entity_onboarding_session_id={}\" data-testid=\"return-to-platform\">Return to Default program</a>",
+        session["id"].as_str().unwrap()
+    )), "{html}");
     assert_eq!(
         app.get("/entities").await.json::<Value>().await.unwrap()["data"],
         json!([])
@@ -601,7 +613,15 @@ async fn forms_without_the_browser_sessions_csrf_token_are_refused() {
         .post(&step_url(&url, "declaration"), &declaration("forged-token"))
         .await;
     assert_eq!(response.status(), 403);
-    assert!(response.text().await.unwrap().contains("reload the page"));
+    let html = response.text().await.unwrap();
+    assert!(html.contains("reload the page"));
+    assert!(html.contains("Default program"), "the program is named");
+    // One way on: the page that was refused, loaded again.
+    let reload = format!(
+        "href=\"{}\" data-testid=\"reload\">Reload the form</a>",
+        step_url(url.trim_start_matches(&app.address), "declaration").replace('&', "&#38;")
+    );
+    assert!(html.contains(&reload), "{reload}: {html}");
     let response = Browser::new()
         .post(&step_url(&url, "declaration"), &declaration(&csrf))
         .await;
@@ -730,4 +750,162 @@ async fn form_pages_let_the_redirect_through_but_nothing_else() {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/onboarding"),
         "{cookie}"
     );
+}
+
+#[tokio::test]
+async fn dates_of_birth_are_three_numeric_inputs_autofilled_only_for_the_customer() {
+    let app = spawn_app().await;
+    let browser = Browser::new();
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    let (_, html) = browser.get(&url).await;
+    let csrf = csrf_token(&html);
+    post_step(
+        &browser,
+        &url,
+        "structure",
+        &csrf,
+        &pairs(&[("structure", "natural_person")]),
+    )
+    .await;
+    let (_, person) = browser.get(&step_url(&url, "person")).await;
+    for (part, token) in [("month", "bday-month"), ("day", "bday-day"), ("year", "bday-year")] {
+        assert!(
+            person.contains(&format!(
+                "inputmode=\"numeric\" id=\"natural_person-date_of_birth-{part}\" name=\"natural_person.date_of_birth.{part}\" value=\"\" autocomplete=\"{token}\""
+            )),
+            "{part}: {person}"
+        );
+        assert!(person.contains(&format!("for=\"natural_person-date_of_birth-{part}\"")));
+    }
+    assert!(person.contains("<legend>Date of birth</legend>"));
+    // Left incomplete: the message names what is missing and links to it.
+    let partial = pairs(&[
+        ("natural_person.name", "Ada Lovelace"),
+        ("natural_person.date_of_birth.month", "12"),
+        ("natural_person.date_of_birth.year", "1985"),
+    ]);
+    let response = post_step(&browser, &url, "person", &csrf, &partial).await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("<a href=\"#natural_person-date_of_birth-day\">Date of birth must include a day</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"12\"") && html.contains("value=\"1985\""),
+        "typed parts are kept"
+    );
+    let future = pairs(&[
+        ("natural_person.name", "Ada Lovelace"),
+        ("natural_person.date_of_birth.month", "2"),
+        ("natural_person.date_of_birth.day", "30"),
+        ("natural_person.date_of_birth.year", "1985"),
+    ]);
+    let html = post_step(&browser, &url, "person", &csrf, &future)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Date of birth must be a real date, like 7 31 1980"),
+        "February 30th"
+    );
+
+    // Someone else's date of birth is never offered the customer's own.
+    let business = app.create_session().await;
+    let url = form_url(&business);
+    answer_until(&browser, &url, "owner-1-details").await;
+    let (_, owner) = browser.get(&step_url(&url, "owner-1-details")).await;
+    assert!(!owner.contains("bday"), "{owner}");
+    assert!(owner.contains("id=\"corporation-beneficial_owners-0-individual-date_of_birth-month\""));
+    assert_eq!(owner.matches("inputmode=\"numeric\"").count(), 3, "month, day and year");
+}
+
+#[tokio::test]
+async fn the_issuing_country_is_chosen_by_name_and_kept_only_for_passports_and_other_ids() {
+    let app = spawn_app().await;
+    let browser = Browser::new();
+    let session = app.create_session().await;
+    let url = form_url(&session);
+    let (_, html) = browser.get(&url).await;
+    let csrf = csrf_token(&html);
+    for (step, fields) in [
+        ("structure", pairs(&[("structure", "natural_person")])),
+        (
+            "person",
+            pairs(&[
+                ("natural_person.name", "Ada Lovelace"),
+                ("natural_person.date_of_birth.month", "12"),
+                ("natural_person.date_of_birth.day", "10"),
+                ("natural_person.date_of_birth.year", "1985"),
+            ]),
+        ),
+        (
+            "person-address",
+            pairs(&[
+                ("natural_person.address.line1", "5 Analytical St"),
+                ("natural_person.address.city", "Boston"),
+                ("natural_person.address.state", "MA"),
+                ("natural_person.address.zip", "02110"),
+            ]),
+        ),
+    ] {
+        assert_eq!(
+            post_step(&browser, &url, step, &csrf, &fields).await.status(),
+            303,
+            "{step}"
+        );
+    }
+    let (_, page) = browser.get(&step_url(&url, "person-id")).await;
+    assert!(page.contains("<select class=\"w-full\" id=\"natural_person-identification-country\" name=\"natural_person.identification.country\""), "{page}");
+    assert!(
+        page.contains("<option value=\"MX\">Mexico</option>")
+            && page.contains("<option value=\"GB\">United Kingdom</option>")
+    );
+    assert!(
+        page.matches("<option value=\"").count() > 250,
+        "every country, and the types of ID"
+    );
+    // A code that is no country is not one.
+    let id = |country: &str, method: &str| {
+        pairs(&[
+            ("natural_person.identification.method", method),
+            ("natural_person.identification.number", "X1234567"),
+            ("natural_person.identification.country", country),
+        ])
+    };
+    let response = post_step(&browser, &url, "person-id", &csrf, &id("ZZ", "passport")).await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Select the country that issued the document")
+    );
+    let response = post_step(&browser, &url, "person-id", &csrf, &id("mx", "passport")).await;
+    assert_eq!(response.status(), 303);
+    let (_, check) = browser.get(&step_url(&url, "check")).await;
+    assert!(
+        check.contains("Passport number ending in 4567, issued by Mexico"),
+        "{check}"
+    );
+    let draft = app.store.find_draft(&session_id(&session)).await.unwrap().unwrap();
+    assert_eq!(
+        draft.answers["natural_person.identification.country"],
+        ["MX"],
+        "kept as its code"
+    );
+    // An SSN has no issuing country: one sent anyway is not kept.
+    let ssn = pairs(&[
+        ("natural_person.identification.method", "social_security_number"),
+        ("natural_person.identification.number", "123-45-6789"),
+        ("natural_person.identification.country", "MX"),
+    ]);
+    assert_eq!(post_step(&browser, &url, "person-id", &csrf, &ssn).await.status(), 303);
+    let draft = app.store.find_draft(&session_id(&session)).await.unwrap().unwrap();
+    assert!(!draft.answers.contains_key("natural_person.identification.country"));
+    let (_, check) = browser.get(&step_url(&url, "check")).await;
+    assert!(check.contains("SSN ending in 6789") && !check.contains("issued by"));
 }

@@ -3,6 +3,11 @@ use chrono::Duration;
 use crate::helpers::spawn_app;
 
 async fn assert_page(response: reqwest::Response, status: u16, needle: &str) {
+    response_page(response, status, needle).await;
+}
+
+/// Checks a hosted page's status, headers and text; its body.
+async fn response_page(response: reqwest::Response, status: u16, needle: &str) -> String {
     assert_eq!(response.status().as_u16(), status);
     let headers = response.headers().clone();
     assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
@@ -16,6 +21,7 @@ async fn assert_page(response: reqwest::Response, status: u16, needle: &str) {
     );
     let body = response.text().await.unwrap();
     assert!(body.contains(needle), "{body}");
+    body
 }
 
 #[tokio::test]
@@ -66,7 +72,17 @@ async fn expired_and_used_links_are_a_410_page() {
             .send()
             .await
             .unwrap();
-        assert_page(response, 410, "no longer valid").await;
+        let html = response_page(response, 410, "no longer valid").await;
+        // It names the program and leads back to the platform, with the
+        // session's ID and no Entity's: the platform sees it was not
+        // completed through this visit.
+        assert!(html.contains("<p class=\"brand\">Default program</p>"), "{html}");
+        let back = format!(
+            "<a class=\"button\" href=\"https://platform.example.com/onboarded?ref=42&#38;entity_onboarding_session_id={}\" data-testid=\"return-to-platform\">Return to Default program</a>",
+            session["id"].as_str().unwrap()
+        );
+        assert!(html.contains(&back), "{html}");
+        assert!(!html.contains("entity_id="), "no Entity's ID");
     }
     let lapsed = app.create_session().await;
     app.clock.advance(Duration::hours(7));

@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::{
+    common::form::{OWNER0, declaration, owner_pages, pairs, post_step, step_url},
     entities::corporation_body,
     form::{Browser, csrf_token},
     helpers::{TestApp, assert_error, error_fields, get_json, spawn_app},
@@ -198,12 +199,13 @@ async fn an_entity_archived_after_its_session_was_made_cannot_be_changed_through
     let session_id = session["id"].as_str().unwrap();
     let url = session["session_url"].as_str().unwrap();
     let browser = Browser::new();
-    let (status, html) = browser.get(url).await;
+    let (status, html) = browser.get(&step_url(url, "declaration")).await;
     assert_eq!(status, 200);
     let attest = vec![
         ("csrf_token".to_owned(), csrf_token(&html)),
         ("attest".to_owned(), "true".to_owned()),
     ];
+    let url = &step_url(url, "declaration");
     let archived = archive(&app, &id).await;
     assert_eq!(archived["status"], "archived");
 
@@ -278,33 +280,23 @@ async fn a_form_opened_before_the_archive_is_refused_when_submitted_after_it() {
     assert_eq!(still["status"], "active");
 }
 
-#[tokio::test]
-async fn the_form_asks_only_for_what_is_outstanding_prefilled() {
-    let app = spawn_app().await;
-    let entity = create_entity(&app, &partial_corporation()).await;
-    let id = entity["id"].as_str().unwrap();
-    flag(&app, id, json!([{ "category": "entity_tax_identifier" }])).await;
-    let session = session_for(&app, id).await;
-    let (status, html) = Browser::new().get(session["session_url"].as_str().unwrap()).await;
-    assert_eq!(status, 200);
-    assert!(html.contains("Finish onboarding for Half Done Inc"));
-    assert!(html.contains("Correct the business&#39;s tax ID") || html.contains("Correct the business's tax ID"));
-    assert!(
-        html.contains("Add the business&#39;s beneficial owners")
-            || html.contains("Add the business's beneficial owners")
-    );
-    // The business section is prefilled, but the EIN is asked again, showing only its last 4.
-    assert!(html.contains("name=\"corporation.name\" value=\"Half Done Inc\""));
-    assert!(html.contains("name=\"corporation.legal_identifier.value\" value=\"\""));
-    assert!(html.contains("ends in 6789"));
-    assert!(!html.contains("123456789"));
-    // One new owner block; the address (not flagged) is not asked for.
-    assert!(html.contains("data-testid=\"owner-1\""));
-    assert!(!html.contains("name=\"corporation.address.line1\""));
+/// Where a `303 See Other` sends the browser.
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// The new owner's three pages (the business has none on file): Grace Hopper, who controls it.
+fn new_owner_pages() -> [(&'static str, Vec<(String, String)>); 3] {
+    let [details, address, id] = owner_pages(OWNER0, "Grace Hopper", "321-54-9876", &["control"]);
+    [
+        ("owner-1-details", details),
+        ("owner-1-address", address),
+        ("owner-1-id", id),
+    ]
 }
 
 #[tokio::test]
-async fn completing_the_tasks_updates_the_entity_in_place() {
+async fn a_session_for_an_entity_lists_its_tasks_then_asks_only_what_they_need() {
     let app = spawn_app().await;
     let entity = create_entity(&app, &partial_corporation()).await;
     let id = entity["id"].as_str().unwrap();
@@ -312,41 +304,108 @@ async fn completing_the_tasks_updates_the_entity_in_place() {
     let session = session_for(&app, id).await;
     let url = session["session_url"].as_str().unwrap();
     let browser = Browser::new();
-    let (_, html) = browser.get(url).await;
-    let csrf = csrf_token(&html);
-    let owner = "corporation.beneficial_owners.0";
-    let mut form: Vec<(String, String)> = [
-        ("csrf_token", csrf.as_str()),
-        ("owner_count", "1"),
-        ("corporation.name", "Half Done Inc"),
-        ("corporation.legal_identifier.value", "98-7654321"),
-        ("corporation.incorporation_state", "IL"),
-        ("attest", "true"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    for (field, value) in [
-        ("individual.name", "Grace Hopper"),
-        ("individual.date_of_birth", "12/09/1966"),
-        ("individual.address.line1", "1 Home Rd"),
-        ("individual.address.city", "Arlington"),
-        ("individual.address.state", "VA"),
-        ("individual.address.zip", "22201"),
-        ("individual.identification.method", "social_security_number"),
-        ("individual.identification.number", "321-54-9876"),
-        ("prongs", "control"),
+    let (status, html) = browser.get(url).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>Finish onboarding for Half Done Inc</h1>"), "{html}");
+    assert!(html.contains("Default program"), "the program is named");
+    assert!(html.contains("Correct the business&#39;s tax ID") || html.contains("Correct the business's tax ID"));
+    assert!(
+        html.contains("Add the business&#39;s beneficial owners")
+            || html.contains("Add the business's beneficial owners")
+    );
+    assert!(
+        html.contains("step=business\" id=\"continue\" data-testid=\"continue\""),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<input") || !html.contains("name=\"corporation."),
+        "no question yet"
+    );
+
+    // The business page asks for the EIN alone: not the name, not the state
+    // of incorporation, no optional fields.
+    let (status, html) = browser.get(&step_url(url, "business")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"corporation.legal_identifier.value\" value=\"\""));
+    for absent in [
+        "corporation.name",
+        "corporation.incorporation_state",
+        "corporation.industry_code",
+        "corporation.website",
+        "corporation.email",
+        "corporation.address.line1",
     ] {
-        form.push((format!("{owner}.{field}"), value.to_owned()));
+        assert!(!html.contains(&format!("name=\"{absent}\"")), "{absent} is not asked");
     }
+    assert!(html.contains("ends in 6789") && !html.contains("123456789"));
+    assert!(html.contains("Step 1 of 4"), "EIN, owners, check, declaration");
+    assert!(html.contains("Half Done Inc"), "whom the page is about");
+    // Pages the tasks do not need are not open.
+    let response = browser
+        .client
+        .get(step_url(url, "business-address"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let response = browser.client.get(step_url(url, "structure")).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+}
+
+#[tokio::test]
+async fn completing_the_tasks_page_by_page_updates_the_entity_in_place() {
+    let app = spawn_app().await;
+    let entity = create_entity(&app, &partial_corporation()).await;
+    let id = entity["id"].as_str().unwrap();
+    flag(&app, id, json!([{ "category": "entity_tax_identifier" }])).await;
+    let session = session_for(&app, id).await;
+    let url = session["session_url"].as_str().unwrap();
+    let browser = Browser::new();
+    let (_, html) = browser.get(&step_url(url, "business")).await;
+    let csrf = csrf_token(&html);
+    let ein = pairs(&[("corporation.legal_identifier.value", "98-7654321")]);
+    let response = post_step(&browser, url, "business", &csrf, &ein).await;
+    assert_eq!(response.status(), 303);
+    assert!(
+        location(&response).ends_with("step=owner-1-details"),
+        "{}",
+        location(&response)
+    );
+    for (step, fields) in new_owner_pages() {
+        let response = post_step(&browser, url, step, &csrf, &fields).await;
+        assert_eq!(response.status(), 303, "{step}");
+    }
+    let response = post_step(&browser, url, "owners", &csrf, &pairs(&[("add_another", "no")])).await;
+    assert!(location(&response).ends_with("step=check"));
+
+    // The check shows everything, and offers to change only what was asked.
+    let (status, check) = browser.get(&step_url(url, "check")).await;
+    assert_eq!(status, 200);
+    assert!(check.contains("98-7654321") && check.contains("Grace Hopper") && check.contains("SSN ending in 9876"));
+    assert!(
+        check.contains("step=business&#38;return=check"),
+        "the EIN can be changed"
+    );
+    assert!(
+        !check.contains("Change<span class=\"visually-hidden\"> legal business name"),
+        "the name cannot"
+    );
+    assert!(!check.contains("321-54-9876") && !check.contains("321549876"));
+    assert_eq!(
+        get_json(&app, &format!("/entities/{id}")).await["corporation"]["legal_identifier"]["value"],
+        "123456789",
+        "nothing changes before the declaration"
+    );
 
     // Concurrent submissions: one update, the same redirect for all.
-    let responses = futures_util::future::join_all((0..4).map(|_| browser.post(url, &form))).await;
+    let declaration = declaration(&csrf);
+    let target = step_url(url, "declaration");
+    let responses = futures_util::future::join_all((0..4).map(|_| browser.post(&target, &declaration))).await;
     let mut locations = Vec::new();
     for response in responses {
         assert!(matches!(response.status().as_u16(), 303 | 410), "{}", response.status());
         if response.status() == 303 {
-            locations.push(response.headers()["location"].to_str().unwrap().to_owned());
+            locations.push(location(&response));
         }
     }
     locations.dedup();
@@ -358,15 +417,20 @@ async fn completing_the_tasks_updates_the_entity_in_place() {
         )]
     );
 
-    let updated: Value = app.get(&format!("/entities/{id}")).await.json().await.unwrap();
+    let updated = get_json(&app, &format!("/entities/{id}")).await;
     assert_eq!(updated["corporation"]["legal_identifier"]["value"], "987654321");
-    assert_eq!(updated["corporation"]["incorporation_state"], "IL");
+    assert_eq!(
+        updated["corporation"]["incorporation_state"],
+        Value::Null,
+        "the state of incorporation was not demanded"
+    );
     assert_eq!(
         updated["corporation"]["address"]["line1"], "1 Main St",
         "untouched parts are kept"
     );
     let owners = updated["corporation"]["beneficial_owners"].as_array().unwrap();
     assert_eq!(owners.len(), 1);
+    assert_eq!(owners[0]["individual"]["date_of_birth"], "1980-07-31");
     assert_eq!(owners[0]["individual"]["identification"]["number_last4"], "9876");
     assert_eq!(
         updated["validation"],
@@ -383,44 +447,121 @@ async fn completing_the_tasks_updates_the_entity_in_place() {
     );
     let all: Value = app.get("/entities").await.json().await.unwrap();
     assert_eq!(all["data"].as_array().unwrap().len(), 1);
-    let fetched: Value = app
-        .get(&format!(
-            "/entity_onboarding_sessions/{}",
-            session["id"].as_str().unwrap()
-        ))
+    let fetched = get_json(
+        &app,
+        &format!("/entity_onboarding_sessions/{}", session["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(fetched["status"], "expired");
+    assert_eq!(fetched["entity_id"], id);
+    let session_id: onboarding::domain::ids::SessionId = session["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        app.store.find_draft(&session_id).await.unwrap(),
+        None,
+        "the draft went with it"
+    );
+    let events: Value = app
+        .get(&format!("/events?associated_object_id={id}"))
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(fetched["status"], "expired");
-    assert_eq!(fetched["entity_id"], id);
+    let categories: Vec<&str> = events["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["category"].as_str().unwrap())
+        .collect();
+    assert!(categories.contains(&"entity.updated"), "{categories:?}");
 }
 
 #[tokio::test]
-async fn invalid_corrections_are_refused_with_the_entity_unchanged() {
+async fn invalid_answers_are_explained_on_their_page_with_the_entity_unchanged() {
     let app = spawn_app().await;
     let entity = create_entity(&app, &partial_corporation()).await;
     let id = entity["id"].as_str().unwrap();
     let session = session_for(&app, id).await;
     let url = session["session_url"].as_str().unwrap();
     let browser = Browser::new();
-    let (_, html) = browser.get(url).await;
-    let form: Vec<(String, String)> = vec![
-        ("csrf_token".into(), csrf_token(&html)),
-        ("owner_count".into(), "1".into()),
-        (
-            "corporation.beneficial_owners.0.individual.name".into(),
-            "Only A Name".into(),
-        ),
-    ];
-    let response = browser.post(url, &form).await;
+    let (_, html) = browser.get(&step_url(url, "owner-1-details")).await;
+    let csrf = csrf_token(&html);
+    let only_a_name = pairs(&[
+        ("corporation.beneficial_owners.0.individual.name", "Only A Name"),
+        ("corporation.beneficial_owners.0.individual.date_of_birth.month", "7"),
+        ("corporation.beneficial_owners.0.individual.date_of_birth.year", "1980"),
+    ]);
+    let response = post_step(&browser, url, "owner-1-details", &csrf, &only_a_name).await;
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
-    assert!(html.contains("href=\"#corporation-beneficial_owners-0-individual-date_of_birth\""));
-    assert!(html.contains("href=\"#attest\""));
+    assert!(html.contains("There is a problem"));
+    assert!(
+        html.contains("<a href=\"#corporation-beneficial_owners-0-individual-date_of_birth-day\">Date of birth must include a day</a>"),
+        "{html}"
+    );
+    assert!(html.contains("href=\"#corporation-beneficial_owners-0-prongs\""));
     assert!(html.contains("value=\"Only A Name\""));
-    let unchanged: Value = app.get(&format!("/entities/{id}")).await.json().await.unwrap();
-    assert_eq!(unchanged, entity);
+    // The declaration is not open before every page is done.
+    let response = browser.post(&step_url(url, "declaration"), &declaration(&csrf)).await;
+    assert_eq!(response.status(), 303);
+    assert!(location(&response).contains("step=owner-1-details"));
+    assert_eq!(get_json(&app, &format!("/entities/{id}")).await, entity);
+}
+
+#[tokio::test]
+async fn an_entity_changed_meanwhile_is_checked_again_before_it_is_confirmed() {
+    let app = spawn_app().await;
+    let entity = create_entity(&app, &corporation_body()).await;
+    let id = entity["id"].as_str().unwrap();
+    flag(&app, id, json!([{ "category": "entity_tax_identifier" }])).await;
+    let session = session_for(&app, id).await;
+    let url = session["session_url"].as_str().unwrap();
+    let browser = Browser::new();
+    let (_, html) = browser.get(&step_url(url, "business")).await;
+    let csrf = csrf_token(&html);
+    let ein = pairs(&[("corporation.legal_identifier.value", "98-7654321")]);
+    assert_eq!(post_step(&browser, url, "business", &csrf, &ein).await.status(), 303);
+
+    // The platform changes the Entity while the customer is on the check page.
+    app.clock.advance(chrono::Duration::minutes(1));
+    let changed = flag(
+        &app,
+        id,
+        json!([{ "category": "entity_tax_identifier" }, { "category": "entity_address" }]),
+    )
+    .await;
+    let response = browser.post(&step_url(url, "declaration"), &declaration(&csrf)).await;
+    assert_eq!(response.status(), 409);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("These details changed while you were working"), "{html}");
+    assert!(html.contains("data-testid=\"reload\""), "one way on: {html}");
+    assert!(html.contains("Default program"), "the program is named");
+    assert_eq!(
+        get_json(&app, &format!("/entities/{id}")).await,
+        changed,
+        "nothing was applied"
+    );
+
+    // Checked again: the new task (the address) is asked, then it goes through.
+    let (_, html) = browser.get(url).await;
+    assert!(html.contains("<h1>Business address</h1>"), "{html}");
+    let address = pairs(&[
+        ("corporation.address.line1", "2 Real Street"),
+        ("corporation.address.city", "Dover"),
+        ("corporation.address.state", "DE"),
+        ("corporation.address.zip", "19901"),
+    ]);
+    assert_eq!(
+        post_step(&browser, url, "business-address", &csrf, &address)
+            .await
+            .status(),
+        303
+    );
+    let response = browser.post(&step_url(url, "declaration"), &declaration(&csrf)).await;
+    assert_eq!(response.status(), 303);
+    let updated = get_json(&app, &format!("/entities/{id}")).await;
+    assert_eq!(updated["corporation"]["legal_identifier"]["value"], "987654321");
+    assert_eq!(updated["corporation"]["address"]["line1"], "2 Real Street");
+    assert_eq!(updated["validation"]["issues"], json!([]));
 }
 
 #[tokio::test]
@@ -435,11 +576,21 @@ async fn an_entity_with_nothing_left_to_do_finishes_with_one_button() {
     let browser = Browser::new();
     let (_, html) = browser.get(url).await;
     assert!(html.contains("Confirm that the information is true and complete"));
-    let attest = vec![
-        ("csrf_token".to_owned(), csrf_token(&html)),
-        ("attest".to_owned(), "true".to_owned()),
-    ];
-    assert_eq!(browser.post(url, &attest).await.status(), 303);
+    assert!(
+        html.contains("step=check\" id=\"continue\""),
+        "only the check is left: {html}"
+    );
+    let (status, check) = browser.get(&step_url(url, "check")).await;
+    assert_eq!(status, 200);
+    assert!(
+        check.contains("National Phonograph Company") && !check.contains("return=check"),
+        "nothing to change"
+    );
+    let (_, page) = browser.get(&step_url(url, "declaration")).await;
+    let response = browser
+        .post(&step_url(url, "declaration"), &declaration(&csrf_token(&page)))
+        .await;
+    assert_eq!(response.status(), 303);
 
     let entity: Value = app.get(&format!("/entities/{entity_id}")).await.json().await.unwrap();
     assert_eq!(entity["onboarding_tasks"], json!([]));
@@ -448,16 +599,23 @@ async fn an_entity_with_nothing_left_to_do_finishes_with_one_button() {
     let (status, html) = browser.get(url).await;
     assert_eq!(status, 200);
     assert!(html.contains("Everything is in order for National Phonograph Company"));
-    assert!(!html.contains("name=\"attest\""));
-    let finish = vec![("csrf_token".to_owned(), csrf_token(&html))];
-    let response = browser.post(url, &finish).await;
-    assert_eq!(response.status(), 303);
+    // One clear action: a single button, and no other control or link in the page's content.
+    let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
+    assert_eq!(main.matches("<button").count(), 1, "{main}");
+    assert_eq!(main.matches("<a ").count(), 0, "{main}");
     assert!(
-        response.headers()["location"]
-            .to_str()
-            .unwrap()
-            .contains(&format!("entity_id={entity_id}"))
+        main.contains("data-testid=\"submit\">Return to Default program</button>"),
+        "{main}"
     );
+    assert!(!main.contains("name=\"attest\"") && !main.contains("Step "));
+    let response = browser
+        .post(
+            &step_url(url, "declaration"),
+            &pairs(&[("csrf_token", &csrf_token(&html))]),
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert!(location(&response).contains(&format!("entity_id={entity_id}")));
     assert_eq!(
         app.get("/entities").await.json::<Value>().await.unwrap()["data"]
             .as_array()
@@ -494,7 +652,7 @@ async fn simulated_submission_of_an_entity_session_makes_no_new_entity() {
 }
 
 #[tokio::test]
-async fn a_person_without_identification_provides_it_through_the_form() {
+async fn a_person_without_identification_is_asked_for_the_id_alone() {
     let app = spawn_app().await;
     let entity = create_entity(
         &app,
@@ -513,35 +671,54 @@ async fn a_person_without_identification_provides_it_through_the_form() {
         ["provide_identification", "confirm_details", "attest"]
     );
     let id = entity["id"].as_str().unwrap();
-    // A flagged identity of a person who has an ID is a correction task instead.
     let session = session_for(&app, id).await;
     let url = session["session_url"].as_str().unwrap();
     let browser = Browser::new();
     let (_, html) = browser.get(url).await;
-    assert!(html.contains("name=\"natural_person.name\" value=\"Ada Lovelace\""));
-    assert!(html.contains("name=\"natural_person.date_of_birth\" value=\"12/10/1985\""));
-    assert!(html.contains("name=\"natural_person.identification.number\""));
-    let form: Vec<(String, String)> = [
-        ("csrf_token", csrf_token(&html).as_str()),
-        ("natural_person.name", "Ada Lovelace"),
-        ("natural_person.date_of_birth", "12/10/1985"),
-        ("natural_person.address.line1", "5 Analytical St"),
-        ("natural_person.address.city", "Boston"),
-        ("natural_person.address.state", "MA"),
-        ("natural_person.address.zip", "02110"),
-        ("natural_person.identification.method", "social_security_number"),
-        ("natural_person.identification.number", "123-45-6789"),
-        ("attest", "true"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    assert_eq!(browser.post(url, &form).await.status(), 303);
+    assert!(html.contains("step=person-id\" id=\"continue\""), "{html}");
+    let (_, page) = browser.get(&step_url(url, "person-id")).await;
+    let csrf = csrf_token(&page);
+    assert!(page.contains("name=\"natural_person.identification.method\""));
+    assert!(
+        page.contains("name=\"natural_person.identification.country\""),
+        "for a passport"
+    );
+    assert!(
+        !page.contains("name=\"natural_person.name\"") && !page.contains("date_of_birth"),
+        "{page}"
+    );
+    let passport = pairs(&[
+        ("natural_person.identification.method", "passport"),
+        ("natural_person.identification.number", "X1234567"),
+    ]);
+    let response = post_step(&browser, url, "person-id", &csrf, &passport).await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Select the country that issued the document")
+    );
+    let mut passport = passport;
+    passport.push(("natural_person.identification.country".into(), "GB".into()));
+    let response = post_step(&browser, url, "person-id", &csrf, &passport).await;
+    assert_eq!(response.status(), 303);
+    assert!(location(&response).ends_with("step=check"));
+    let (_, check) = browser.get(&step_url(url, "check")).await;
+    assert!(
+        check.contains("Passport number ending in 4567, issued by United Kingdom"),
+        "{check}"
+    );
+    assert!(check.contains("December 10, 1985"));
+    let response = browser.post(&step_url(url, "declaration"), &declaration(&csrf)).await;
+    assert_eq!(response.status(), 303);
     let updated: Value = app.get(&format!("/entities/{id}")).await.json().await.unwrap();
     assert_eq!(
         updated["natural_person"]["identification"],
-        json!({ "method": "social_security_number", "number_last4": "6789" })
+        json!({ "method": "passport", "number_last4": "4567" })
     );
+    assert_eq!(updated["natural_person"]["name"], "Ada Lovelace");
     assert_eq!(updated["onboarding_tasks"], json!([]));
 
     let flagged = flag(&app, id, json!([{ "category": "entity_identity" }])).await;
@@ -578,33 +755,53 @@ async fn a_flagged_owner_address_is_corrected_for_that_owner_only() {
     let url = session["session_url"].as_str().unwrap();
     let browser = Browser::new();
     let (_, html) = browser.get(url).await;
-    // Only the second owner's block, prefilled; the first is listed as already on file.
-    assert!(html.contains("data-testid=\"owner-2\"") && !html.contains("data-testid=\"owner-1\""));
-    assert!(html.contains("Already on file: Ian Crease."));
-    let owner = "corporation.beneficial_owners.1";
-    let mut form: Vec<(String, String)> = vec![
-        ("csrf_token".into(), csrf_token(&html)),
-        ("owner_count".into(), "2".into()),
-        ("attest".into(), "true".into()),
-    ];
-    for (field, value) in [
-        ("individual.name", "Second Owner"),
-        ("individual.date_of_birth", "01/31/1970"),
-        ("individual.address.line1", "77 Real Street"),
-        ("individual.address.city", "Albany"),
-        ("individual.address.state", "NY"),
-        ("individual.address.zip", "12207"),
-        ("individual.identification.method", "social_security_number"),
-        ("individual.identification.number", "078-05-1120"),
-        ("prongs", "ownership"),
-    ] {
-        form.push((format!("{owner}.{field}"), value.to_owned()));
+    assert!(
+        html.contains("Already on file and not asked again: Ian Crease."),
+        "{html}"
+    );
+    assert!(html.contains("step=owner-2-address\" id=\"continue\""), "{html}");
+    // Only the second owner's address, prefilled; nothing else of either owner.
+    let (_, page) = browser.get(&step_url(url, "owner-2-address")).await;
+    let csrf = csrf_token(&page);
+    assert!(page.contains("<p class=\"caption\">Second Owner</p>"), "{page}");
+    assert!(page.contains("name=\"corporation.beneficial_owners.1.individual.address.line1\" value=\""));
+    assert!(
+        !page.contains("autocomplete=\"address-line1\""),
+        "not the customer's own address"
+    );
+    for closed in ["owner-1-address", "owner-2-details", "owner-2-id"] {
+        let response = browser.client.get(step_url(url, closed)).send().await.unwrap();
+        assert_eq!(response.status(), 303, "{closed}");
     }
-    assert_eq!(browser.post(url, &form).await.status(), 303);
+    let owner = "corporation.beneficial_owners.1.individual.address";
+    let address: Vec<(String, String)> = [
+        ("line1", "77 Real Street"),
+        ("city", "Albany"),
+        ("state", "NY"),
+        ("zip", "12207"),
+    ]
+    .iter()
+    .map(|(k, v)| (format!("{owner}.{k}"), v.to_string()))
+    .collect();
+    let response = post_step(&browser, url, "owner-2-address", &csrf, &address).await;
+    assert_eq!(response.status(), 303);
+    assert!(location(&response).ends_with("step=check"));
+    assert_eq!(
+        browser
+            .post(&step_url(url, "declaration"), &declaration(&csrf))
+            .await
+            .status(),
+        303
+    );
     let updated: Value = app.get(&format!("/entities/{id}")).await.json().await.unwrap();
     let owners = updated["corporation"]["beneficial_owners"].as_array().unwrap();
     assert_eq!(owners[1]["id"], second_id, "the owner keeps its ID");
     assert_eq!(owners[1]["individual"]["address"]["line1"], "77 Real Street");
+    assert_eq!(
+        owners[1]["individual"]["identification"],
+        entity["corporation"]["beneficial_owners"][1]["individual"]["identification"],
+        "its ID is not asked again"
+    );
     assert_eq!(
         owners[0], entity["corporation"]["beneficial_owners"][0],
         "the other owner is untouched"

@@ -57,7 +57,9 @@ pub fn owner_pages(prefix: &str, name: &str, ssn: &str, prongs: &[&str]) -> [Vec
     };
     let mut details = with(&[
         ("individual.name", name),
-        ("individual.date_of_birth", "07/31/1980"),
+        ("individual.date_of_birth.month", "7"),
+        ("individual.date_of_birth.day", "31"),
+        ("individual.date_of_birth.year", "1980"),
         ("company_title", "CEO"),
     ]);
     for prong in prongs {

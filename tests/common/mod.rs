@@ -132,6 +132,10 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         store,
         client: Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Well within the server's keep-alive (5 s): a connection left
+            // idle while a browser journey runs is not reused just as the
+            // server closes it.
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .unwrap(),
         _dir: dir,

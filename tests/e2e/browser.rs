@@ -227,19 +227,24 @@ impl Browser {
         self.field(within, label).await.select_by_label(option).await.unwrap();
     }
 
-    /// Ticks a checkbox or radio button by clicking its label.
+    /// Ticks the checkbox or radio button labelled `label`. It clicks the
+    /// box itself: the middle of a label that wraps may be a link in it
+    /// (the attestation's "read the statement" on a 320px phone).
     pub async fn tick(&self, within: Option<&str>, label: &str) {
         let scope = within
             .map(|t| format!("//*[self::section or self::fieldset][./h2[normalize-space()='{t}'] or ./legend[normalize-space()='{t}']]"))
             .unwrap_or_default();
         let xpath = format!("{scope}//label[contains(normalize-space(.), '{label}')]");
-        self.client
+        let found = self
+            .client
             .find(Locator::XPath(&xpath))
             .await
-            .unwrap_or_else(|_| panic!("no label {label:?}"))
-            .click()
-            .await
-            .unwrap();
+            .unwrap_or_else(|_| panic!("no label {label:?}"));
+        let target = match found.attr("for").await.unwrap() {
+            Some(id) => self.client.find(Locator::Id(&id)).await.unwrap(),
+            None => found,
+        };
+        target.click().await.unwrap();
     }
 
     pub async fn click_button(&self, text: &str) {

@@ -6,11 +6,20 @@ use crate::{
     receiver::Receiver,
 };
 
-const BUSINESS: Option<&str> = Some("Business details");
-const CONFIRM: Option<&str> = Some("Confirm and submit");
 const WIDE: Options = Options {
     width: 1280,
     height: 900,
+    javascript: true,
+};
+const PHONE: Options = Options {
+    width: 360,
+    height: 740,
+    javascript: true,
+};
+/// The narrowest phones in use.
+const NARROW: Options = Options {
+    width: 320,
+    height: 640,
     javascript: true,
 };
 
@@ -81,29 +90,19 @@ const ALAN: Person = Person {
     role: "Owns 25% or more",
 };
 
-/// An owner block of the outstanding-tasks page.
-async fn fill_owner(browser: &Browser, number: usize, person: &Person<'_>) {
-    let owner = format!("Beneficial owner {number}");
-    let within = Some(owner.as_str());
-    browser.fill(within, "Full legal name", person.name).await;
-    browser.fill(within, "Date of birth", person.dob).await;
-    browser.fill(within, "Job title", person.title).await;
-    browser.tick(within, person.role).await;
-    browser.fill(within, "Street address", "1 Home Road").await;
-    browser.fill(within, "City", "Springfield").await;
-    browser.choose(within, "State", "Illinois").await;
-    browser.fill(within, "ZIP code", "62701").await;
-    browser
-        .choose(within, "Type of ID", "Social Security number (SSN)")
-        .await;
-    browser.fill(within, "Document number", person.ssn).await;
+/// Types a date (`MM/DD/YYYY`) into the page's month, day and year inputs.
+async fn fill_date(browser: &Browser, date: &str) {
+    let parts: Vec<&str> = date.split('/').collect();
+    for (label, value) in ["Month", "Day", "Year"].into_iter().zip(parts) {
+        browser.fill(None, label, value).await;
+    }
 }
 
 /// An owner's three pages, from their first; `shots` names the screenshots
 /// (and audits) of each page, if wanted.
 async fn add_owner(browser: &Browser, person: &Person<'_>, shots: Option<&str>) {
     browser.fill(None, "Full legal name", person.name).await;
-    browser.fill(None, "Date of birth", person.dob).await;
+    fill_date(browser, person.dob).await;
     browser.fill(None, "Job title", person.title).await;
     browser.tick(None, person.role).await;
     if let Some(prefix) = shots {
@@ -252,7 +251,7 @@ pub async fn an_individual_completes_onboarding(tools: Tools) {
     choose(&browser, "Myself, as an individual").await;
     next(&browser, "Your details").await;
     browser.fill(None, "Full legal name", "Ada Lovelace").await;
-    browser.fill(None, "Date of birth", "12/10/1985").await;
+    fill_date(&browser, "12/10/1985").await;
     look(&browser, "1-person").await;
     next(&browser, "Your home address").await;
     browser.fill(None, "Street address", "5 Analytical St").await;
@@ -263,9 +262,19 @@ pub async fn an_individual_completes_onboarding(tools: Tools) {
     // Enter in a field saves the page, as a keyboard user expects.
     browser.press_enter_in(None, "ZIP code").await;
     browser.wait_for_heading("Your identification").await;
+    let country = browser.field(None, "Issuing country").await;
+    assert!(
+        !country.is_displayed().await.unwrap(),
+        "no issuing country before a passport is chosen"
+    );
+    browser.choose(None, "Type of ID", "Passport").await;
+    assert!(country.is_displayed().await.unwrap(), "a passport's issuing country");
+    browser.choose(None, "Issuing country", "Mexico").await;
+    look(&browser, "3-person-passport").await;
     browser
         .choose(None, "Type of ID", "Individual Taxpayer Identification Number (ITIN)")
         .await;
+    assert!(!country.is_displayed().await.unwrap(), "an ITIN has none");
     browser.fill(None, "ID number", "912-70-1234").await;
     look(&browser, "3-person-id").await;
     next(&browser, "Check your answers").await;
@@ -450,8 +459,10 @@ pub async fn the_journey_resumes_in_another_browser(tools: Tools) {
     browser.close().await;
 }
 
-pub async fn expired_used_and_unknown_links_show_the_right_pages(tools: Tools) {
-    let browser = Browser::start(tools, "dead-links", WIDE).await;
+/// Dead ends are not: an ended link leads back to the platform, a link that
+/// expires while a page is open says so, a refused form offers to reload.
+async fn dead_links(tools: Tools, journey: &str, options: Options) {
+    let browser = Browser::start(tools, journey, options).await;
     let app = spawn_app().await;
     let receiver = Receiver::start().await;
     let expired = session_for(&app, &receiver).await;
@@ -462,32 +473,67 @@ pub async fn expired_used_and_unknown_links_show_the_right_pages(tools: Tools) {
     .await;
     browser.goto(&url(&expired)).await;
     browser.wait_for_heading("This link is no longer valid").await;
+    let text = browser.page_text().await;
+    assert!(text.contains("go back to Default program to get a new link"), "{text}");
     assert!(
-        browser
-            .page_text()
-            .await
-            .contains("ask the company that sent it to you for a new link")
+        text.starts_with("Skip to content") || text.contains("Default program"),
+        "{text}"
     );
-    browser.screenshot("1-expired").await;
-    browser.audit("expired").await;
+    look(&browser, "1-expired").await;
+    browser.click_link("Return to Default program").await;
+    browser.wait_for_heading("Welcome back to the platform").await;
+    let landed = browser.client.current_url().await.unwrap();
+    let params: std::collections::HashMap<String, String> = landed.query_pairs().into_owned().collect();
+    assert_eq!(params["entity_onboarding_session_id"], expired["id"].as_str().unwrap());
+    assert!(!params.contains_key("entity_id"), "not completed: {landed}");
 
-    let lapsed = session_for(&app, &receiver).await;
+    // The form's cookie is lost (another window, a cleared browser): the
+    // page is refused, and loads again with one click.
+    let open = session_for(&app, &receiver).await;
+    browser.goto(&url(&open)).await;
+    browser.wait_for_heading("What are you onboarding?").await;
+    choose(&browser, "A business").await;
+    browser.client.delete_all_cookies().await.unwrap();
+    browser.click_button("Continue").await;
+    browser.wait_for_heading("Please reload the page and try again").await;
+    look(&browser, "2-refused").await;
+    browser.click_link("Reload the form").await;
+    browser.wait_for_heading("What are you onboarding?").await;
+    choose(&browser, "A business").await;
+    next(&browser, "Business details").await;
+
+    // The link expires while the customer types.
+    browser.fill(None, "Legal business name", "Acme Widgets LLC").await;
     app.clock.advance(chrono::Duration::hours(7));
-    browser.goto(&url(&lapsed)).await;
-    browser.wait_for_heading("This link is no longer valid").await;
+    browser.click_button("Continue").await;
+    browser
+        .wait_for_heading("Your link expired while you were filling in the form")
+        .await;
+    look(&browser, "3-expired-while-typing").await;
 
     browser
         .goto(&format!("{}/onboarding/sessions?id=doesnotexist", app.address))
         .await;
     browser.wait_for_heading("We couldn't find this page").await;
-    browser.screenshot("2-unknown").await;
-    browser.audit("unknown").await;
-    assert!(receiver.hits().is_empty());
+    look(&browser, "4-unknown").await;
+    assert_eq!(receiver.hits().len(), 1, "only the button went back");
     browser.close().await;
 }
 
-pub async fn an_existing_entity_fixes_its_flagged_tax_id_and_adds_its_missing_owner(tools: Tools) {
-    let browser = Browser::start(tools, "existing-entity", WIDE).await;
+pub async fn expired_used_and_unknown_links_show_the_right_pages(tools: Tools) {
+    dead_links(tools, "dead-links", WIDE).await;
+}
+
+pub async fn dead_ends_lead_on_on_a_phone(tools: Tools) {
+    dead_links(tools, "dead-links-phone", PHONE).await;
+}
+
+/// An Entity made with its EIN flagged and no owners: the customer gives
+/// the EIN alone (not the state of incorporation, nothing optional), adds
+/// the missing owner, checks, confirms; a second session then finds
+/// everything in order, with one button back to the platform.
+async fn existing_entity_journey(tools: Tools, journey: &str, options: Options) {
+    let browser = Browser::start(tools, journey, options).await;
     let app = spawn_app().await;
     let receiver = Receiver::start().await;
     let entity: Value = app
@@ -498,7 +544,6 @@ pub async fn an_existing_entity_fixes_its_flagged_tax_id_and_adds_its_missing_ow
                 "corporation": {
                     "name": "Half Done Inc",
                     "legal_identifier": { "value": "12-3456789" },
-                    "incorporation_state": "IL",
                     "address": { "line1": "1 Main St", "city": "Springfield", "state": "IL", "zip": "62701", "country": "US" },
                     "beneficial_owners": []
                 }
@@ -536,30 +581,45 @@ pub async fn an_existing_entity_fixes_its_flagged_tax_id_and_adds_its_missing_ow
         tasks.contains("tax ID") && tasks.contains("beneficial owners"),
         "{tasks}"
     );
-    assert_eq!(
-        browser.value(BUSINESS, "Legal business name").await,
-        "Half Done Inc",
-        "prefilled"
+    look(&browser, "1-tasks").await;
+    browser.click_link("Continue").await;
+    browser.wait_for_heading("Business details").await;
+    let text = browser.page_text().await;
+    assert!(text.contains("ends in 6789"), "{text}");
+    assert!(
+        !text.contains("State of incorporation") && !text.contains("Legal business name") && !text.contains("Website"),
+        "only the EIN is asked: {text}"
     );
     assert_eq!(
-        browser.value(BUSINESS, "Employer Identification Number (EIN)").await,
+        browser.value(None, "Employer Identification Number (EIN)").await,
         "",
         "tax IDs are asked again"
     );
-    assert!(browser.page_text().await.contains("ends in 6789"));
-    browser.screenshot("1-tasks").await;
-    browser.audit("tasks").await;
-
+    look(&browser, "2-ein").await;
     browser
-        .fill(BUSINESS, "Employer Identification Number (EIN)", "98-7654321")
+        .fill(None, "Employer Identification Number (EIN)", "98-7654321")
         .await;
-    fill_owner(&browser, 1, &GRACE).await;
-    browser.tick(CONFIRM, "I confirm that the information").await;
+    next(&browser, "Beneficial owner 1").await;
+    add_owner(&browser, &GRACE, Some("3-owner")).await;
+    look(&browser, "4-owners").await;
+    browser.tick(None, "No").await;
+    next(&browser, "Check your answers").await;
+    let text = browser.page_text().await;
+    assert!(
+        text.contains("98-7654321") && text.contains("SSN ending in 9876"),
+        "{text}"
+    );
+    look(&browser, "5-check").await;
+    browser.click_link("Continue").await;
+    browser.wait_for_heading("Declaration").await;
+    look(&browser, "6-declaration").await;
+    browser.tick(None, "I confirm that the information").await;
     browser.click_button("Submit").await;
 
     let updated = assert_back_on_platform(&browser, &app, &receiver, &session).await;
     assert_eq!(updated["id"], entity_id, "the same Entity, updated in place");
     assert_eq!(updated["corporation"]["legal_identifier"]["value"], "987654321");
+    assert_eq!(updated["corporation"]["incorporation_state"], Value::Null);
     assert_eq!(
         updated["corporation"]["beneficial_owners"][0]["individual"]["name"],
         "Grace Hopper"
@@ -568,5 +628,53 @@ pub async fn an_existing_entity_fixes_its_flagged_tax_id_and_adds_its_missing_ow
     assert_eq!(updated["onboarding_tasks"], json!([]));
     let all: Value = app.get("/entities").await.json().await.unwrap();
     assert_eq!(all["data"].as_array().unwrap().len(), 1);
+
+    // Nothing left: one button, back to the platform.
+    let again = app
+        .create_session_with(
+            json!({ "program_id": app.program_id, "redirect_url": receiver.redirect_url(), "entity_id": entity_id }),
+        )
+        .await;
+    browser.goto(&url(&again)).await;
+    browser
+        .wait_for_heading("Everything is in order for Half Done Inc")
+        .await;
+    look(&browser, "7-in-order").await;
+    browser.click_button("Return to Default program").await;
+    browser.wait_for_heading("Welcome back to the platform").await;
+    let landed = browser.client.current_url().await.unwrap();
+    assert!(landed.as_str().contains(&format!("entity_id={entity_id}")), "{landed}");
+    browser.close().await;
+}
+
+pub async fn an_existing_entity_fixes_its_flagged_tax_id_and_adds_its_missing_owner(tools: Tools) {
+    existing_entity_journey(tools, "existing-entity", WIDE).await;
+}
+
+pub async fn an_existing_entity_completes_its_tasks_on_a_phone(tools: Tools) {
+    existing_entity_journey(tools, "existing-entity-phone", PHONE).await;
+}
+
+pub async fn an_existing_entity_completes_its_tasks_320_px_wide(tools: Tools) {
+    existing_entity_journey(tools, "existing-entity-320", NARROW).await;
+}
+
+pub async fn a_320_px_wide_window_completes_the_business_journey(tools: Tools) {
+    let browser = Browser::start(tools, "narrow", NARROW).await;
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let session = session_for(&app, &receiver).await;
+    browser.goto(&url(&session)).await;
+    let (_, inner) = browser.fits_width().await;
+    assert_eq!(inner, 320, "the window is 320px wide");
+    business_journey(&browser).await;
+    browser.click_link("Continue").await;
+    browser.wait_for_heading("Declaration").await;
+    browser.click_button("Submit").await;
+    browser.wait_for_heading("Declaration").await;
+    look(&browser, "08-declaration-error").await;
+    browser.tick(None, "I confirm that the information").await;
+    browser.click_button("Submit").await;
+    assert_back_on_platform(&browser, &app, &receiver, &session).await;
     browser.close().await;
 }

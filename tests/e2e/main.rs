@@ -33,5 +33,9 @@ fn main() -> std::process::ExitCode {
         a_phone_sized_window_completes_the_journey_without_horizontal_scrolling,
         the_journey_resumes_in_another_browser,
         an_existing_entity_fixes_its_flagged_tax_id_and_adds_its_missing_owner,
+        an_existing_entity_completes_its_tasks_on_a_phone,
+        an_existing_entity_completes_its_tasks_320_px_wide,
+        a_320_px_wide_window_completes_the_business_journey,
+        dead_ends_lead_on_on_a_phone,
     ])
 }
