@@ -24,6 +24,9 @@ pub enum Opened {
     Completed(Box<EndedForm>),
     /// The link expired or was ended by the platform.
     Closed(Box<EndedForm>),
+    /// The session's Entity was archived (or disabled) after the session
+    /// was made: nothing may change it through the session any more.
+    EntityNotActive(Box<EndedForm>),
 }
 
 /// The session of a link that can no longer be used, and whose program it is.
@@ -64,7 +67,7 @@ pub async fn open_form(store: &Store, token: &FormToken, now: DateTime<Utc>) -> 
         Some(id) => {
             let entity = store.find_entity_of_session(id).await?.ok_or(Error::NotFound)?;
             if !entity.can_be_onboarded() {
-                return Err(Error::NotAllowed(NotAllowed::EntityNotActive));
+                return Ok(Opened::EntityNotActive(Box::new(EndedForm { session, program_name })));
             }
             Some(entity)
         }

@@ -82,6 +82,9 @@ pub async fn show_form(
         Opened::Active(form) => form,
         Opened::Completed(done) => return Err(PageError::Gone(Some(ended(&done)))),
         Opened::Closed(closed) => return Err(PageError::Gone(Some(ended(&closed)))),
+        Opened::EntityNotActive(archived) => {
+            return Err(PageError::EntityNotActive.in_program(&archived.program_name));
+        }
     };
     let csrf_token = csrf::token(&session)?;
     let plan = Plan::for_form(&form);
@@ -163,6 +166,9 @@ pub async fn submit_form(
         Opened::Completed(done) => return Err(PageError::Gone(Some(ended(&done)))),
         // It ended while the customer was on this page.
         Opened::Closed(closed) => return Err(PageError::ExpiredWhileOpen(ended(&closed))),
+        Opened::EntityNotActive(archived) => {
+            return Err(PageError::EntityNotActive.in_program(&archived.program_name));
+        }
     };
     let csrf_token = csrf::token(&session)?;
     let plan = Plan::for_form(&found);

@@ -213,16 +213,13 @@ async fn an_entity_archived_after_its_session_was_made_cannot_be_changed_through
     let (status, html) = browser.get(url).await;
     assert_eq!(status, 410);
     assert!(html.contains("This onboarding can no longer be completed"), "{html}");
+    assert!(html.contains("Default program"), "the page names the program: {html}");
     let response = browser.post(url, &attest).await;
     assert_eq!(response.status(), 410);
     assert!(response.headers().get("location").is_none());
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("This onboarding can no longer be completed")
-    );
+    let html = response.text().await.unwrap();
+    assert!(html.contains("This onboarding can no longer be completed"), "{html}");
+    assert!(html.contains("Default program"), "{html}");
 
     // Nor can the sandbox complete it.
     let response = app
