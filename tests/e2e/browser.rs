@@ -270,6 +270,80 @@ impl Browser {
             .unwrap();
     }
 
+    /// Whether `element` has the keyboard focus.
+    pub async fn is_focused(&self, element: &Element) -> bool {
+        let arg = serde_json::to_value(element).unwrap();
+        self.client
+            .execute("return document.activeElement === arguments[0]", vec![arg])
+            .await
+            .unwrap()
+            .as_bool()
+            .unwrap_or(false)
+    }
+
+    /// Presses keys (WebDriver key codes or text) in whatever has the focus.
+    pub async fn keys(&self, keys: &str) {
+        self.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(keys)
+            .await
+            .unwrap();
+    }
+
+    /// Presses Tab until `element` has the focus, as a keyboard user moves
+    /// through a page; within a group of radio buttons, the arrow keys move
+    /// (and choose), as they do for such a user. Panics if it never gets there.
+    pub async fn tab_to(&self, element: &Element, what: &str) {
+        let radio_group = if element.attr("type").await.unwrap().as_deref() == Some("radio") {
+            element.attr("name").await.unwrap()
+        } else {
+            None
+        };
+        for _ in 0..80 {
+            if self.is_focused(element).await {
+                return;
+            }
+            let active = self.client.active_element().await.unwrap();
+            let in_group = match &radio_group {
+                Some(name) => active.attr("name").await.unwrap().as_deref() == Some(name.as_str()),
+                None => false,
+            };
+            self.keys(if in_group { "\u{E015}" } else { "\u{E004}" }).await;
+        }
+        panic!("the keyboard never reaches {what}");
+    }
+
+    /// Tabs to the input labelled `label` and types `text`.
+    pub async fn key_in(&self, label: &str, text: &str) {
+        let field = self.field(None, label).await;
+        self.tab_to(&field, label).await;
+        self.keys(text).await;
+    }
+
+    /// Tabs to the checkbox or radio button labelled `label` and presses Space.
+    pub async fn key_tick(&self, label: &str) {
+        let xpath = format!("//label[contains(normalize-space(.), '{label}')]");
+        let found = self.client.find(Locator::XPath(&xpath)).await.unwrap();
+        let id = found.attr("for").await.unwrap().unwrap();
+        let target = self.client.find(Locator::Id(&id)).await.unwrap();
+        self.tab_to(&target, label).await;
+        if !target.is_selected().await.unwrap() {
+            self.keys("\u{E00D}").await;
+        }
+        assert!(target.is_selected().await.unwrap(), "{label} is chosen");
+    }
+
+    /// Tabs to the button or link reading `text` and presses Enter.
+    pub async fn key_press(&self, text: &str) {
+        let xpath =
+            format!("//*[(self::button or self::a) and normalize-space()='{text}' and not(@aria-hidden='true')]");
+        let target = self.client.find(Locator::XPath(&xpath)).await.unwrap();
+        self.tab_to(&target, text).await;
+        self.keys("\u{E007}").await;
+    }
+
     /// Presses Enter in a field, as a keyboard user submits a form.
     pub async fn press_enter_in(&self, within: Option<&str>, label: &str) {
         self.field(within, label).await.send_keys("\u{E007}").await.unwrap();

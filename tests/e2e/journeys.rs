@@ -678,3 +678,55 @@ pub async fn a_320_px_wide_window_completes_the_business_journey(tools: Tools) {
     assert_back_on_platform(&browser, &app, &receiver, &session).await;
     browser.close().await;
 }
+
+/// The whole individual journey with the keyboard alone: Tab to move, the
+/// arrow keys and Space to choose, typing to fill and to pick from lists,
+/// Enter to go on. Every page is audited.
+pub async fn the_keyboard_alone_completes_the_journey(tools: Tools) {
+    let browser = Browser::start(tools, "keyboard", WIDE).await;
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let session = session_for(&app, &receiver).await;
+    browser.goto(&url(&session)).await;
+    browser.wait_for_heading("What are you onboarding?").await;
+    browser.key_tick("Myself, as an individual").await;
+    look(&browser, "1-structure").await;
+    browser.key_press("Continue").await;
+    browser.wait_for_heading("Your details").await;
+    browser.key_in("Full legal name", "Ada Lovelace").await;
+    for (label, value) in [("Month", "12"), ("Day", "10"), ("Year", "1985")] {
+        browser.key_in(label, value).await;
+    }
+    look(&browser, "2-person").await;
+    browser.key_press("Continue").await;
+    browser.wait_for_heading("Your home address").await;
+    browser.key_in("Street address", "5 Analytical St").await;
+    browser.key_in("City", "Boston").await;
+    // A focused list is chosen from by typing the start of an option.
+    browser.key_in("State", "Massachusetts").await;
+    browser.key_in("ZIP code", "02110").await;
+    look(&browser, "3-address").await;
+    browser.key_press("Continue").await;
+    browser.wait_for_heading("Your identification").await;
+    browser.key_in("Type of ID", "Social").await;
+    browser.key_in("ID number", "123-45-6789").await;
+    look(&browser, "4-id").await;
+    browser.key_press("Continue").await;
+    browser.wait_for_heading("Check your answers").await;
+    assert!(browser.page_text().await.contains("SSN ending in 6789"));
+    look(&browser, "5-check").await;
+    browser.key_press("Continue").await;
+    browser.wait_for_heading("Declaration").await;
+    browser.key_tick("I confirm that the information").await;
+    look(&browser, "6-declaration").await;
+    browser.key_press("Submit").await;
+    let entity = assert_back_on_platform(&browser, &app, &receiver, &session).await;
+    assert_eq!(entity["natural_person"]["name"], "Ada Lovelace");
+    assert_eq!(entity["natural_person"]["date_of_birth"], "1985-12-10");
+    assert_eq!(entity["natural_person"]["address"]["state"], "MA");
+    assert_eq!(
+        entity["natural_person"]["identification"],
+        json!({"method": "social_security_number", "number_last4": "6789"})
+    );
+    browser.close().await;
+}

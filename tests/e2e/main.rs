@@ -37,5 +37,6 @@ fn main() -> std::process::ExitCode {
         an_existing_entity_completes_its_tasks_320_px_wide,
         a_320_px_wide_window_completes_the_business_journey,
         dead_ends_lead_on_on_a_phone,
+        the_keyboard_alone_completes_the_journey,
     ])
 }
