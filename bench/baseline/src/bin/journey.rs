@@ -1,8 +1,9 @@
 //! Drives whole customer journeys against a running service: the platform
 //! creates a session, the customer opens the form (getting its cookie and
-//! CSRF token) and submits a corporation with two owners (303 back to the
-//! platform). Prints one JSON line: journeys per second, the submit's
-//! latency percentiles, and how many journeys failed.
+//! CSRF token), answers its pages for a corporation with two owners (each
+//! saved to the draft, 303 to the next), and submits the declaration (303
+//! back to the platform). Prints one JSON line: journeys per second, the
+//! submit's latency percentiles, and how many journeys failed.
 //!
 //! Settings by environment: `JOURNEY_BASE` (the service's URL), `JOURNEY_KEY`,
 //! `JOURNEY_PROGRAM`, `JOURNEY_CONCURRENCY` (default 16), `JOURNEY_SECONDS`
@@ -35,49 +36,84 @@ fn csrf_token(html: &str) -> Option<String> {
     Some(html[start..start + end].to_owned())
 }
 
-fn owner(index: usize, name: &str, ssn: &str, prong: &str) -> Vec<(String, String)> {
+/// One owner's three pages (details, home address, ID), then the owners
+/// list's "add another?" answer.
+fn owner_pages(index: usize, name: &str, ssn: &str, prong: &str, another: &str) -> Vec<Page> {
     let prefix = format!("corporation.beneficial_owners.{index}");
-    [
-        ("individual.name", name),
-        ("individual.date_of_birth", "07/31/1980"),
-        ("company_title", "CEO"),
-        ("individual.address.line1", "1 Home Rd"),
-        ("individual.address.city", "Springfield"),
-        ("individual.address.state", "IL"),
-        ("individual.address.zip", "62701"),
-        ("individual.identification.method", "social_security_number"),
-        ("individual.identification.number", ssn),
-        ("prongs", prong),
+    let with = |fields: &[(&str, &str)]| -> Vec<(String, String)> {
+        fields
+            .iter()
+            .map(|(k, v)| (format!("{prefix}.{k}"), (*v).to_owned()))
+            .collect()
+    };
+    let n = index + 1;
+    vec![
+        (
+            format!("owner-{n}-details"),
+            with(&[
+                ("individual.name", name),
+                ("individual.date_of_birth.month", "7"),
+                ("individual.date_of_birth.day", "31"),
+                ("individual.date_of_birth.year", "1980"),
+                ("company_title", "CEO"),
+                ("prongs", prong),
+            ]),
+        ),
+        (
+            format!("owner-{n}-address"),
+            with(&[
+                ("individual.address.line1", "1 Home Rd"),
+                ("individual.address.city", "Springfield"),
+                ("individual.address.state", "IL"),
+                ("individual.address.zip", "62701"),
+            ]),
+        ),
+        (
+            format!("owner-{n}-id"),
+            with(&[
+                ("individual.identification.method", "social_security_number"),
+                ("individual.identification.number", ssn),
+            ]),
+        ),
+        ("owners".to_owned(), pairs(&[("add_another", another)])),
     ]
-    .into_iter()
-    .map(|(k, v)| (format!("{prefix}.{k}"), v.to_owned()))
-    .collect()
 }
 
-fn corporation(csrf: &str) -> Vec<(String, String)> {
-    let mut form: Vec<(String, String)> = [
-        ("csrf_token", csrf),
-        ("structure", "corporation"),
-        ("owner_count", "2"),
-        ("corporation.name", "Acme Widgets LLC"),
-        ("corporation.legal_identifier.value", "12-3456789"),
-        ("corporation.incorporation_state", "DE"),
-        ("corporation.industry_code", "332510"),
-        ("corporation.website", "acme.example.com"),
-        ("corporation.email", "ops@acme.example.com"),
-        ("corporation.address.line1", "100 Industrial Way"),
-        ("corporation.address.city", "Wilmington"),
-        ("corporation.address.state", "DE"),
-        ("corporation.address.zip", "19801"),
-        ("attest", "true"),
-        ("action", "submit"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    form.extend(owner(0, "Grace Hopper", "321-54-9876", "control"));
-    form.extend(owner(1, "Alan Turing", "234-56-7891", "ownership"));
-    form
+/// A page of the journey (its step) and its answers.
+type Page = (String, Vec<(String, String)>);
+
+fn pairs(fields: &[(&str, &str)]) -> Vec<(String, String)> {
+    fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+/// A corporation with two owners, page by page, up to the declaration.
+fn corporation() -> Vec<Page> {
+    let mut pages = vec![
+        ("structure".to_owned(), pairs(&[("structure", "corporation")])),
+        (
+            "business".to_owned(),
+            pairs(&[
+                ("corporation.name", "Acme Widgets LLC"),
+                ("corporation.legal_identifier.value", "12-3456789"),
+                ("corporation.incorporation_state", "DE"),
+                ("corporation.industry_code", "332510"),
+                ("corporation.website", "acme.example.com"),
+                ("corporation.email", "ops@acme.example.com"),
+            ]),
+        ),
+        (
+            "business-address".to_owned(),
+            pairs(&[
+                ("corporation.address.line1", "100 Industrial Way"),
+                ("corporation.address.city", "Wilmington"),
+                ("corporation.address.state", "DE"),
+                ("corporation.address.zip", "19801"),
+            ]),
+        ),
+    ];
+    pages.extend(owner_pages(0, "Grace Hopper", "321-54-9876", "control", "yes"));
+    pages.extend(owner_pages(1, "Alan Turing", "234-56-7891", "ownership", "no"));
+    pages
 }
 
 /// One journey; the submit's duration when it ended with the 303.
@@ -99,7 +135,7 @@ async fn journey(config: &Config, api: &reqwest::Client) -> Result<Duration, Str
         .build()
         .map_err(|e| e.to_string())?;
     let page = browser
-        .get(format!("{url}&structure=corporation"))
+        .get(&url)
         .send()
         .await
         .map_err(|e| e.to_string())?
@@ -107,18 +143,27 @@ async fn journey(config: &Config, api: &reqwest::Client) -> Result<Duration, Str
         .await
         .map_err(|e| e.to_string())?;
     let csrf = csrf_token(&page).ok_or("no CSRF token on the form")?;
+    let post = |step: &str, fields: Vec<(String, String)>| {
+        let mut form = vec![("csrf_token".to_owned(), csrf.clone())];
+        form.extend(fields);
+        browser.post(format!("{url}&step={step}")).form(&form).send()
+    };
+    for (step, fields) in corporation() {
+        let response = post(&step, fields).await.map_err(|e| e.to_string())?;
+        if response.status().as_u16() != 303 {
+            return Err(format!("page {step} answered {}", response.status()));
+        }
+    }
     let started = Instant::now();
-    let response = browser
-        .post(&url)
-        .form(&corporation(&csrf))
-        .send()
+    let response = post("declaration", pairs(&[("attest", "true")]))
         .await
         .map_err(|e| e.to_string())?;
     let took = started.elapsed();
-    if response.status().as_u16() == 303 {
-        Ok(took)
-    } else {
-        Err(format!("submit answered {}", response.status()))
+    match response.headers().get("location").and_then(|l| l.to_str().ok()) {
+        Some(location) if response.status().as_u16() == 303 && location.starts_with("https://platform.example.com/") => {
+            Ok(took)
+        }
+        _ => Err(format!("submit answered {}", response.status())),
     }
 }
 
