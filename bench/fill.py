@@ -3,7 +3,9 @@ scale benchmark, with direct inserts (seconds, not hours).
 
 The data looks like a real deployment's: 99% of sessions are expired (the
 sweep has persisted it) and 1% are active (plus the newest 150); 5% of entities are archived;
-creation times are ten seconds apart from 2026-01-01.
+creation times are ten seconds apart from 2026-01-01. Form links are stored
+as hashes only (no sealed copy), so the filled sessions list without a
+`session_url`; what the scale benchmark measures is the lookups.
 
     python3 bench/fill.py sqlite|postgres DATABASE_URL ROWS
 """
@@ -35,9 +37,9 @@ ACTIVE = f"(i % 100 = 0 OR i > {rows} - 150)"
 SQLITE = f"""
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
 INSERT INTO entity_onboarding_sessions
-    (id, group_id, program_id, entity_id, redirect_url, token, status, idempotency_key, created_at, expires_at)
+    (id, group_id, program_id, entity_id, redirect_url, token_hash, status, idempotency_key, created_at, expires_at)
 SELECT 'entity_onboarding_session_' || printf('%020d', i), :group, :program, NULL,
-       'https://platform.example.com/onboarded?ref=42', printf('%032d', i),
+       'https://platform.example.com/onboarded?ref=42', 'h1:' || printf('%064d', i),
        CASE WHEN {ACTIVE} THEN 'active' ELSE 'expired' END, 'bench-key-' || i,
        {START} + i * {STEP}, CASE WHEN {ACTIVE} THEN {FAR} ELSE {START} + i * {STEP} + 21600000000 END
 FROM n;
@@ -53,9 +55,9 @@ FROM n;
 
 POSTGRES = f"""
 INSERT INTO entity_onboarding_sessions
-    (id, group_id, program_id, entity_id, redirect_url, token, status, idempotency_key, created_at, expires_at)
+    (id, group_id, program_id, entity_id, redirect_url, token_hash, status, idempotency_key, created_at, expires_at)
 SELECT 'entity_onboarding_session_' || lpad(i::text, 20, '0'), g.id, p.id, NULL,
-       'https://platform.example.com/onboarded?ref=42', lpad(i::text, 32, '0'),
+       'https://platform.example.com/onboarded?ref=42', 'h1:' || lpad(i::text, 64, '0'),
        CASE WHEN {ACTIVE} THEN 'active' ELSE 'expired' END, 'bench-key-' || i,
        TIMESTAMPTZ 'epoch' + ({START} + i * {STEP}) * INTERVAL '1 microsecond',
        CASE WHEN {ACTIVE} THEN TIMESTAMPTZ 'epoch' + {FAR} * INTERVAL '1 microsecond'
