@@ -160,7 +160,9 @@ async fn journey(config: &Config, api: &reqwest::Client) -> Result<Duration, Str
         .map_err(|e| e.to_string())?;
     let took = started.elapsed();
     match response.headers().get("location").and_then(|l| l.to_str().ok()) {
-        Some(location) if response.status().as_u16() == 303 && location.starts_with("https://platform.example.com/") => {
+        Some(location)
+            if response.status().as_u16() == 303 && location.starts_with("https://platform.example.com/") =>
+        {
             Ok(took)
         }
         _ => Err(format!("submit answered {}", response.status())),
