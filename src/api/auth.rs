@@ -85,12 +85,6 @@ async fn resolve(state: &AppState, req: &HttpRequest) -> Result<Caller, ApiError
     if owner.revoked {
         return Err(ApiError::InvalidApiKey(AuthFailure::DeletedCredential));
     }
-    // Simulations fake what only a customer or a bank may do: sandbox only.
-    // The router matches the percent-decoded path (`/%73imulations/...` is
-    // a simulation too), so the decoded path is what is checked.
-    if owner.environment != Environment::Sandbox && is_simulation(req.path()) {
-        return Err(ApiError::EnvironmentMismatch);
-    }
     Ok(Caller {
         group_id: owner.group_id,
         api_key_id: owner.api_key_id,
@@ -99,13 +93,25 @@ async fn resolve(state: &AppState, req: &HttpRequest) -> Result<Caller, ApiError
     })
 }
 
-/// Whether a request path, once percent-decoded as the router decodes it,
-/// names a sandbox simulation.
-fn is_simulation(path: &str) -> bool {
-    percent_encoding::percent_decode_str(path)
-        .decode_utf8_lossy()
-        .trim_start_matches('/')
-        .starts_with("simulations/")
+/// The caller of a sandbox simulation: a sandbox key's, else 403
+/// `environment_mismatch_error`. Simulations fake what only a customer or a
+/// bank may do; the route itself demands it, however its path was spelt.
+#[derive(Debug, Clone)]
+pub struct SandboxCaller(pub Caller);
+
+impl FromRequest for SandboxCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        ready(Caller::from_request(req, payload).into_inner().and_then(|caller| {
+            if caller.environment == Environment::Sandbox {
+                Ok(Self(caller))
+            } else {
+                Err(ApiError::EnvironmentMismatch)
+            }
+        }))
+    }
 }
 
 impl FromRequest for Caller {

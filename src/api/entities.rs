@@ -7,7 +7,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::{
-    auth::Caller,
+    auth::{Caller, SandboxCaller},
     error::{ApiError, FieldError},
     pagination::{ListQuery, ListResponse, Problems},
     request::{WriteRequest, begin_json_write, json, read_json},
@@ -407,8 +407,8 @@ struct UpdateValidationBody {
     responses((status = 200, description = "The Entity with its new validation", body = EntityResponse)),
 )]
 pub async fn simulate_update_validation(
+    SandboxCaller(caller): SandboxCaller,
     state: web::Data<AppState>,
-    caller: Caller,
     req: HttpRequest,
     id: web::Path<EntityId>,
     payload: web::Payload,

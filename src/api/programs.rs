@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    auth::Caller,
+    auth::{Caller, SandboxCaller},
     error::{ApiError, FieldError},
     pagination::{ListQuery, ListResponse, Problems},
     request::{begin_json_write, json},
@@ -123,8 +123,8 @@ impl TryFrom<CreateProgramBody> for NewProgram {
     responses((status = 200, description = "The new Program", body = ProgramResponse)),
 )]
 pub async fn create_program(
+    SandboxCaller(caller): SandboxCaller,
     state: web::Data<AppState>,
-    caller: Caller,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {

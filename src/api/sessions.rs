@@ -7,7 +7,7 @@ use url::Url;
 use utoipa::ToSchema;
 
 use super::{
-    auth::Caller,
+    auth::{Caller, SandboxCaller},
     error::{ApiError, FieldError},
     pagination::{ListQuery, ListResponse, Problems},
     request::{WriteRequest, begin_json_write, discard_body, json},
@@ -256,8 +256,8 @@ pub async fn expire_session(
     ),
 )]
 pub async fn simulate_submit(
+    SandboxCaller(caller): SandboxCaller,
     state: web::Data<AppState>,
-    caller: Caller,
     req: HttpRequest,
     id: web::Path<SessionId>,
     payload: web::Payload,
