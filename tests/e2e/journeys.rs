@@ -306,10 +306,14 @@ pub async fn mistakes_are_explained_and_can_be_corrected(tools: Tools) {
     next(&browser, "Business details").await;
     fill_business(&browser, "12-34567").await;
     browser.fill(None, "Legal business name", "").await;
-    next(&browser, "Business details").await;
+    // The same page comes back, so its heading says nothing: wait for the
+    // summary itself (the page before has none).
+    browser.click_button("Continue").await;
     let summary = browser
         .client
-        .find(fantoccini::Locator::Css("[data-testid=error-summary]"))
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css("[data-testid=error-summary]"))
         .await
         .unwrap()
         .text()
@@ -423,7 +427,14 @@ pub async fn a_phone_sized_window_completes_the_journey_without_horizontal_scrol
     browser.click_link("Continue").await;
     browser.wait_for_heading("Declaration").await;
     browser.click_button("Submit").await;
-    browser.wait_for_heading("Declaration").await;
+    // The same page comes back: wait for its error summary, not its heading.
+    browser
+        .client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css("[data-testid=error-summary]"))
+        .await
+        .unwrap();
     look(&browser, "08-declaration-error").await;
     browser.tick(None, "I confirm that the information").await;
     browser.click_button("Submit").await;
@@ -671,7 +682,14 @@ pub async fn a_320_px_wide_window_completes_the_business_journey(tools: Tools) {
     browser.click_link("Continue").await;
     browser.wait_for_heading("Declaration").await;
     browser.click_button("Submit").await;
-    browser.wait_for_heading("Declaration").await;
+    // The same page comes back: wait for its error summary, not its heading.
+    browser
+        .client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css("[data-testid=error-summary]"))
+        .await
+        .unwrap();
     look(&browser, "08-declaration-error").await;
     browser.tick(None, "I confirm that the information").await;
     browser.click_button("Submit").await;
