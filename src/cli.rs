@@ -263,6 +263,36 @@ pub enum ProgramsCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Change how a program's hosted pages look and where they may be used; prints the result.
+    /// Options left out keep their value; an empty value ('') clears it.
+    Update {
+        /// The program's ID (`program_...`).
+        id: crate::domain::ids::ProgramId,
+        /// The name customers see instead of the program's name.
+        #[arg(long)]
+        display_name: Option<String>,
+        /// '#rrggbb'; white text on it must have a contrast of at least 4.5:1.
+        #[arg(long)]
+        accent_color: Option<String>,
+        /// A PNG, JPEG or WebP file of at most 100 KB (no SVG).
+        #[arg(long, value_name = "FILE")]
+        logo: Option<std::path::PathBuf>,
+        /// An https URL or mailto: address, linked from every page's footer.
+        #[arg(long)]
+        support_url: Option<String>,
+        /// An https URL, linked from every page's footer.
+        #[arg(long)]
+        privacy_url: Option<String>,
+        /// Comma-separated origins (https://a.example,https://b.example) that a session's
+        /// redirect_url must point at; '' allows any.
+        #[arg(long, value_name = "ORIGINS")]
+        allowed_redirect_origins: Option<String>,
+        /// Comma-separated origins that may show the form in a frame; '' allows none.
+        #[arg(long, value_name = "ORIGINS")]
+        allowed_frame_ancestors: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -328,7 +358,11 @@ impl Command {
                 | ApiKeysCommand::List { database }
                 | ApiKeysCommand::Revoke { database, .. },
             )
-            | Self::Programs(ProgramsCommand::Create { database, .. } | ProgramsCommand::List { database })
+            | Self::Programs(
+                ProgramsCommand::Create { database, .. }
+                | ProgramsCommand::List { database }
+                | ProgramsCommand::Update { database, .. },
+            )
             | Self::DataKeys(DataKeysCommand::Rotate { database })
             | Self::Audit(AuditCommand::List { database, .. })
             | Self::Webhooks(

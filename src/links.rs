@@ -14,6 +14,8 @@ pub const FORM_ROUTE: &str = "/sessions";
 pub const ATTESTATION_ROUTE: &str = "/attestation";
 pub const STYLESHEET: &str = "/static/style.css";
 pub const FAVICON: &str = "/static/favicon.svg";
+/// A program's logo, by its file name (`<sha256>.<ext>`).
+pub const LOGO_ROUTE: &str = "/static/logos/{file_name}";
 /// Where browsers look for an icon on their own.
 pub const FAVICON_ICO: &str = "/favicon.ico";
 
@@ -47,6 +49,11 @@ pub fn form_step(token: &FormToken, step: &str, to_check: bool) -> String {
         query.append_pair("return", "check");
     }
     format!("{}?{}", form_action(), query.finish())
+}
+
+/// Where a program's logo is served.
+pub fn logo(logo: &crate::domain::branding::LogoRef) -> String {
+    format!("/static/logos/{}", logo.file_name())
 }
 
 /// The statement the customer attests to.

@@ -12,8 +12,9 @@ use crate::{
     custody::DataKey,
     domain::{
         api_key::{self, Environment, Permissions},
+        branding::{AccentColor, BrandingChange, LinkUrl, Logo, Origin, parse_display_name},
         ids::GroupId,
-        program::{NewProgram, parse_program_name},
+        program::{NewProgram, Program, parse_program_name},
     },
     startup::Application,
     store::{self, NewApiKey, ResealPosition, Resealed, Store, StoreError},
@@ -313,8 +314,134 @@ async fn programs(command: &ProgramsCommand, store: &Store, clock: &dyn Clock) -
                 .collect();
             print_table(&["ID", "NAME", "GROUP", "CREATED"], rows);
         }
+        ProgramsCommand::Update { id, .. } => {
+            let change = branding_change(command)?;
+            if change.is_empty() {
+                return Err(
+                    "nothing to change: give at least one of --display-name, --accent-color, --logo, \
+                            --support-url, --privacy-url, --allowed-redirect-origins, --allowed-frame-ancestors"
+                        .into(),
+                );
+            }
+            let (group_id, _) = store
+                .list_all_programs()
+                .await?
+                .into_iter()
+                .find(|(_, program)| program.id == *id)
+                .ok_or_else(|| format!("no program {id}; `onboarding programs list` shows them"))?;
+            let mut work = store.begin().await?;
+            let program =
+                crate::usecases::programs::update_branding(&mut work, &group_id, id, &change, clock.now()).await?;
+            work.commit().await?;
+            print_branding(&program);
+        }
     }
     Ok(())
+}
+
+/// The change the options of `programs update` ask for; each option is
+/// checked as the API checks it, and named in the error.
+fn branding_change(command: &ProgramsCommand) -> Result<BrandingChange, Failure> {
+    let ProgramsCommand::Update {
+        display_name,
+        accent_color,
+        logo,
+        support_url,
+        privacy_url,
+        allowed_redirect_origins,
+        allowed_frame_ancestors,
+        ..
+    } = command
+    else {
+        return Ok(BrandingChange::default());
+    };
+    fn clearable<T>(
+        option: &str,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<Option<T>>, Failure> {
+        match value {
+            None => Ok(None),
+            Some("") => Ok(Some(None)),
+            Some(value) => Ok(Some(Some(parse(value).map_err(|e| format!("{option} {e}"))?))),
+        }
+    }
+    let logo = match logo {
+        None => None,
+        Some(path) if path.as_os_str().is_empty() => Some(None),
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("--logo: cannot read {}: {e}", path.display()))?;
+            Some(Some(
+                Logo::parse(bytes).map_err(|e| format!("--logo {} {e}", path.display()))?,
+            ))
+        }
+    };
+    Ok(BrandingChange {
+        display_name: clearable("--display-name", display_name.as_deref(), |v| {
+            parse_display_name(v).map_err(str::to_owned)
+        })?,
+        accent_color: clearable("--accent-color", accent_color.as_deref(), AccentColor::parse)?,
+        logo,
+        support_url: clearable("--support-url", support_url.as_deref(), |v| {
+            LinkUrl::parse(v).map_err(str::to_owned)
+        })?,
+        privacy_url: clearable("--privacy-url", privacy_url.as_deref(), |v| {
+            LinkUrl::parse(v).map_err(str::to_owned)
+        })?,
+        allowed_redirect_origins: allowed_redirect_origins
+            .as_deref()
+            .map(|v| Origin::parse_list(v).map_err(|e| format!("--allowed-redirect-origins: {e}")))
+            .transpose()?
+            .map(|list| Some(list).filter(|list| !list.is_empty())),
+        allowed_frame_ancestors: allowed_frame_ancestors
+            .as_deref()
+            .map(|v| Origin::parse_list(v).map_err(|e| format!("--allowed-frame-ancestors: {e}")))
+            .transpose()?,
+    })
+}
+
+fn print_branding(program: &Program) {
+    let b = &program.branding;
+    let origins = |list: &[Origin]| list.iter().map(Origin::as_str).collect::<Vec<_>>().join(", ");
+    let rows = vec![
+        vec!["program".to_owned(), program.id.to_string()],
+        vec!["display name".to_owned(), program.shown_name().to_owned()],
+        vec![
+            "accent color".to_owned(),
+            b.accent_color.map(|c| c.as_hex()).unwrap_or_default(),
+        ],
+        vec![
+            "logo".to_owned(),
+            b.logo.as_ref().map(crate::links::logo).unwrap_or_default(),
+        ],
+        vec![
+            "support url".to_owned(),
+            b.support_url
+                .as_ref()
+                .map(|u| u.as_str().to_owned())
+                .unwrap_or_default(),
+        ],
+        vec![
+            "privacy url".to_owned(),
+            b.privacy_url
+                .as_ref()
+                .map(|u| u.as_str().to_owned())
+                .unwrap_or_default(),
+        ],
+        vec![
+            "allowed redirect origins".to_owned(),
+            b.allowed_redirect_origins
+                .as_deref()
+                .map_or_else(|| "(any)".to_owned(), origins),
+        ],
+        vec![
+            "allowed frame ancestors".to_owned(),
+            Some(origins(&b.allowed_frame_ancestors))
+                .filter(|list| !list.is_empty())
+                .unwrap_or_else(|| "(none)".to_owned()),
+        ],
+    ];
+    print_table(&["SETTING", "VALUE"], rows);
 }
 
 async fn resolve_group(

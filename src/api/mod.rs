@@ -1,6 +1,7 @@
 //! The JSON API, wire-compatible with Increase's.
 
 pub mod auth;
+pub mod branding;
 pub mod custody;
 pub mod entities;
 pub mod error;
@@ -38,6 +39,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(resource("/programs").route(web::get().to(programs::list_programs)))
             .service(resource("/programs/{id}").route(web::get().to(programs::retrieve_program)))
             .service(resource("/simulations/programs").route(web::post().to(programs::create_program)))
+            .service(
+                resource("/hosted_onboarding/programs/{program_id}/branding")
+                    .route(web::get().to(branding::retrieve_branding))
+                    .route(web::patch().to(branding::update_branding)),
+            )
             .service(
                 resource("/entity_onboarding_sessions")
                     .route(web::get().to(sessions::list_sessions))

@@ -21,7 +21,7 @@ use utoipa::{
     },
 };
 
-use super::{custody, entities, error::ErrorBody, events, programs, request::IDEMPOTENCY_HEADER, sessions};
+use super::{branding, custody, entities, error::ErrorBody, events, programs, request::IDEMPOTENCY_HEADER, sessions};
 use crate::{domain::ids::IdempotencyKey, startup::AppState};
 
 #[derive(OpenApi)]
@@ -30,7 +30,8 @@ use crate::{domain::ids::IdempotencyKey, startup::AppState};
         title = "Hosted Onboarding",
         description = "Wire-compatible with Increase's Entity Onboarding Sessions API, plus this service's \
             extensions (`onboarding_tasks` on Entities, `POST /entities/{id}/archive`, the audited \
-            `GET /entities/{id}/identification_numbers`, sandbox simulations). \
+            `GET /entities/{id}/identification_numbers`, sandbox simulations, and each program's branding \
+            and allow-lists under `/hosted_onboarding/`). \
             Every key of a response object is always present, `null` when it has no value."
     ),
     paths(
@@ -54,6 +55,8 @@ use crate::{domain::ids::IdempotencyKey, startup::AppState};
         events::list_subscriptions,
         events::retrieve_subscription,
         events::update_subscription,
+        branding::retrieve_branding,
+        branding::update_branding,
         crate::probes::health,
         crate::probes::ready,
         crate::probes::metrics,
@@ -125,6 +128,10 @@ pub mod object_type {
 
     pub fn event_subscription() -> Object {
         constant("event_subscription")
+    }
+
+    pub fn program_branding() -> Object {
+        constant("hosted_onboarding_program_branding")
     }
 
     pub fn identification_numbers() -> Object {

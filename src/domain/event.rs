@@ -18,6 +18,7 @@ closed_set! {
         EventSubscriptionCreated = "event_subscription.created",
         EventSubscriptionUpdated = "event_subscription.updated",
         ProgramCreated = "program.created",
+        ProgramUpdated = "program.updated",
         SessionCreated = "entity_onboarding_session.created",
         SessionOpened = "entity_onboarding_session.opened",
         SessionSubmitted = "entity_onboarding_session.submitted",
@@ -46,7 +47,7 @@ impl EventCategory {
         match self {
             Self::EntityCreated | Self::EntityUpdated => "entity",
             Self::EventSubscriptionCreated | Self::EventSubscriptionUpdated => "event_subscription",
-            Self::ProgramCreated => "program",
+            Self::ProgramCreated | Self::ProgramUpdated => "program",
             Self::SessionCreated | Self::SessionOpened | Self::SessionSubmitted | Self::SessionExpired => {
                 "entity_onboarding_session"
             }

@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod api_key;
+pub mod branding;
 pub(crate) mod closed_set;
 pub mod corrections;
 pub mod countries;

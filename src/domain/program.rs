@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{
+    branding::Branding,
     closed_set::closed_set,
     ids::{IdempotencyKey, ProgramId},
 };
@@ -30,6 +31,15 @@ pub struct Program {
     pub idempotency_key: Option<IdempotencyKey>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// How its hosted pages look and where they may be used.
+    pub branding: Branding,
+}
+
+impl Program {
+    /// The name the customer sees: the display name, else the program's name.
+    pub fn shown_name(&self) -> &str {
+        self.branding.display_name.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// What creating a Program takes.

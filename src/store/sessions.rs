@@ -12,6 +12,7 @@ use crate::{
     custody::Keyring,
     domain::{
         RedirectUrl,
+        branding::Origin,
         event::EventCategory,
         ids::{EntityId, FormToken, GroupId, IdempotencyKey, ProgramId, SessionId},
         session::{NewSession, Session, SessionStatus},
@@ -236,8 +237,8 @@ impl Store {
 }
 
 impl UnitOfWork {
-    /// Inserts the session if its program belongs to the group, in one
-    /// statement; `None` when it does not.
+    /// Inserts the session if its program belongs to the group and allows
+    /// its `redirect_url`, in one statement; `None` when it does not.
     #[tracing::instrument(skip_all, fields(session_id = %session.id))]
     pub async fn insert_session(
         &mut self,
@@ -254,9 +255,14 @@ impl UnitOfWork {
                 (id, group_id, program_id, entity_id, redirect_url, token_hash, token_sealed, status,
                  idempotency_key, created_at, expires_at)
              SELECT $1, $2, $3, $4, $5, $6, $10, 'active', $7, $8, $9
-             WHERE EXISTS (SELECT 1 FROM programs WHERE group_id = $2 AND id = $3)
+             WHERE EXISTS (SELECT 1 FROM programs WHERE group_id = $2 AND id = $3
+                AND (allowed_redirect_origins IS NULL
+                     OR ' ' || allowed_redirect_origins || ' ' LIKE '% ' || $11 || ' %'))
              RETURNING {COLUMNS}"
         );
+        // Origins are lower case and hold no `%` or `_` (hosts are checked
+        // DNS names or IP addresses), so LIKE compares them exactly.
+        let origin = Origin::of(&session.redirect_url).map_or_else(String::new, |origin| origin.as_str().to_owned());
         let row: Option<SessionRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(&session.id)
             .bind(group)
@@ -268,6 +274,7 @@ impl UnitOfWork {
             .bind(Ts(now))
             .bind(Ts(session.expires_at))
             .bind(&sealed)
+            .bind(&origin)
             .fetch_optional(&mut *c)
             .await?);
         self::session(row, &self.custody)

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 
 use super::{Error, UnitOfWork};
 use crate::domain::{
+    branding::BrandingChange,
     event::EventCategory,
-    ids::{GroupId, IdempotencyKey},
+    ids::{GroupId, IdempotencyKey, ProgramId},
     program::{NewProgram, Program},
 };
 
@@ -21,4 +22,23 @@ pub async fn create_program(
     work.record_event(group, EventCategory::ProgramCreated, created.id.as_str(), now)
         .await?;
     Ok(created)
+}
+
+/// Changes how a program's hosted pages look and where they may be used,
+/// with a `program.updated` event.
+#[tracing::instrument(skip_all, fields(program_id = %id))]
+pub async fn update_branding(
+    work: &mut UnitOfWork,
+    group: &GroupId,
+    id: &ProgramId,
+    change: &BrandingChange,
+    now: DateTime<Utc>,
+) -> Result<Program, Error> {
+    let updated = work
+        .update_branding(group, id, change, now)
+        .await?
+        .ok_or(Error::NotFound)?;
+    work.record_event(group, EventCategory::ProgramUpdated, updated.id.as_str(), now)
+        .await?;
+    Ok(updated)
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::{Error, NotAllowed, UnitOfWork};
 use crate::domain::{
     RedirectUrl,
+    branding::{Origin, join_origins},
     entity::sandbox_corporation,
     event::EventCategory,
     ids::{EntityId, FormToken, GroupId, IdempotencyKey, ProgramId, SessionId},
@@ -52,9 +53,27 @@ pub async fn create_session(
         token: FormToken::generate(),
         expires_at: now + lifetime,
     };
-    // The program is checked by the insert itself (one statement less).
+    // The program and its redirect allow-list are checked by the insert
+    // itself (one statement less); only a refusal reads the program.
     let Some(created) = work.insert_session(group, &session, idempotency_key, now).await? else {
-        return Err(Error::invalid("program_id", "no Program with this ID exists"));
+        return Err(match work.find_program(group, &session.program_id).await? {
+            None => Error::invalid("program_id", "no Program with this ID exists"),
+            Some(program) => Error::invalid(
+                "redirect_url",
+                format!(
+                    "must point at one of the program's allowed redirect origins ({}); {} is not one of them",
+                    program
+                        .branding
+                        .allowed_redirect_origins
+                        .as_deref()
+                        .map(join_origins)
+                        .unwrap_or_default()
+                        .replace(' ', ", "),
+                    Origin::of(&session.redirect_url)
+                        .map_or_else(|| "its origin".to_owned(), |o| o.as_str().to_owned()),
+                ),
+            ),
+        });
     };
     work.record_event(group, EventCategory::SessionCreated, created.id.as_str(), now)
         .await?;

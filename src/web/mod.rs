@@ -66,6 +66,7 @@ pub fn configure(cookies: CookieSettings) -> impl FnOnce(&mut web::ServiceConfig
         )
         .service(web::resource(crate::links::STYLESHEET).route(web::get().to(stylesheet)))
         .service(web::resource(crate::links::FAVICON).route(web::get().to(favicon)))
+        .service(web::resource(crate::links::LOGO_ROUTE).route(web::get().to(logo)))
         .service(web::resource(crate::links::FAVICON_ICO).route(web::get().to(favicon)));
     }
 }
@@ -143,4 +144,35 @@ async fn favicon() -> HttpResponse {
         .insert_header(("Cache-Control", "public, max-age=86400"))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(FAVICON)
+}
+
+/// The logo of a program, by its file name: public (logos are shown to
+/// every customer) and cached for good, since its name is its digest.
+async fn logo(state: web::Data<crate::startup::AppState>, file_name: web::Path<String>) -> HttpResponse {
+    let not_found = || {
+        HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .insert_header(("X-Content-Type-Options", "nosniff"))
+            .body("Not found")
+    };
+    let Some(reference) = crate::domain::branding::LogoRef::from_file_name(&file_name) else {
+        return not_found();
+    };
+    match state.store.find_logo(&reference).await {
+        Ok(Some((kind, bytes))) if kind == reference.kind => HttpResponse::Ok()
+            .content_type(kind.content_type())
+            .insert_header(("Cache-Control", "public, max-age=31536000, immutable"))
+            .insert_header(("X-Content-Type-Options", "nosniff"))
+            .insert_header(("Content-Security-Policy", "default-src 'none'; sandbox"))
+            .insert_header(("Cross-Origin-Resource-Policy", "same-site"))
+            .body(bytes),
+        Ok(_) => not_found(),
+        Err(error) => {
+            tracing::error!(error = %error, "reading a logo failed");
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain; charset=utf-8")
+                .insert_header(("Retry-After", "1"))
+                .body("Try again shortly")
+        }
+    }
 }

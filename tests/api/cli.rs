@@ -657,3 +657,125 @@ async fn webhook_deliveries_are_listed_and_an_event_is_sent_again() {
     assert!(!ok && stderr.contains("no event"), "{stderr}");
     drop(server);
 }
+
+#[tokio::test]
+async fn programs_update_sets_branding_and_allow_lists_that_the_api_then_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(&dir, "branding.db");
+    let (ok, stdout, stderr) = run(&db, &["programs", "create", "--name", "Acme Onboarding"]);
+    assert!(ok, "{stderr}");
+    let program_id = last_line(&stdout).to_owned();
+
+    // Each bad option is refused by name, and nothing is changed.
+    let svg = dir.path().join("logo.svg");
+    std::fs::write(
+        &svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#,
+    )
+    .unwrap();
+    let big = dir.path().join("big.png");
+    std::fs::write(&big, crate::branding::png_of_size(100 * 1024 + 1)).unwrap();
+    for (args, expected) in [
+        (vec!["--accent-color", "#ffd700"], "--accent-color is too light"),
+        (vec!["--logo", svg.to_str().unwrap()], "SVG"),
+        (vec!["--logo", big.to_str().unwrap()], "at most 100 KB"),
+        (
+            vec!["--allowed-frame-ancestors", "https://app.example/path"],
+            "--allowed-frame-ancestors",
+        ),
+        (vec!["--support-url", "javascript:alert(1)"], "--support-url"),
+        (vec![], "nothing to change"),
+    ] {
+        let mut all = vec!["programs", "update", &program_id];
+        all.extend(args);
+        let (ok, _, stderr) = run(&db, &all);
+        assert!(!ok && stderr.contains(expected), "{all:?}: {stderr}");
+    }
+    let unknown = "program_00000000000000000000";
+    let (ok, _, stderr) = run(&db, &["programs", "update", unknown, "--display-name", "X"]);
+    assert!(!ok && stderr.contains(&format!("no program {unknown}")), "{stderr}");
+
+    let logo = dir.path().join("logo.png");
+    std::fs::write(&logo, crate::branding::png_of_size(4_000)).unwrap();
+    let (ok, stdout, stderr) = run(
+        &db,
+        &[
+            "programs",
+            "update",
+            &program_id,
+            "--display-name",
+            "Acme Payroll",
+            "--accent-color",
+            "#0a7d5a",
+            "--logo",
+            logo.to_str().unwrap(),
+            "--support-url",
+            "https://acme.example/help",
+            "--privacy-url",
+            "https://acme.example/privacy",
+            "--allowed-redirect-origins",
+            "https://app.acme.example, https://admin.acme.example",
+            "--allowed-frame-ancestors",
+            "https://app.acme.example",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    let rows = table(&stdout);
+    let value = |setting: &str| rows.iter().find(|row| row["SETTING"] == setting).unwrap()["VALUE"];
+    assert_eq!(value("display name"), "Acme Payroll");
+    assert_eq!(value("accent color"), "#0a7d5a");
+    assert!(value("logo").starts_with("/static/logos/"), "{stdout}");
+    assert_eq!(
+        value("allowed redirect origins"),
+        "https://app.acme.example, https://admin.acme.example"
+    );
+    assert_eq!(value("allowed frame ancestors"), "https://app.acme.example");
+
+    let (ok, stdout, stderr) = run(&db, &["api-keys", "create", "--name", "backend"]);
+    assert!(ok, "{stderr}");
+    let key = last_line(&stdout).to_owned();
+    let server = serve(&db, &[]);
+    let client = reqwest::Client::new();
+    let branding: Value = client
+        .get(format!(
+            "{}/hosted_onboarding/programs/{program_id}/branding",
+            server.base_url
+        ))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(branding["display_name"], "Acme Payroll");
+    assert_eq!(branding["allowed_frame_ancestors"][0], "https://app.acme.example");
+    let logo_url = branding["logo_url"].as_str().unwrap();
+    assert_eq!(client.get(logo_url).send().await.unwrap().status(), 200);
+    let create = |redirect_url: &str| {
+        client
+            .post(format!("{}/entity_onboarding_sessions", server.base_url))
+            .bearer_auth(&key)
+            .json(&serde_json::json!({ "program_id": program_id, "redirect_url": redirect_url }))
+            .send()
+    };
+    assert_eq!(create("https://admin.acme.example/done").await.unwrap().status(), 200);
+    let refused = create("https://elsewhere.example/done").await.unwrap();
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "redirect_url", "{body}");
+
+    // '' clears a setting.
+    let (ok, stdout, stderr) = run(
+        &db,
+        &["programs", "update", &program_id, "--allowed-redirect-origins", ""],
+    );
+    assert!(ok, "{stderr}");
+    let rows = table(&stdout);
+    let origins = rows
+        .iter()
+        .find(|row| row["SETTING"] == "allowed redirect origins")
+        .unwrap();
+    assert_eq!(origins["VALUE"], "(any)", "{stdout}");
+    assert_eq!(create("https://elsewhere.example/done").await.unwrap().status(), 200);
+}

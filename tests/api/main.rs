@@ -7,6 +7,7 @@
 mod common;
 
 mod auth;
+mod branding;
 mod cli;
 mod client_ip;
 mod control_characters;

@@ -40,6 +40,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/entities/{id}", &["get"]),
     ("/entities/{id}/archive", &["post"]),
     ("/simulations/entities/{id}/update_validation", &["post"]),
+    ("/hosted_onboarding/programs/{program_id}/branding", &["get", "patch"]),
 ];
 
 const PUBLIC: [&str; 4] = ["/health", "/ready", "/metrics", "/openapi.json"];
@@ -550,6 +551,20 @@ async fn responses_of_every_operation_match_the_document() {
         .await
         .unwrap();
     x.check("patch", "/event_subscriptions/{id}", response).await;
+    let branding = "/hosted_onboarding/programs/{program_id}/branding";
+    let concrete = format!("/hosted_onboarding/programs/{}/branding", app.program_id);
+    x.get(branding, &concrete).await;
+    let response = app
+        .patch(
+            &concrete,
+            &json!({ "display_name": "Acme", "accent_color": "#0a7d5a", "allowed_frame_ancestors": ["https://a.example"] }),
+        )
+        .await;
+    x.check("patch", branding, response).await;
+    let response = app.patch(&concrete, &json!({ "accent_color": "#ffffff" })).await;
+    x.check("patch", branding, response).await;
+    x.get(branding, "/hosted_onboarding/programs/program_doesnotexist/branding")
+        .await;
     let events = x
         .get(
             "/events",

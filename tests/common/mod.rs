@@ -211,6 +211,16 @@ impl TestApp {
             .unwrap()
     }
 
+    pub async fn patch(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(&self.api_key)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// A body-less action, sent the way the official SDKs send it.
     pub async fn post_action(&self, path: &str) -> Response {
         self.client
