@@ -22,6 +22,14 @@ struct ProgramRow {
     idempotency_key: Option<IdempotencyKey>,
     created_at: Ts,
     updated_at: Ts,
+    #[sqlx(flatten)]
+    branding: BrandingColumns,
+}
+
+/// A program's branding columns, as read with the program or with the
+/// session whose form shows it.
+#[derive(sqlx::FromRow)]
+pub(super) struct BrandingColumns {
     display_name: Option<String>,
     accent_color: Option<String>,
     logo: Option<String>,
@@ -31,8 +39,28 @@ struct ProgramRow {
     allowed_frame_ancestors: Option<String>,
 }
 
-impl ProgramRow {
-    fn branding(&self) -> Branding {
+/// The branding columns of `programs` under the alias `table`, for a join.
+pub(super) fn branding_columns(table: &str) -> String {
+    [
+        "display_name",
+        "accent_color",
+        "logo",
+        "support_url",
+        "privacy_url",
+        "allowed_redirect_origins",
+        "allowed_frame_ancestors",
+    ]
+    .map(|column| format!("{table}.{column}"))
+    .join(", ")
+}
+
+impl BrandingColumns {
+    /// The display name when set, else `name`.
+    pub(super) fn shown_name(&self, name: String) -> String {
+        self.display_name.clone().unwrap_or(name)
+    }
+
+    pub(super) fn branding(&self) -> Branding {
         Branding {
             display_name: self.display_name.clone(),
             accent_color: self.accent_color.as_deref().and_then(AccentColor::from_stored),
@@ -51,7 +79,7 @@ impl ProgramRow {
 
 impl From<ProgramRow> for Program {
     fn from(row: ProgramRow) -> Self {
-        let branding = row.branding();
+        let branding = row.branding.branding();
         Self {
             branding,
             id: row.id,

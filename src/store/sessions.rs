@@ -12,7 +12,7 @@ use crate::{
     custody::Keyring,
     domain::{
         RedirectUrl,
-        branding::Origin,
+        branding::{Branding, Origin},
         event::EventCategory,
         ids::{EntityId, FormToken, GroupId, IdempotencyKey, ProgramId, SessionId},
         session::{NewSession, Session, SessionStatus},
@@ -84,7 +84,10 @@ pub struct SessionFilter {
 pub struct FormSession {
     pub group_id: GroupId,
     pub session: Session,
+    /// The name customers see: the program's display name, else its name.
     pub program_name: String,
+    /// How the program's pages look and where they may be used.
+    pub branding: Branding,
     /// Whether the customer has opened the form before.
     pub opened: bool,
 }
@@ -96,6 +99,8 @@ struct FormSessionRow {
     group_id: GroupId,
     program_name: String,
     opened: bool,
+    #[sqlx(flatten)]
+    branding: super::programs::BrandingColumns,
 }
 
 async fn find_session(
@@ -216,9 +221,15 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn find_form_session(&self, token: &FormToken) -> Result<Option<FormSession>, StoreError> {
         let sql = format!(
-            "SELECT {COLUMNS}, group_id, opened_at IS NOT NULL AS opened,
-                (SELECT p.name FROM programs p WHERE p.id = entity_onboarding_sessions.program_id) AS program_name
-             FROM entity_onboarding_sessions WHERE token_hash = $1"
+            "SELECT {}, s.group_id, s.opened_at IS NOT NULL AS opened, p.name AS program_name, {}
+             FROM entity_onboarding_sessions s JOIN programs p ON p.id = s.program_id
+             WHERE s.token_hash = $1",
+            COLUMNS
+                .split(',')
+                .map(|column| format!("s.{}", column.trim()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            super::programs::branding_columns("p"),
         );
         let row: Option<FormSessionRow> = read!(self, conn => on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(token_hash(token))
@@ -228,7 +239,8 @@ impl Store {
             Ok(FormSession {
                 group_id: row.group_id,
                 session: row.session.into_session(&self.custody)?,
-                program_name: row.program_name,
+                branding: row.branding.branding(),
+                program_name: row.branding.shown_name(row.program_name),
                 opened: row.opened,
             })
         })

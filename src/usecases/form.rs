@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{Error, NotAllowed};
 use crate::{
     domain::{
+        branding::Branding,
         draft::{Draft, MAX_DRAFT_BYTES},
         entity::{Entity, EntityDetails, TermsAgreement},
         event::EventCategory,
@@ -34,6 +35,7 @@ pub enum Opened {
 pub struct EndedForm {
     pub session: Session,
     pub program_name: String,
+    pub branding: Branding,
 }
 
 /// An active session's form, with the Entity it was created for (if any).
@@ -42,6 +44,7 @@ pub struct ActiveForm {
     pub group_id: GroupId,
     pub session: Session,
     pub program_name: String,
+    pub branding: Branding,
     pub entity: Option<Entity>,
 }
 
@@ -52,11 +55,16 @@ pub async fn open_form(store: &Store, token: &FormToken, now: DateTime<Utc>) -> 
         group_id,
         session,
         program_name,
+        branding,
         opened,
     } = store.find_form_session(token).await?.ok_or(Error::NotFound)?;
     if !session.is_active_at(now) {
         let completed = session.completed_entity().is_some();
-        let ended = Box::new(EndedForm { session, program_name });
+        let ended = Box::new(EndedForm {
+            session,
+            program_name,
+            branding,
+        });
         return Ok(if completed {
             Opened::Completed(ended)
         } else {
@@ -67,7 +75,11 @@ pub async fn open_form(store: &Store, token: &FormToken, now: DateTime<Utc>) -> 
         Some(id) => {
             let entity = store.find_entity_of_session(id).await?.ok_or(Error::NotFound)?;
             if !entity.can_be_onboarded() {
-                return Ok(Opened::EntityNotActive(Box::new(EndedForm { session, program_name })));
+                return Ok(Opened::EntityNotActive(Box::new(EndedForm {
+                    session,
+                    program_name,
+                    branding,
+                })));
             }
             Some(entity)
         }
@@ -80,6 +92,7 @@ pub async fn open_form(store: &Store, token: &FormToken, now: DateTime<Utc>) -> 
         group_id,
         session,
         program_name,
+        branding,
         entity,
     })))
 }
