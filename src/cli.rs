@@ -290,6 +290,10 @@ pub enum ProgramsCommand {
         /// Comma-separated origins that may show the form in a frame; '' allows none.
         #[arg(long, value_name = "ORIGINS")]
         allowed_frame_ancestors: Option<String>,
+        /// In a frame, whether leaving the form for the platform (after submitting, or by a
+        /// "Return to" link) replaces the whole window (true) or the frame's page (false).
+        #[arg(long, value_name = "true|false")]
+        redirect_out_of_frame: Option<bool>,
         #[command(flatten)]
         database: DatabaseArgs,
     },

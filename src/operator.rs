@@ -319,7 +319,8 @@ async fn programs(command: &ProgramsCommand, store: &Store, clock: &dyn Clock) -
             if change.is_empty() {
                 return Err(
                     "nothing to change: give at least one of --display-name, --accent-color, --logo, \
-                            --support-url, --privacy-url, --allowed-redirect-origins, --allowed-frame-ancestors"
+                            --support-url, --privacy-url, --allowed-redirect-origins, --allowed-frame-ancestors, \
+                            --redirect-out-of-frame"
                         .into(),
                 );
             }
@@ -350,6 +351,7 @@ fn branding_change(command: &ProgramsCommand) -> Result<BrandingChange, Failure>
         privacy_url,
         allowed_redirect_origins,
         allowed_frame_ancestors,
+        redirect_out_of_frame,
         ..
     } = command
     else {
@@ -397,6 +399,7 @@ fn branding_change(command: &ProgramsCommand) -> Result<BrandingChange, Failure>
             .as_deref()
             .map(|v| Origin::parse_list(v).map_err(|e| format!("--allowed-frame-ancestors: {e}")))
             .transpose()?,
+        redirect_out_of_frame: *redirect_out_of_frame,
     })
 }
 
@@ -439,6 +442,10 @@ fn print_branding(program: &Program) {
             Some(origins(&b.allowed_frame_ancestors))
                 .filter(|list| !list.is_empty())
                 .unwrap_or_else(|| "(none)".to_owned()),
+        ],
+        vec![
+            "redirect out of frame".to_owned(),
+            if b.redirect_out_of_frame { "yes" } else { "no" }.to_owned(),
         ],
     ];
     print_table(&["SETTING", "VALUE"], rows);

@@ -49,6 +49,10 @@ pub struct BrandingResponse {
     pub allowed_redirect_origins: Option<Vec<String>>,
     /// The origins that may show the hosted form in a frame; none when empty.
     pub allowed_frame_ancestors: Vec<String>,
+    /// Whether, in a frame, leaving the form for the platform (after
+    /// submitting, or by a "Return to" link) replaces the whole window
+    /// rather than the frame's page.
+    pub redirect_out_of_frame: bool,
     #[serde(rename = "type")]
     #[schema(schema_with = super::openapi::object_type::program_branding)]
     pub kind: &'static str,
@@ -64,6 +68,7 @@ impl BrandingResponse {
             privacy_url,
             allowed_redirect_origins,
             allowed_frame_ancestors,
+            redirect_out_of_frame,
         } = &program.branding;
         let origins = |list: &[Origin]| list.iter().map(|o| o.as_str().to_owned()).collect::<Vec<_>>();
         Self {
@@ -77,6 +82,7 @@ impl BrandingResponse {
             privacy_url: privacy_url.as_ref().map(|url| url.as_str().to_owned()),
             allowed_redirect_origins: allowed_redirect_origins.as_deref().map(origins),
             allowed_frame_ancestors: origins(allowed_frame_ancestors),
+            redirect_out_of_frame: *redirect_out_of_frame,
             kind: "hosted_onboarding_program_branding",
         }
     }
@@ -106,9 +112,11 @@ pub struct UpdateBrandingBody {
     /// Origins such as `https://app.example`; an empty list or `null` allows none.
     #[schema(max_items = 20)]
     allowed_frame_ancestors: Option<Vec<String>>,
+    /// Whether, in a frame, leaving the form replaces the whole window; `false` when not set.
+    redirect_out_of_frame: Option<bool>,
 }
 
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
     "display_name",
     "accent_color",
     "logo",
@@ -116,6 +124,7 @@ const KEYS: [&str; 7] = [
     "privacy_url",
     "allowed_redirect_origins",
     "allowed_frame_ancestors",
+    "redirect_out_of_frame",
 ];
 
 /// Reads a change from the body's keys: left out, `null`, or a value.
@@ -153,6 +162,14 @@ fn parse_change(body: &serde_json::Map<String, Value>) -> Result<BrandingChange,
             .flatten()
             .map(|list| Some(list).filter(|list| !list.is_empty())),
         allowed_frame_ancestors: problems.take(origins(body, "allowed_frame_ancestors")).flatten(),
+        redirect_out_of_frame: problems
+            .take(match body.get("redirect_out_of_frame") {
+                None => Ok(None),
+                Some(Value::Null) => Ok(Some(false)),
+                Some(Value::Bool(value)) => Ok(Some(*value)),
+                Some(_) => Err(FieldError::new("redirect_out_of_frame", "must be true, false or null")),
+            })
+            .flatten(),
     };
     problems.finish(Some(change))
 }

@@ -30,6 +30,9 @@ pub struct Branding {
     pub allowed_redirect_origins: Option<Vec<Origin>>,
     /// The origins that may show the form in a frame; empty: none.
     pub allowed_frame_ancestors: Vec<Origin>,
+    /// Whether leaving the form for the platform (after submitting, or by
+    /// a "Return to" link) replaces the whole window rather than the frame.
+    pub redirect_out_of_frame: bool,
 }
 
 /// A change of branding: each `Some` replaces that part (`Some(None)`
@@ -43,6 +46,7 @@ pub struct BrandingChange {
     pub privacy_url: Option<Option<LinkUrl>>,
     pub allowed_redirect_origins: Option<Option<Vec<Origin>>>,
     pub allowed_frame_ancestors: Option<Vec<Origin>>,
+    pub redirect_out_of_frame: Option<bool>,
 }
 
 impl BrandingChange {
@@ -54,6 +58,7 @@ impl BrandingChange {
             && self.privacy_url.is_none()
             && self.allowed_redirect_origins.is_none()
             && self.allowed_frame_ancestors.is_none()
+            && self.redirect_out_of_frame.is_none()
     }
 }
 

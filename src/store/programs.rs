@@ -37,6 +37,7 @@ pub(super) struct BrandingColumns {
     privacy_url: Option<String>,
     allowed_redirect_origins: Option<String>,
     allowed_frame_ancestors: Option<String>,
+    redirect_out_of_frame: bool,
 }
 
 /// The branding columns of `programs` under the alias `table`, for a join.
@@ -49,6 +50,7 @@ pub(super) fn branding_columns(table: &str) -> String {
         "privacy_url",
         "allowed_redirect_origins",
         "allowed_frame_ancestors",
+        "redirect_out_of_frame",
     ]
     .map(|column| format!("{table}.{column}"))
     .join(", ")
@@ -73,6 +75,7 @@ impl BrandingColumns {
                 .as_deref()
                 .map(split_origins)
                 .unwrap_or_default(),
+            redirect_out_of_frame: self.redirect_out_of_frame,
         }
     }
 }
@@ -98,7 +101,8 @@ impl From<ProgramRow> for Program {
 
 const COLUMNS: &str = "seq, id, name, bank, billing_account_id, default_digital_card_profile_id, \
     interest_rate, lending_maximum_extendable_credit, idempotency_key, created_at, updated_at, \
-    display_name, accent_color, logo, support_url, privacy_url, allowed_redirect_origins, allowed_frame_ancestors";
+    display_name, accent_color, logo, support_url, privacy_url, allowed_redirect_origins, allowed_frame_ancestors, \
+    redirect_out_of_frame";
 
 pub(super) async fn insert_program(
     conn: Conn<'_>,
@@ -240,6 +244,9 @@ impl UnitOfWork {
         if let Some(origins) = &change.allowed_frame_ancestors {
             branding.allowed_frame_ancestors.clone_from(origins);
         }
+        if let Some(out_of_frame) = change.redirect_out_of_frame {
+            branding.redirect_out_of_frame = out_of_frame;
+        }
         let replaced_logo = change.logo.is_some().then(|| branding.logo.clone()).flatten();
         if let Some(logo) = &change.logo {
             branding.logo = logo.as_ref().map(crate::domain::branding::Logo::reference);
@@ -258,7 +265,8 @@ impl UnitOfWork {
         }
         let sql = format!(
             "UPDATE programs SET display_name = $1, accent_color = $2, logo = $3, support_url = $4,
-                privacy_url = $5, allowed_redirect_origins = $6, allowed_frame_ancestors = $7, updated_at = $8
+                privacy_url = $5, allowed_redirect_origins = $6, allowed_frame_ancestors = $7, updated_at = $8,
+                redirect_out_of_frame = $11
              WHERE group_id = $9 AND id = $10
              RETURNING {COLUMNS}"
         );
@@ -273,6 +281,7 @@ impl UnitOfWork {
             .bind(Ts(now))
             .bind(group)
             .bind(id)
+            .bind(branding.redirect_out_of_frame)
             .fetch_one(&mut *c)
             .await?);
         if let Some(old) = replaced_logo.filter(|old| Some(old) != branding.logo.as_ref()) {

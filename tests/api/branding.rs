@@ -37,6 +37,7 @@ async fn branding_is_set_read_back_and_cleared() {
             "display_name": null, "accent_color": null, "logo_url": null,
             "support_url": null, "privacy_url": null,
             "allowed_redirect_origins": null, "allowed_frame_ancestors": [],
+            "redirect_out_of_frame": false,
         })
     );
 
@@ -51,6 +52,7 @@ async fn branding_is_set_read_back_and_cleared() {
                 "privacy_url": "https://acme.example/privacy",
                 "allowed_redirect_origins": ["https://app.acme.example", "https://APP.acme.example:443"],
                 "allowed_frame_ancestors": ["https://app.acme.example"],
+                "redirect_out_of_frame": true,
             }),
         )
         .await;
@@ -66,6 +68,7 @@ async fn branding_is_set_read_back_and_cleared() {
         "repeats dropped"
     );
     assert_eq!(set["allowed_frame_ancestors"], json!(["https://app.acme.example"]));
+    assert_eq!(set["redirect_out_of_frame"], true);
     let logo_url = set["logo_url"].as_str().unwrap().to_owned();
     assert!(
         logo_url.starts_with(&format!("{}/static/logos/", app.address)),
@@ -101,6 +104,7 @@ async fn branding_is_set_read_back_and_cleared() {
             &json!({
                 "display_name": null, "accent_color": null, "logo": null, "support_url": null,
                 "privacy_url": null, "allowed_redirect_origins": [], "allowed_frame_ancestors": null,
+                "redirect_out_of_frame": null,
             }),
         )
         .await
@@ -190,6 +194,7 @@ async fn bad_settings_are_each_named_and_unknown_programs_are_404() {
                 "privacy_url": "http://acme.example/privacy",
                 "allowed_redirect_origins": ["https://app.example/path"],
                 "allowed_frame_ancestors": "https://app.example",
+                "redirect_out_of_frame": "yes",
                 "colour": "#000000",
             }),
         )
@@ -208,6 +213,7 @@ async fn bad_settings_are_each_named_and_unknown_programs_are_404() {
             "colour",
             "display_name",
             "privacy_url",
+            "redirect_out_of_frame",
             "support_url"
         ]
     );

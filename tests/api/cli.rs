@@ -717,6 +717,8 @@ async fn programs_update_sets_branding_and_allow_lists_that_the_api_then_applies
             "https://app.acme.example, https://admin.acme.example",
             "--allowed-frame-ancestors",
             "https://app.acme.example",
+            "--redirect-out-of-frame",
+            "true",
         ],
     );
     assert!(ok, "{stderr}");
@@ -730,6 +732,7 @@ async fn programs_update_sets_branding_and_allow_lists_that_the_api_then_applies
         "https://app.acme.example, https://admin.acme.example"
     );
     assert_eq!(value("allowed frame ancestors"), "https://app.acme.example");
+    assert_eq!(value("redirect out of frame"), "yes");
 
     let (ok, stdout, stderr) = run(&db, &["api-keys", "create", "--name", "backend"]);
     assert!(ok, "{stderr}");
