@@ -228,6 +228,48 @@ def run(strict: bool) -> None:
         disabled = client.event_subscriptions.update(subscription.id, status="disabled")
         assert disabled.status == "disabled"
 
+    def branding_extension_and_redirect_allow_list():
+        # This service's own extension, reached with the SDK's raw requests.
+        path = f"/hosted_onboarding/programs/{PROGRAM_ID}/branding"
+        png = bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c63f8cf00000301010018dd8db00000000049454e44ae426082"
+        )
+        import base64
+
+        branding = client.patch(
+            path,
+            cast_to=object,
+            body={
+                "display_name": "Acme via SDK",
+                "accent_color": "#0a7d5a",
+                "logo": base64.b64encode(png).decode(),
+                "allowed_redirect_origins": ["https://platform.example.com"],
+            },
+        )
+        assert branding["type"] == "hosted_onboarding_program_branding", branding
+        assert branding["display_name"] == "Acme via SDK" and branding["logo_url"].endswith(".png"), branding
+        assert client.get(path, cast_to=object) == branding
+        error = expect_error(
+            increase.BadRequestError,
+            lambda: client.patch(path, cast_to=object, body={"accent_color": "#ffff00"}),
+        )
+        assert error.body["errors"][0]["field"] == "accent_color", error.body
+        # The allow-list applies to sessions created through the SDK's own method.
+        sessions.create(program_id=PROGRAM_ID, redirect_url=redirect)
+        error = expect_error(
+            increase.BadRequestError,
+            lambda: sessions.create(program_id=PROGRAM_ID, redirect_url="https://elsewhere.example/done"),
+        )
+        assert error.body["errors"][0]["field"] == "redirect_url", error.body
+        cleared = client.patch(
+            path,
+            cast_to=object,
+            body={"display_name": None, "accent_color": None, "logo": None, "allowed_redirect_origins": None},
+        )
+        assert cleared["logo_url"] is None and cleared["allowed_redirect_origins"] is None, cleared
+        sessions.create(program_id=PROGRAM_ID, redirect_url="https://elsewhere.example/done")
+
     for name, fn in [
         ("create and retrieve", create_retrieve),
         ("list with auto-pagination", list_auto_paginates),
@@ -239,6 +281,7 @@ def run(strict: bool) -> None:
         ("error classes", error_classes),
         ("key environments and the audited reveal", keys_environments_and_reveal),
         ("webhooks and events", webhooks_and_events),
+        ("branding extension and redirect allow-list", branding_extension_and_redirect_allow_list),
     ]:
         check(f"[{mode}] {name}", fn)
 
