@@ -543,6 +543,32 @@ const checks = [
     },
   ],
   [
+    'the branding extension through raw requests, and the redirect allow-list',
+    async () => {
+      const path = `/hosted_onboarding/programs/${PROGRAM_ID}/branding`;
+      const set = await client.patch(path, {
+        body: { display_name: 'Acme via TS', accent_color: '#1d4ed8', allowed_redirect_origins: ['https://platform.example.com'] },
+      });
+      assert.equal(set.type, 'hosted_onboarding_program_branding');
+      assert.equal(set.display_name, 'Acme via TS');
+      assert.equal(set.accent_color, '#1d4ed8');
+      assert.deepEqual(await client.get(path), set);
+      const e = await expectError(sdk.BadRequestError, client.patch(path, { body: { accent_color: '#ffff00' } }));
+      assert.equal(isErrorBody(e, 'invalid_parameters_error', 400).errors[0].field, 'accent_color');
+      const refused = client.entityOnboardingSessions.create({
+        program_id: PROGRAM_ID,
+        redirect_url: 'https://elsewhere.example/done',
+      });
+      const r = await expectError(sdk.BadRequestError, refused);
+      assert.equal(r.error.errors[0].field, 'redirect_url');
+      const cleared = await client.patch(path, {
+        body: { display_name: null, accent_color: null, allowed_redirect_origins: null },
+      });
+      assert.equal(cleared.allowed_redirect_origins, null);
+      await client.entityOnboardingSessions.create({ program_id: PROGRAM_ID, redirect_url: 'https://elsewhere.example/done' });
+    },
+  ],
+  [
     'errors map to the SDK classes',
     async () => {
       // 404s.

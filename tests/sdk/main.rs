@@ -149,5 +149,5 @@ async fn the_official_typescript_sdk_works_unchanged(NodeWithSdk { node, sdk_dir
         output.status.success(),
         "TypeScript SDK checks failed:\n{stdout}\n{stderr}"
     );
-    assert!(stdout.contains("ts-sdk: 9 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("ts-sdk: 10 passed, 0 failed"), "{stdout}");
 }
