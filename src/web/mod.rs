@@ -1,5 +1,6 @@
 //! The hosted pages customers see in their browser.
 
+pub mod brand;
 pub mod csrf;
 pub mod error;
 pub mod form;
