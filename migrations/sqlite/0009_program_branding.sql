@@ -14,12 +14,13 @@ ALTER TABLE programs ADD COLUMN allowed_redirect_origins TEXT;
 -- Origins separated by single spaces. NULL: the form may not be framed.
 ALTER TABLE programs ADD COLUMN allowed_frame_ancestors TEXT;
 
--- Logos by their file name, made of the SHA-256 of their bytes, so that the address of a logo
--- changes with its image and browsers may cache it for good. A logo no
--- program uses any more is deleted with the change that dropped it.
+-- Logos by their file name, made of the SHA-256 of their bytes, so that
+-- the address of a logo changes with its image and browsers may cache it
+-- for good. last_set_at is when a program last chose the logo: the sweep
+-- deletes a logo no program uses once that is a day old.
 CREATE TABLE program_logos (
     file_name    TEXT PRIMARY KEY NOT NULL,
     content_type TEXT NOT NULL,
     bytes        BLOB NOT NULL,
-    created_at   INTEGER NOT NULL
+    last_set_at  INTEGER NOT NULL
 );

@@ -17,6 +17,7 @@ use super::{
 };
 use crate::{
     domain::{
+        api_key::Environment,
         branding::{
             AccentColor, Branding, BrandingChange, LinkUrl, Logo, MAX_LOGO_BYTES, MAX_ORIGINS, Origin,
             parse_display_name,
@@ -104,15 +105,16 @@ pub struct UpdateBrandingBody {
     logo: Option<String>,
     /// An https URL or a `mailto:` address, shown in every page's footer.
     support_url: Option<String>,
-    /// An https URL, shown in every page's footer.
+    /// An https URL or a `mailto:` address, shown in every page's footer.
     privacy_url: Option<String>,
-    /// Origins such as `https://app.example`; an empty list or `null` allows any.
-    #[schema(max_items = 20)]
+    /// Origins such as `https://app.example`; `null` allows any `redirect_url`. Needs a production key.
+    #[schema(min_items = 1, max_items = 20)]
     allowed_redirect_origins: Option<Vec<String>>,
-    /// Origins such as `https://app.example`; an empty list or `null` allows none.
+    /// Origins such as `https://app.example`; an empty list or `null` allows none. Needs a production key.
     #[schema(max_items = 20)]
     allowed_frame_ancestors: Option<Vec<String>>,
-    /// Whether, in a frame, leaving the form replaces the whole window; `false` when not set.
+    /// Whether, in a frame, leaving the form replaces the whole window; `false` when not set. Needs a
+    /// production key.
     redirect_out_of_frame: Option<bool>,
 }
 
@@ -136,6 +138,18 @@ fn parse_change(body: &serde_json::Map<String, Value>) -> Result<BrandingChange,
             format!("is not a branding setting; the settings are {}", KEYS.join(", ")),
         )));
     }
+    let logo = match body.get("logo") {
+        // Line breaks, as `base64` and `base64.encodebytes` write them, are not part of the image.
+        Some(Value::String(encoded)) => Some(Value::String(
+            encoded.chars().filter(|c| !c.is_ascii_whitespace()).collect(),
+        )),
+        other => other.cloned(),
+    };
+    let mut body = body.clone();
+    if let Some(logo) = logo {
+        body.insert("logo".to_owned(), logo);
+    }
+    let body = &body;
     let change = BrandingChange {
         display_name: problems
             .take(text(body, "display_name", |s| {
@@ -146,7 +160,7 @@ fn parse_change(body: &serde_json::Map<String, Value>) -> Result<BrandingChange,
         logo: problems
             .take(text(body, "logo", |encoded| {
                 let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(encoded.trim())
+                    .decode(encoded)
                     .map_err(|_| "must be the image's bytes in base64".to_owned())?;
                 Logo::parse(bytes)
             }))
@@ -158,9 +172,15 @@ fn parse_change(body: &serde_json::Map<String, Value>) -> Result<BrandingChange,
             .take(text(body, "privacy_url", |s| LinkUrl::parse(s).map_err(str::to_owned)))
             .flatten(),
         allowed_redirect_origins: problems
-            .take(origins(body, "allowed_redirect_origins"))
-            .flatten()
-            .map(|list| Some(list).filter(|list| !list.is_empty())),
+            .take(match body.get("allowed_redirect_origins") {
+                Some(Value::Null) => Ok(Some(None)),
+                Some(Value::Array(items)) if items.is_empty() => Err(FieldError::new(
+                    "allowed_redirect_origins",
+                    "must list at least one origin; to allow any redirect_url, send null",
+                )),
+                _ => origins(body, "allowed_redirect_origins").map(|list| list.map(Some)),
+            })
+            .flatten(),
         allowed_frame_ancestors: problems.take(origins(body, "allowed_frame_ancestors")).flatten(),
         redirect_out_of_frame: problems
             .take(match body.get("redirect_out_of_frame") {
@@ -263,6 +283,21 @@ pub async fn update_branding(
     let body = read_json(&req, payload, MAX_BRANDING_BODY.max(state.settings.max_body_bytes)).await?;
     let write = WriteRequest::new(&req, &body.canonical)?;
     let change = match body.value.as_object().map(parse_change) {
+        // Where a program may send customers and who may frame its pages
+        // are guarded: a sandbox key (handed to tests and CI) may restyle a
+        // program, but not widen those.
+        Some(Ok(change))
+            if caller.environment != Environment::Production
+                && (change.allowed_redirect_origins.is_some()
+                    || change.allowed_frame_ancestors.is_some()
+                    || change.redirect_out_of_frame.is_some()) =>
+        {
+            let refused = ApiError::InsufficientPermissions(
+                "Only a production API key may change allowed_redirect_origins, allowed_frame_ancestors or \
+                 redirect_out_of_frame.",
+            );
+            return write.refuse(&state, &caller, refused).await;
+        }
         Some(Ok(change)) => change,
         Some(Err(error)) => return write.refuse(&state, &caller, error).await,
         None => {

@@ -62,8 +62,12 @@ impl BrandingChange {
     }
 }
 
-/// A display name: 1..=200 characters, no control characters, trimmed.
+/// A display name: 1..=200 characters as given (so that a longer one is
+/// never accepted for its spaces), no control characters, then trimmed.
 pub fn parse_display_name(input: &str) -> Result<String, &'static str> {
+    if input.chars().count() > MAX_DISPLAY_NAME {
+        return Err("must be at most 200 characters long");
+    }
     super::program::parse_program_name(input)
 }
 

@@ -212,8 +212,10 @@ impl Store {
 
 impl UnitOfWork {
     /// Applies a change of branding to a program of the group; `None` when
-    /// there is no such program. A new logo is stored by its digest, and a
-    /// logo no program uses any more is deleted.
+    /// there is no such program. One `UPDATE` sets only the settings the
+    /// change names, so concurrent changes of different settings both land.
+    /// A new logo is stored by its digest (a logo already stored is marked
+    /// as used now, which keeps the sweep from deleting it meanwhile).
     #[tracing::instrument(skip_all, fields(program_id = %id))]
     pub async fn update_branding(
         &mut self,
@@ -222,73 +224,86 @@ impl UnitOfWork {
         change: &BrandingChange,
         now: DateTime<Utc>,
     ) -> Result<Option<Program>, StoreError> {
-        let Some(program) = find_program(self.conn(), group, id).await? else {
-            return Ok(None);
-        };
-        let mut branding = program.branding;
-        if let Some(display_name) = &change.display_name {
-            branding.display_name.clone_from(display_name);
+        if let Some(Some(logo)) = &change.logo {
+            let sql = "INSERT INTO program_logos (file_name, content_type, bytes, last_set_at)
+                       SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM programs WHERE group_id = $5 AND id = $6)
+                       ON CONFLICT (file_name) DO UPDATE SET last_set_at = excluded.last_set_at";
+            on!(self.conn(), c => sqlx::query(sql)
+                .bind(logo.reference().file_name())
+                .bind(logo.kind().content_type())
+                .bind(logo.bytes())
+                .bind(Ts(now))
+                .bind(group)
+                .bind(id)
+                .execute(&mut *c)
+                .await?
+                .rows_affected());
         }
-        if let Some(accent_color) = change.accent_color {
-            branding.accent_color = accent_color;
+        let text = |value: Option<String>| Setting::Text(value);
+        let mut settings: Vec<(&str, Setting)> = Vec::new();
+        if let Some(value) = &change.display_name {
+            settings.push(("display_name", text(value.clone())));
         }
-        if let Some(support_url) = &change.support_url {
-            branding.support_url.clone_from(support_url);
+        if let Some(value) = change.accent_color {
+            settings.push(("accent_color", text(value.map(|color| color.as_hex()))));
         }
-        if let Some(privacy_url) = &change.privacy_url {
-            branding.privacy_url.clone_from(privacy_url);
+        if let Some(value) = &change.logo {
+            settings.push(("logo", text(value.as_ref().map(|logo| logo.reference().file_name()))));
         }
-        if let Some(origins) = &change.allowed_redirect_origins {
-            branding.allowed_redirect_origins.clone_from(origins);
+        if let Some(value) = &change.support_url {
+            settings.push(("support_url", text(value.as_ref().map(|url| url.as_str().to_owned()))));
         }
-        if let Some(origins) = &change.allowed_frame_ancestors {
-            branding.allowed_frame_ancestors.clone_from(origins);
+        if let Some(value) = &change.privacy_url {
+            settings.push(("privacy_url", text(value.as_ref().map(|url| url.as_str().to_owned()))));
         }
-        if let Some(out_of_frame) = change.redirect_out_of_frame {
-            branding.redirect_out_of_frame = out_of_frame;
+        if let Some(value) = &change.allowed_redirect_origins {
+            settings.push(("allowed_redirect_origins", text(value.as_deref().map(join_origins))));
         }
-        let replaced_logo = change.logo.is_some().then(|| branding.logo.clone()).flatten();
-        if let Some(logo) = &change.logo {
-            branding.logo = logo.as_ref().map(crate::domain::branding::Logo::reference);
-            if let (Some(logo), Some(reference)) = (logo, &branding.logo) {
-                let sql = "INSERT INTO program_logos (file_name, content_type, bytes, created_at)
-                           VALUES ($1, $2, $3, $4) ON CONFLICT (file_name) DO NOTHING";
-                on!(self.conn(), c => sqlx::query(sql)
-                    .bind(reference.file_name())
-                    .bind(logo.kind().content_type())
-                    .bind(logo.bytes())
-                    .bind(Ts(now))
-                    .execute(&mut *c)
-                    .await?
-                    .rows_affected());
+        if let Some(value) = &change.allowed_frame_ancestors {
+            let joined = Some(join_origins(value)).filter(|joined| !joined.is_empty());
+            settings.push(("allowed_frame_ancestors", text(joined)));
+        }
+        if let Some(value) = change.redirect_out_of_frame {
+            settings.push(("redirect_out_of_frame", Setting::Flag(value)));
+        }
+        let row: Option<ProgramRow> = on!(self.conn(), c => {
+            let mut query = sqlx::QueryBuilder::new("UPDATE programs SET updated_at = ");
+            query.push_bind(Ts(now));
+            for (column, setting) in &settings {
+                query.push(format!(", {column} = "));
+                match setting {
+                    Setting::Text(value) => query.push_bind(value.clone()),
+                    Setting::Flag(value) => query.push_bind(*value),
+                };
             }
-        }
-        let sql = format!(
-            "UPDATE programs SET display_name = $1, accent_color = $2, logo = $3, support_url = $4,
-                privacy_url = $5, allowed_redirect_origins = $6, allowed_frame_ancestors = $7, updated_at = $8,
-                redirect_out_of_frame = $11
-             WHERE group_id = $9 AND id = $10
-             RETURNING {COLUMNS}"
-        );
-        let row: ProgramRow = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(&branding.display_name)
-            .bind(branding.accent_color.map(|color| color.as_hex()))
-            .bind(branding.logo.as_ref().map(LogoRef::file_name))
-            .bind(branding.support_url.as_ref().map(LinkUrl::as_str))
-            .bind(branding.privacy_url.as_ref().map(LinkUrl::as_str))
-            .bind(branding.allowed_redirect_origins.as_deref().map(join_origins))
-            .bind(Some(join_origins(&branding.allowed_frame_ancestors)).filter(|joined| !joined.is_empty()))
-            .bind(Ts(now))
-            .bind(group)
-            .bind(id)
-            .bind(branding.redirect_out_of_frame)
-            .fetch_one(&mut *c)
-            .await?);
-        if let Some(old) = replaced_logo.filter(|old| Some(old) != branding.logo.as_ref()) {
-            let sql = "DELETE FROM program_logos WHERE file_name = $1
-                       AND NOT EXISTS (SELECT 1 FROM programs WHERE logo = $1)";
-            on!(self.conn(), c => sqlx::query(sql).bind(old.file_name()).execute(&mut *c).await?.rows_affected());
-        }
-        Ok(Some(row.into()))
+            query.push(" WHERE group_id = ");
+            query.push_bind(group);
+            query.push(" AND id = ");
+            query.push_bind(id);
+            query.push(format!(" RETURNING {COLUMNS}"));
+            query.build_query_as().fetch_optional(&mut *c).await?
+        });
+        Ok(row.map(Program::from))
+    }
+}
+
+/// A new value of one branding column.
+enum Setting {
+    Text(Option<String>),
+    Flag(bool),
+}
+
+impl Store {
+    /// Deletes the logos no program has used since `cutoff`; returns how
+    /// many. A logo being set again is marked as used in the same statement
+    /// that would conflict with its deletion, so it is never lost.
+    #[tracing::instrument(skip_all)]
+    pub async fn delete_unused_logos(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        let sql = "DELETE FROM program_logos WHERE last_set_at < $1
+                   AND NOT EXISTS (SELECT 1 FROM programs WHERE programs.logo = program_logos.file_name)";
+        let mut work = self.begin().await?;
+        let deleted = on!(work.conn(), c => sqlx::query(sql).bind(Ts(cutoff)).execute(&mut *c).await?.rows_affected());
+        work.commit().await?;
+        Ok(deleted)
     }
 }

@@ -25,7 +25,8 @@ pub async fn create_program(
 }
 
 /// Changes how a program's hosted pages look and where they may be used,
-/// with a `program.updated` event.
+/// with a `program.updated` event. A change that names no setting changes
+/// nothing and makes no event.
 #[tracing::instrument(skip_all, fields(program_id = %id))]
 pub async fn update_branding(
     work: &mut UnitOfWork,
@@ -34,6 +35,9 @@ pub async fn update_branding(
     change: &BrandingChange,
     now: DateTime<Utc>,
 ) -> Result<Program, Error> {
+    if change.is_empty() {
+        return work.find_program(group, id).await?.ok_or(Error::NotFound);
+    }
     let updated = work
         .update_branding(group, id, change, now)
         .await?

@@ -1,7 +1,7 @@
 //! The periodic sweep. It persists the expiry of sessions whose `expires_at`
 //! has passed (readers already treat them as expired; the sweep keeps stored
 //! state and the status index truthful), and deletes idempotent responses
-//! older than their retention.
+//! older than their retention and logos no program uses any more.
 
 use std::{sync::Arc, time::Duration};
 
@@ -33,6 +33,16 @@ pub async fn prune_idempotency_responses(
     Ok(pruned)
 }
 
+/// How long a logo no program uses is kept: pages rendered just before a
+/// program changed its logo may still ask for the old one.
+pub const UNUSED_LOGO_GRACE: chrono::Duration = chrono::Duration::days(1);
+
+/// One pass of the logo cleanup: deletes the logos no program has chosen
+/// for [`UNUSED_LOGO_GRACE`]; returns how many.
+pub async fn delete_unused_logos(store: &Store, clock: &dyn Clock) -> Result<u64, StoreError> {
+    store.delete_unused_logos(clock.now() - UNUSED_LOGO_GRACE).await
+}
+
 pub async fn run(store: Store, clock: Arc<dyn Clock>, interval: Duration, idempotency_retention: Duration) {
     let interval = interval.max(Duration::from_secs(1));
     loop {
@@ -45,6 +55,11 @@ pub async fn run(store: Store, clock: Arc<dyn Clock>, interval: Duration, idempo
             Ok(0) => {}
             Ok(count) => tracing::info!(count, "pruned idempotent responses past their retention"),
             Err(error) => tracing::warn!(error = %error, "pruning idempotent responses failed; will retry"),
+        }
+        match delete_unused_logos(&store, clock.as_ref()).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "deleted logos no program uses"),
+            Err(error) => tracing::warn!(error = %error, "deleting unused logos failed; will retry"),
         }
         tokio::time::sleep(interval).await;
     }

@@ -4,7 +4,9 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::helpers::{assert_error, error_fields, spawn_app};
+use onboarding::domain::api_key::Environment;
+
+use crate::helpers::{TestApp, assert_error, error_fields, spawn_app};
 
 /// A real 1×1 PNG, padded to `size` bytes with a trailing chunk the image
 /// does not need.
@@ -24,6 +26,22 @@ fn branding_path(program_id: &str) -> String {
     format!("/hosted_onboarding/programs/{program_id}/branding")
 }
 
+/// A production key of the app's group: only such a key may change where a
+/// program redirects and who may frame it.
+async fn production_key(app: &TestApp) -> String {
+    app.api_key_for(Environment::Production, false).await.0
+}
+
+async fn patch_with(app: &TestApp, key: &str, path: &str, body: &Value) -> reqwest::Response {
+    app.client
+        .patch(app.url(path))
+        .bearer_auth(key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn branding_is_set_read_back_and_cleared() {
     let app = spawn_app().await;
@@ -41,21 +59,23 @@ async fn branding_is_set_read_back_and_cleared() {
         })
     );
 
-    let response = app
-        .patch(
-            &path,
-            &json!({
-                "display_name": "Acme Payroll",
-                "accent_color": "#0A7D5A",
-                "logo": base64(&png_of_size(2_000)),
-                "support_url": "mailto:help@acme.example",
-                "privacy_url": "https://acme.example/privacy",
-                "allowed_redirect_origins": ["https://app.acme.example", "https://APP.acme.example:443"],
-                "allowed_frame_ancestors": ["https://app.acme.example"],
-                "redirect_out_of_frame": true,
-            }),
-        )
-        .await;
+    let production = production_key(&app).await;
+    let response = patch_with(
+        &app,
+        &production,
+        &path,
+        &json!({
+            "display_name": "Acme Payroll",
+            "accent_color": "#0A7D5A",
+            "logo": base64(&png_of_size(2_000)),
+            "support_url": "mailto:help@acme.example",
+            "privacy_url": "https://acme.example/privacy",
+            "allowed_redirect_origins": ["https://app.acme.example", "https://APP.acme.example:443"],
+            "allowed_frame_ancestors": ["https://app.acme.example"],
+            "redirect_out_of_frame": true,
+        }),
+    )
+    .await;
     assert_eq!(response.status(), 200);
     let set: Value = response.json().await.unwrap();
     assert_eq!(set["display_name"], "Acme Payroll");
@@ -85,8 +105,7 @@ async fn branding_is_set_read_back_and_cleared() {
     assert_eq!(logo.headers()["x-content-type-options"], "nosniff");
     assert_eq!(logo.bytes().await.unwrap().to_vec(), png_of_size(2_000));
 
-    // A key left out keeps its value; a new logo has a new address and
-    // the old one is gone.
+    // A key left out keeps its value; a new logo has a new address.
     let changed: Value = app
         .patch(&path, &json!({ "logo": base64(&png_of_size(3_000)) }))
         .await
@@ -95,29 +114,119 @@ async fn branding_is_set_read_back_and_cleared() {
         .unwrap();
     assert_eq!(changed["display_name"], "Acme Payroll");
     assert_ne!(changed["logo_url"], set["logo_url"]);
-    assert_eq!(reqwest::get(&logo_url).await.unwrap().status(), 404);
 
-    // null clears each setting; an empty redirect list allows any again.
-    let cleared: Value = app
-        .patch(
-            &path,
-            &json!({
-                "display_name": null, "accent_color": null, "logo": null, "support_url": null,
-                "privacy_url": null, "allowed_redirect_origins": [], "allowed_frame_ancestors": null,
-                "redirect_out_of_frame": null,
-            }),
-        )
+    // null clears each setting.
+    let cleared: Value = patch_with(
+        &app,
+        &production,
+        &path,
+        &json!({
+            "display_name": null, "accent_color": null, "logo": null, "support_url": null,
+            "privacy_url": null, "allowed_redirect_origins": null, "allowed_frame_ancestors": null,
+            "redirect_out_of_frame": null,
+        }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(cleared, unset);
+
+    // Logos no program uses are kept a day (pages rendered just before the
+    // change may still ask for them), then the sweep deletes them.
+    let sweep = || onboarding::workers::expiry::delete_unused_logos(&app.store, app.clock.as_ref());
+    assert_eq!(sweep().await.unwrap(), 0);
+    assert_eq!(reqwest::get(&logo_url).await.unwrap().status(), 200);
+    app.clock.advance(chrono::Duration::hours(25));
+    let in_use: Value = app
+        .patch(&path, &json!({ "logo": base64(&png_of_size(2_000)) }))
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(cleared, unset);
-    let last_logo = changed["logo_url"].as_str().unwrap();
     assert_eq!(
-        reqwest::get(last_logo).await.unwrap().status(),
-        404,
-        "an unused logo is deleted"
+        in_use["logo_url"].as_str(),
+        Some(logo_url.as_str()),
+        "the same image, the same address"
     );
+    assert_eq!(sweep().await.unwrap(), 1, "only the unused logo");
+    assert_eq!(
+        reqwest::get(changed["logo_url"].as_str().unwrap())
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        reqwest::get(&logo_url).await.unwrap().status(),
+        200,
+        "a logo in use stays"
+    );
+}
+
+#[tokio::test]
+async fn only_production_keys_change_redirects_and_framing_and_an_empty_change_is_no_change() {
+    let app = spawn_app().await;
+    let path = branding_path(&app.program_id);
+    for body in [
+        json!({ "allowed_redirect_origins": ["https://a.example"] }),
+        json!({ "allowed_frame_ancestors": ["https://a.example"] }),
+        json!({ "redirect_out_of_frame": true, "display_name": "Acme" }),
+    ] {
+        let error = assert_error(app.patch(&path, &body).await, 403, "insufficient_permissions_error").await;
+        assert!(error["detail"].as_str().unwrap().contains("production"), "{error}");
+    }
+    let unchanged: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(
+        unchanged["display_name"],
+        Value::Null,
+        "nothing of a refused change lands"
+    );
+    // A sandbox key may restyle the program.
+    assert_eq!(app.patch(&path, &json!({ "display_name": "Acme" })).await.status(), 200);
+
+    // An empty list of redirect origins would read as "any": refused.
+    let production = production_key(&app).await;
+    let body = assert_error(
+        patch_with(&app, &production, &path, &json!({ "allowed_redirect_origins": [] })).await,
+        400,
+        "invalid_parameters_error",
+    )
+    .await;
+    assert_eq!(error_fields(&body), ["allowed_redirect_origins"]);
+
+    // An empty change answers the branding as it is, with no event.
+    let events = async || {
+        let page: Value = app
+            .get(&format!("/events?associated_object_id={}", app.program_id))
+            .await
+            .json()
+            .await
+            .unwrap();
+        page["data"].as_array().unwrap().len()
+    };
+    let before = events().await;
+    let same: Value = app.patch(&path, &json!({})).await.json().await.unwrap();
+    assert_eq!(same["display_name"], "Acme");
+    assert_eq!(events().await, before);
+
+    // A logo in base64 with line breaks (as `base64` writes it) is accepted.
+    let wrapped = base64(&png_of_size(300))
+        .as_bytes()
+        .chunks(76)
+        .map(|line| std::str::from_utf8(line).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(app.patch(&path, &json!({ "logo": wrapped })).await.status(), 200);
+    // A display name longer than 200 characters is refused even when spaces pad it.
+    let padded = format!("a{}", " ".repeat(200));
+    let body = assert_error(
+        app.patch(&path, &json!({ "display_name": padded })).await,
+        400,
+        "invalid_parameters_error",
+    )
+    .await;
+    assert_eq!(error_fields(&body), ["display_name"]);
 }
 
 #[tokio::test]
@@ -218,8 +327,15 @@ async fn bad_settings_are_each_named_and_unknown_programs_are_404() {
         ]
     );
     let too_many: Vec<String> = (0..21).map(|i| format!("https://a{i}.example")).collect();
+    let production = production_key(&app).await;
     let body = assert_error(
-        app.patch(&path, &json!({ "allowed_frame_ancestors": too_many })).await,
+        patch_with(
+            &app,
+            &production,
+            &path,
+            &json!({ "allowed_frame_ancestors": too_many }),
+        )
+        .await,
         400,
         "invalid_parameters_error",
     )
@@ -271,6 +387,7 @@ async fn a_branding_change_is_a_program_updated_event() {
 async fn the_redirect_allow_list_refuses_other_origins_and_allows_listed_ones() {
     let app = spawn_app().await;
     let path = branding_path(&app.program_id);
+    let production = production_key(&app).await;
     let session = |redirect_url: &str| json!({ "program_id": app.program_id, "redirect_url": redirect_url });
     // No list: any valid redirect_url.
     assert_eq!(
@@ -279,12 +396,13 @@ async fn the_redirect_allow_list_refuses_other_origins_and_allows_listed_ones() 
             .status(),
         200
     );
-    let response = app
-        .patch(
-            &path,
-            &json!({ "allowed_redirect_origins": ["https://a.example", "https://b.example:8443"] }),
-        )
-        .await;
+    let response = patch_with(
+        &app,
+        &production,
+        &path,
+        &json!({ "allowed_redirect_origins": ["https://a.example", "https://b.example:8443"] }),
+    )
+    .await;
     assert_eq!(response.status(), 200);
     for allowed in [
         "https://a.example/done?x=1",
@@ -327,7 +445,7 @@ async fn the_redirect_allow_list_refuses_other_origins_and_allows_listed_ones() 
     assert_eq!(error_fields(&body), ["program_id"]);
     // Cleared: any origin again.
     assert_eq!(
-        app.patch(&path, &json!({ "allowed_redirect_origins": null }))
+        patch_with(&app, &production, &path, &json!({ "allowed_redirect_origins": null }))
             .await
             .status(),
         200

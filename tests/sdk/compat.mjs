@@ -17,6 +17,8 @@ import assert from 'node:assert/strict';
 const BASE_URL = need('INCREASE_BASE_URL');
 const API_KEY = need('INCREASE_API_KEY');
 const PROGRAM_ID = need('PROGRAM_ID');
+// Only a production key may change where a program redirects.
+const PRODUCTION_API_KEY = need('PRODUCTION_API_KEY');
 const SDK = join(need('INCREASE_SDK_DIR'), 'node_modules', 'increase');
 const PINNED = '0.583.0';
 
@@ -546,7 +548,13 @@ const checks = [
     'the branding extension through raw requests, and the redirect allow-list',
     async () => {
       const path = `/hosted_onboarding/programs/${PROGRAM_ID}/branding`;
-      const set = await client.patch(path, {
+      const production = new Increase({ apiKey: PRODUCTION_API_KEY, baseURL: BASE_URL, maxRetries: 0 });
+      const e403 = await expectError(
+        sdk.InsufficientPermissionsError,
+        client.patch(path, { body: { allowed_redirect_origins: ['https://platform.example.com'] } }),
+      );
+      isErrorBody(e403, 'insufficient_permissions_error', 403);
+      const set = await production.patch(path, {
         body: { display_name: 'Acme via TS', accent_color: '#1d4ed8', allowed_redirect_origins: ['https://platform.example.com'] },
       });
       assert.equal(set.type, 'hosted_onboarding_program_branding');
@@ -561,7 +569,7 @@ const checks = [
       });
       const r = await expectError(sdk.BadRequestError, refused);
       assert.equal(r.error.errors[0].field, 'redirect_url');
-      const cleared = await client.patch(path, {
+      const cleared = await production.patch(path, {
         body: { display_name: null, accent_color: null, allowed_redirect_origins: null },
       });
       assert.equal(cleared.allowed_redirect_origins, null);

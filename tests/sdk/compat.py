@@ -237,7 +237,13 @@ def run(strict: bool) -> None:
         )
         import base64
 
-        branding = client.patch(
+        # Only a production key may change where a program redirects.
+        production = Increase(api_key=REVEAL_API_KEY, base_url=BASE_URL, _strict_response_validation=strict)
+        expect_error(
+            increase.InsufficientPermissionsError,
+            lambda: client.patch(path, cast_to=object, body={"allowed_redirect_origins": ["https://a.example"]}),
+        )
+        branding = production.patch(
             path,
             cast_to=object,
             body={
@@ -262,7 +268,7 @@ def run(strict: bool) -> None:
             lambda: sessions.create(program_id=PROGRAM_ID, redirect_url="https://elsewhere.example/done"),
         )
         assert error.body["errors"][0]["field"] == "redirect_url", error.body
-        cleared = client.patch(
+        cleared = production.patch(
             path,
             cast_to=object,
             body={"display_name": None, "accent_color": None, "logo": None, "allowed_redirect_origins": None},

@@ -129,11 +129,15 @@ fn node_with_sdk() -> Result<NodeWithSdk, String> {
 
 async fn the_official_typescript_sdk_works_unchanged(NodeWithSdk { node, sdk_dir }: NodeWithSdk) {
     let app = spawn_app().await;
+    let (production, _) = app
+        .api_key_for(onboarding::domain::api_key::Environment::Production, false)
+        .await;
     let script = root().join("tests").join("sdk").join("compat.mjs");
     let run = tokio::process::Command::new(node)
         .arg(&script)
         .env("INCREASE_BASE_URL", &app.address)
         .env("INCREASE_API_KEY", &app.api_key)
+        .env("PRODUCTION_API_KEY", &production)
         .env("PROGRAM_ID", &app.program_id)
         .env("INCREASE_SDK_DIR", &sdk_dir)
         .kill_on_drop(true)
