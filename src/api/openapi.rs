@@ -227,6 +227,13 @@ fn apply_conventions(path: &str, method: &str, public: bool, operation: &mut Ope
              is audited",
         ));
     }
+    if path.starts_with("/hosted_onboarding/") && method == "patch" {
+        errors.push((
+            403,
+            "A sandbox API key tried to change where the program redirects or who may frame it \
+             (`insufficient_permissions_error`)",
+        ));
+    }
     if path.contains('{') {
         errors.push((
             404,
