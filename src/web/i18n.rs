@@ -73,6 +73,15 @@ impl Translator {
         self.locale
     }
 
+    /// The same language on the page at `here` (its path and query), whose
+    /// language links lead there.
+    pub fn at(&self, here: String) -> Self {
+        Self {
+            locale: self.locale,
+            here: Some(here),
+        }
+    }
+
     /// `<html lang>`.
     pub fn lang(&self) -> &'static str {
         self.locale.html_lang()

@@ -231,6 +231,11 @@ impl Context<'_> {
         crate::links::form_step(self.token, &step.name(), self.to_check && !matches!(step, Step::Check))
     }
 
+    /// The page's language, with links to `step` in the others.
+    fn translator(&self, step: Step) -> Translator {
+        self.t.at(self.url(step))
+    }
+
     /// A Change link from the check of answers: back there once saved.
     fn change_url(&self, step: Step, values: &FormValues) -> Option<String> {
         self.plan
@@ -501,7 +506,7 @@ pub fn question(context: &Context<'_>, step: Step, values: &FormValues, problems
     };
     QuestionPage {
         frame: context.frame(step, values, title, b.summary(&order)),
-        t: t.clone(),
+        t: context.translator(step),
         caption,
         lead,
         items,
@@ -537,7 +542,7 @@ pub fn structure(context: &Context<'_>, values: &FormValues, problems: &[Problem
             t.get("title-structure"),
             b.summary(&["structure".to_owned()]),
         ),
-        t: t.clone(),
+        t: context.translator(Step::Structure),
         choices,
     }
 }
@@ -601,7 +606,7 @@ pub fn owners(
             title,
             b.summary(&[OWNERS.to_owned(), "add_another".to_owned()]),
         ),
-        t: t.clone(),
+        t: context.translator(Step::Owners),
         owners: rows,
         question,
         error: b.error(OWNERS),
@@ -840,7 +845,7 @@ pub fn check(context: &Context<'_>, values: &FormValues, details: &EntityDetails
     };
     CheckPage {
         frame: context.frame(Step::Check, values, t.get("title-check"), Vec::new()),
-        t: t.clone(),
+        t: context.translator(Step::Check),
         lead,
         groups,
         continue_url: context.url(Step::Declaration),
@@ -861,7 +866,7 @@ pub fn declaration(context: &Context<'_>, values: &FormValues, problems: &[Probl
             t.get("title-declaration"),
             b.summary(&[ATTEST.to_owned()]),
         ),
-        t: t.clone(),
+        t: context.translator(Step::Declaration),
         attestation: context
             .plan
             .fields(Step::Declaration)
@@ -886,7 +891,7 @@ pub fn tasks(context: &Context<'_>, values: &FormValues) -> Option<TasksPage> {
     frame.action = context.url(Step::Declaration);
     Some(TasksPage {
         frame,
-        t: t.clone(),
+        t: context.translator(Step::Tasks),
         entity_name: name,
         tasks: plan.tasks.iter().map(|task| task_text(t, plan, task)).collect(),
         start_url: context.url(context.plan.next(Step::Tasks, values)),

@@ -18,6 +18,7 @@ mod form;
 mod form_page;
 mod helpers;
 mod idempotency;
+mod languages;
 mod logs;
 mod openapi;
 mod operability;
