@@ -16,6 +16,7 @@ use crate::{
     domain::{
         RedirectUrl,
         ids::{EntityId, IdempotencyKey, ProgramId, SessionId},
+        locale::Locale,
         session::{Session, SessionStatus},
         time,
     },
@@ -89,6 +90,12 @@ struct CreateSessionBody {
     /// An existing Entity the form completes instead of creating one.
     #[schema(value_type = Option<EntityId>)]
     entity_id: Option<String>,
+    /// The language of the hosted pages: `en` or `es`. Without it, the
+    /// customer's browser decides (`Accept-Language`), else English; the
+    /// customer can switch on every page. An extension to Increase's API:
+    /// the official SDKs send it with `extra_body`.
+    #[schema(value_type = Option<Locale>)]
+    locale: Option<String>,
 }
 
 impl TryFrom<CreateSessionBody> for CreateSession {
@@ -113,11 +120,19 @@ impl TryFrom<CreateSessionBody> for CreateSession {
                 .transpose()
                 .map_err(|_| FieldError::new("entity_id", "no Entity with this ID exists")),
         );
-        let ((program_id, redirect_url), entity_id) = problems.finish(program_id.zip(redirect_url).zip(entity_id))?;
+        let locale = problems.take(
+            body.locale
+                .as_deref()
+                .map(|code| Locale::parse(code).ok_or_else(|| FieldError::new("locale", "must be en or es")))
+                .transpose(),
+        );
+        let (((program_id, redirect_url), entity_id), locale) =
+            problems.finish(program_id.zip(redirect_url).zip(entity_id).zip(locale))?;
         Ok(Self {
             program_id,
             redirect_url,
             entity_id,
+            locale,
         })
     }
 }

@@ -154,7 +154,7 @@ mod tests {
         let sessions = subscription(Some(vec![EventCategory::SessionOpened]));
         assert!(sessions.selects(EventCategory::SessionOpened));
         assert!(!sessions.selects(EventCategory::EntityCreated));
-        assert_eq!(EventCategory::increase_categories().len(), 5);
+        assert_eq!(EventCategory::increase_categories().len(), 6);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod draft;
 pub mod entity;
 pub mod event;
 pub mod ids;
+pub mod locale;
 pub mod onboarding;
 pub mod person;
 pub mod program;

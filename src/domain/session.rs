@@ -6,6 +6,7 @@ use super::{
     RedirectUrl,
     closed_set::closed_set,
     ids::{EntityId, FormToken, IdempotencyKey, ProgramId, SessionId},
+    locale::Locale,
 };
 
 closed_set! {
@@ -32,6 +33,8 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
     /// When the form (or the sandbox simulation) completed the session.
     pub completed_at: Option<DateTime<Utc>>,
+    /// The language the platform chose for the hosted pages, if it did.
+    pub locale: Option<Locale>,
 }
 
 /// A session about to be created (its program and Entity checked).
@@ -43,6 +46,7 @@ pub struct NewSession {
     pub redirect_url: RedirectUrl,
     pub token: FormToken,
     pub expires_at: DateTime<Utc>,
+    pub locale: Option<Locale>,
 }
 
 impl Session {
@@ -101,6 +105,7 @@ mod tests {
             created_at: expires_at - Duration::hours(6),
             expires_at,
             completed_at: None,
+            locale: None,
         }
     }
 

@@ -13,7 +13,7 @@ use std::{
 };
 
 use actix_web::{
-    HttpMessage, HttpResponse, ResponseError,
+    HttpMessage, HttpRequest, HttpResponse, ResponseError,
     body::{EitherBody, MessageBody},
     dev::{Payload, ServiceRequest, ServiceResponse},
     error::PayloadError,
@@ -56,7 +56,7 @@ pub async fn cut_slow_bodies(
         return Ok(response.map_into_left_body());
     }
     metrics::counter!("onboarding_request_bodies_timed_out_total").increment(1);
-    let mut answer = too_slow(response.request().path(), timeout);
+    let mut answer = too_slow(response.request(), timeout);
     answer.head_mut().set_connection_type(ConnectionType::Close);
     Ok(response.into_response(answer).map_into_right_body())
 }
@@ -64,9 +64,11 @@ pub async fn cut_slow_bodies(
 /// What a client whose body did not arrive in time is told: the JSON
 /// envelope (a malformed request, as Increase calls an incomplete one) or,
 /// on the hosted pages, a page.
-fn too_slow(path: &str, timeout: Duration) -> HttpResponse {
-    if crate::links::is_hosted_page(path) {
-        PageError::TooSlow.error_response()
+fn too_slow(req: &HttpRequest, timeout: Duration) -> HttpResponse {
+    if crate::links::is_hosted_page(req.path()) {
+        PageError::TooSlow
+            .in_language(crate::web::i18n::PageLanguage::of_request(req))
+            .error_response()
     } else {
         let seconds = timeout.as_secs();
         let unit = if seconds == 1 { "second" } else { "seconds" };

@@ -15,6 +15,7 @@ use crate::{
         branding::{Branding, Origin},
         event::EventCategory,
         ids::{EntityId, FormToken, GroupId, IdempotencyKey, ProgramId, SessionId},
+        locale::Locale,
         session::{NewSession, Session, SessionStatus},
     },
 };
@@ -33,6 +34,7 @@ struct SessionRow {
     created_at: Ts,
     expires_at: Ts,
     completed_at: Option<Ts>,
+    locale: Option<Locale>,
 }
 
 impl SessionRow {
@@ -60,6 +62,7 @@ impl SessionRow {
             created_at: row.created_at.into(),
             expires_at: row.expires_at.into(),
             completed_at: row.completed_at.map(Into::into),
+            locale: row.locale,
         })
     }
 }
@@ -69,7 +72,7 @@ fn session(row: Option<SessionRow>, custody: &Keyring) -> Result<Option<Session>
 }
 
 const COLUMNS: &str = "seq, id, program_id, entity_id, redirect_url, token_sealed, status, \
-    idempotency_key, created_at, expires_at, completed_at";
+    idempotency_key, created_at, expires_at, completed_at, locale";
 
 /// Which sessions a listing shows.
 #[derive(Debug, Clone, Default)]
@@ -265,11 +268,11 @@ impl UnitOfWork {
         let sql = format!(
             "INSERT INTO entity_onboarding_sessions
                 (id, group_id, program_id, entity_id, redirect_url, token_hash, token_sealed, status,
-                 idempotency_key, created_at, expires_at)
-             SELECT $1, $2, $3, $4, $5, $6, $10, 'active', $7, $8, $9
+                 idempotency_key, created_at, expires_at, locale)
+             SELECT $1, $2, $3, $4, $5, $6, $10, 'active', $7, $8, $9, $11
              WHERE EXISTS (SELECT 1 FROM programs WHERE group_id = $2 AND id = $3
                 AND (allowed_redirect_origins IS NULL
-                     OR ' ' || allowed_redirect_origins || ' ' LIKE '% ' || $11 || ' %'))
+                     OR ' ' || allowed_redirect_origins || ' ' LIKE '% ' || $12 || ' %'))
              RETURNING {COLUMNS}"
         );
         // Origins are lower case and hold no `%` or `_` (hosts are checked
@@ -286,6 +289,7 @@ impl UnitOfWork {
             .bind(Ts(now))
             .bind(Ts(session.expires_at))
             .bind(&sealed)
+            .bind(session.locale)
             .bind(&origin)
             .fetch_optional(&mut *c)
             .await?);

@@ -30,6 +30,16 @@ pub enum Opened {
     EntityNotActive(Box<EndedForm>),
 }
 
+impl Opened {
+    /// The session behind the link, whatever became of it.
+    pub fn session(&self) -> &Session {
+        match self {
+            Self::Active(form) => &form.session,
+            Self::Completed(ended) | Self::Closed(ended) | Self::EntityNotActive(ended) => &ended.session,
+        }
+    }
+}
+
 /// The session of a link that can no longer be used, and whose program it is.
 #[derive(Debug)]
 pub struct EndedForm {

@@ -9,6 +9,7 @@ use crate::domain::{
     entity::sandbox_corporation,
     event::EventCategory,
     ids::{EntityId, FormToken, GroupId, IdempotencyKey, ProgramId, SessionId},
+    locale::Locale,
     session::{NewSession, Session},
     validation::Validation,
 };
@@ -20,6 +21,8 @@ pub struct CreateSession {
     pub program_id: ProgramId,
     pub redirect_url: RedirectUrl,
     pub entity_id: Option<EntityId>,
+    /// The language of the hosted pages, if the platform chose one.
+    pub locale: Option<Locale>,
 }
 
 /// Creates a session for a Program (and optionally an existing, active
@@ -52,6 +55,7 @@ pub async fn create_session(
         redirect_url: request.redirect_url,
         token: FormToken::generate(),
         expires_at: now + lifetime,
+        locale: request.locale,
     };
     // The program and its redirect allow-list are checked by the insert
     // itself (one statement less); only a refusal reads the program.

@@ -9,6 +9,7 @@ use actix_web::{
 };
 use askama::Template;
 
+use super::i18n::{PageLanguage, Translator};
 use crate::{
     store::StoreError,
     telemetry::error_chain,
@@ -18,9 +19,10 @@ use crate::{
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    heading: &'a str,
-    message: &'a str,
-    hint: Option<&'a str>,
+    t: Translator,
+    heading: String,
+    message: String,
+    hint: Option<String>,
     /// The program whose form this is, when known.
     program_name: Option<&'a str>,
     /// The one thing to do next, when there is one.
@@ -85,6 +87,9 @@ pub enum PageError {
     /// An error on a page of the named program's form.
     #[error("{0}")]
     InProgram(Box<PageError>, String),
+    /// An error page in the language the request asks for.
+    #[error("{0}")]
+    InLanguage(Box<PageError>, Box<PageLanguage>),
 }
 
 impl PageError {
@@ -105,7 +110,17 @@ impl PageError {
             Self::Forbidden { .. } => Self::Forbidden { reload: Some(url) },
             Self::Changed { .. } => Self::Changed { reload: Some(url) },
             Self::InProgram(error, program) => Self::InProgram(Box::new(error.reload(url)), program),
+            Self::InLanguage(error, language) => Self::InLanguage(Box::new(error.reload(url)), language),
             other => other,
+        }
+    }
+
+    /// The page speaks the language `language` decides (the innermost
+    /// language given wins: it knew most).
+    pub fn in_language(self, language: PageLanguage) -> Self {
+        match self {
+            Self::InLanguage(..) => self,
+            other => Self::InLanguage(Box::new(other), Box::new(language)),
         }
     }
 
@@ -113,6 +128,7 @@ impl PageError {
     pub fn in_program(self, program_name: &str) -> Self {
         match self {
             Self::InProgram(..) => self,
+            Self::InLanguage(error, language) => Self::InLanguage(Box::new(error.in_program(program_name)), language),
             other => Self::InProgram(Box::new(other), program_name.to_owned()),
         }
     }
@@ -149,7 +165,7 @@ impl ResponseError for PageError {
             Self::Gone(_) | Self::ExpiredWhileOpen(_) | Self::EntityNotActive => StatusCode::GONE,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::Changed { .. } => StatusCode::CONFLICT,
-            Self::InProgram(error, _) => error.status_code(),
+            Self::InProgram(error, _) | Self::InLanguage(error, _) => error.status_code(),
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest | Self::DamagedLink => StatusCode::BAD_REQUEST,
             Self::TooSlow => StatusCode::REQUEST_TIMEOUT,
@@ -160,139 +176,72 @@ impl ResponseError for PageError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        self.page_response(None)
+        self.page_response(None, None)
     }
 }
 
 impl PageError {
-    fn page_response(&self, program: Option<&str>) -> HttpResponse {
-        let owned_hint;
-        let plain = |heading, message, hint| ErrorPage {
-            heading,
-            message,
-            hint,
+    fn page_response(&self, program: Option<&str>, language: Option<&PageLanguage>) -> HttpResponse {
+        let t = language.map(PageLanguage::translator).unwrap_or_default();
+        // The error page's texts: `{id}-heading`, `{id}-message` and, if
+        // `hint`, `{id}-hint`.
+        let plain = |id: &str, hint: bool| ErrorPage {
+            heading: t.get_dyn(&format!("{id}-heading")),
+            message: t.get_dyn(&format!("{id}-message")),
+            hint: hint.then(|| t.get_dyn(&format!("{id}-hint"))),
             program_name: program,
             action: None,
+            t: t.clone(),
         };
         let page = match self {
-            Self::InProgram(error, name) => return error.page_response(Some(name)),
-            Self::NotFound => plain(
-                "We couldn't find this page",
-                "This onboarding link is not valid. Check that you copied the whole link.",
-                Some("If it still doesn't work, ask the company that sent you the link for a new one."),
-            ),
-            Self::Gone(None) => plain(
-                "This link is no longer valid",
-                "This onboarding link has expired or has already been used.",
-                Some(
-                    "Please ask the company that sent it to you for a new link. If you already finished, there is nothing more to do.",
-                ),
-            ),
-            Self::Gone(Some(ended)) => {
-                owned_hint = format!(
-                    "If you haven't finished, go back to {} to get a new link. If you already finished, there is nothing more to do.",
-                    ended.program_name
-                );
-                ErrorPage {
-                    program_name: Some(&ended.program_name),
-                    action: Some(return_to(ended)),
-                    ..plain(
-                        "This link is no longer valid",
-                        "This onboarding link has expired or has already been used.",
-                        Some(&owned_hint),
-                    )
-                }
-            }
-            Self::ExpiredWhileOpen(ended) => {
-                owned_hint = format!(
-                    "Go back to {} to get a new link, then open it to continue.",
-                    ended.program_name
-                );
-                ErrorPage {
-                    program_name: Some(&ended.program_name),
-                    action: Some(return_to(ended)),
-                    ..plain(
-                        "Your link expired while you were filling in the form",
-                        "Links to this form work for a limited time to keep your information safe. The time ran out before this page was sent, so what you entered on it was not saved.",
-                        Some(&owned_hint),
-                    )
-                }
-            }
-            Self::EntityNotActive => plain(
-                "This onboarding can no longer be completed",
-                "The account this link was made for has been closed, so nothing can be changed through this link. Nothing you entered was saved.",
-                Some("If you think this is a mistake, contact the company that sent you the link."),
-            ),
+            Self::InProgram(error, name) => return error.page_response(Some(name), language),
+            Self::InLanguage(error, inner) => return error.page_response(program, Some(language.unwrap_or(inner))),
+            Self::NotFound => plain("error-not-found", true),
+            Self::Gone(None) => plain("error-gone", true),
+            Self::Gone(Some(ended)) => ErrorPage {
+                program_name: Some(&ended.program_name),
+                action: Some(return_to(&t, ended)),
+                hint: Some(t.arg("error-gone-return-hint", "program", &ended.program_name)),
+                ..plain("error-gone", false)
+            },
+            Self::ExpiredWhileOpen(ended) => ErrorPage {
+                program_name: Some(&ended.program_name),
+                action: Some(return_to(&t, ended)),
+                hint: Some(t.arg("error-expired-while-open-hint", "program", &ended.program_name)),
+                ..plain("error-expired-while-open", false)
+            },
+            Self::EntityNotActive => plain("error-entity-not-active", true),
             Self::Forbidden { reload } => ErrorPage {
                 action: reload.as_ref().map(|href| Action {
                     href: href.clone(),
-                    label: "Reload the form".to_owned(),
+                    label: t.get("error-forbidden-action"),
                     testid: "reload",
                 }),
-                ..plain(
-                    "Please reload the page and try again",
-                    "For your security we couldn't accept this form: it was opened in another browser window, or too long ago. Nothing was saved.",
-                    Some("Reload the form, then send the page again. The answers you saved before are kept."),
-                )
+                ..plain("error-forbidden", true)
             },
             Self::Changed { reload } => ErrorPage {
                 action: reload.as_ref().map(|href| Action {
                     href: href.clone(),
-                    label: "Check the details again".to_owned(),
+                    label: t.get("error-changed-action"),
                     testid: "reload",
                 }),
-                ..plain(
-                    "These details changed while you were working",
-                    "The information on file was updated while you were filling in this form, so nothing was submitted.",
-                    Some("Check the details as they are now, then confirm them again."),
-                )
+                ..plain("error-changed", true)
             },
-            Self::TooLarge => plain(
-                "That was more than we can accept",
-                "The form you sent was too large. Please shorten the longest answers and try again.",
-                None,
-            ),
-            Self::BadRequest => plain(
-                "We couldn't read this form",
-                "Something was wrong with the form your browser sent. Nothing was saved.",
-                Some("Go back, reload the page, and try again."),
-            ),
-            Self::DamagedLink => plain(
-                "We couldn't read this link",
-                "This onboarding link contains characters a link cannot have. Check that you copied it exactly as you received it.",
-                Some("If it still doesn't work, ask the company that sent you the link for a new one."),
-            ),
-            Self::TooSlow => plain(
-                "Your connection was too slow",
-                "The form you sent didn't arrive completely in time, so nothing was saved.",
-                Some("Check your internet connection, then go back and submit the form again."),
-            ),
-            Self::RateLimited { retry_after } => {
-                owned_hint = format!(
-                    "Please wait {} before you reload the page or go back and try again.",
-                    seconds_in_words(*retry_after)
-                );
-                plain(
-                    "Please slow down a little",
-                    "We received a lot of requests from your network in a short time, so we paused this one. Nothing from this step was saved.",
-                    Some(&owned_hint),
-                )
-            }
+            Self::TooLarge => plain("error-too-large", false),
+            Self::BadRequest => plain("error-bad-request", true),
+            Self::DamagedLink => plain("error-damaged-link", true),
+            Self::TooSlow => plain("error-too-slow", true),
+            Self::RateLimited { retry_after } => ErrorPage {
+                hint: Some(t.arg("error-rate-limited-hint", "wait", seconds_in_words(&t, *retry_after))),
+                ..plain("error-rate-limited", false)
+            },
             Self::Unavailable(cause) => {
                 tracing::warn!(error = %error_chain(cause.as_ref()), "database unavailable");
-                plain(
-                    "We'll be right back",
-                    "This page is briefly unavailable. Nothing you entered was saved yet; please try again in a minute.",
-                    None,
-                )
+                plain("error-unavailable", false)
             }
             Self::Internal(cause) => {
                 tracing::error!(error = %error_chain(cause.as_ref()), "page failed");
-                plain(
-                    "Something went wrong",
-                    "We couldn't show this page. Nothing you entered was lost; please try again in a minute.",
-                    None,
-                )
+                plain("error-internal", false)
             }
         };
         let retry_after = match self {
@@ -313,38 +262,48 @@ impl PageError {
                 tracing::error!(%error, "error page failed to render");
                 HttpResponse::build(self.status_code())
                     .content_type("text/plain; charset=utf-8")
-                    .body(page.heading.to_owned())
+                    .body(page.heading.clone())
             }
         }
     }
 }
 
 /// The button back to the platform of a link that can no longer be used.
-fn return_to(ended: &Ended) -> Action {
+fn return_to(t: &Translator, ended: &Ended) -> Action {
     Action {
         href: ended.return_url.clone(),
-        label: format!("Return to {}", ended.program_name),
+        label: t.arg("button-return-to", "program", &ended.program_name),
         testid: "return-to-platform",
     }
 }
 
 /// "a second", "40 seconds", "3 minutes": how long a customer should wait.
-fn seconds_in_words(seconds: u64) -> String {
+fn seconds_in_words(t: &Translator, seconds: u64) -> String {
     match seconds {
-        0 | 1 => "a second".to_owned(),
-        2..=90 => format!("{seconds} seconds"),
-        _ => format!("{} minutes", seconds.div_ceil(60)),
+        0 | 1 => t.get("wait-a-second"),
+        2..=90 => t.count("wait-seconds", "count", usize::try_from(seconds).unwrap_or(90)),
+        _ => t.count(
+            "wait-minutes",
+            "count",
+            usize::try_from(seconds.div_ceil(60)).unwrap_or(usize::MAX),
+        ),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::seconds_in_words;
+    use crate::{domain::locale::Locale, web::i18n::Translator};
 
     #[test]
     fn waits_read_as_words() {
-        assert_eq!(seconds_in_words(1), "a second");
-        assert_eq!(seconds_in_words(40), "40 seconds");
-        assert_eq!(seconds_in_words(150), "3 minutes");
+        let t = Translator::new(Locale::En);
+        assert_eq!(seconds_in_words(&t, 1), "a second");
+        assert_eq!(seconds_in_words(&t, 40), "40 seconds");
+        assert_eq!(seconds_in_words(&t, 150), "3 minutes");
+        let t = Translator::new(Locale::Es);
+        assert_eq!(seconds_in_words(&t, 1), "un segundo");
+        assert_eq!(seconds_in_words(&t, 40), "40 segundos");
+        assert_eq!(seconds_in_words(&t, 150), "3 minutos");
     }
 }

@@ -9,6 +9,7 @@ use super::{
     PageError, csrf,
     error::Ended,
     html_for_form,
+    i18n::{self, PageLanguage, Translator},
     journey::{self, Plan, Step},
     pages::{self, Context},
     values::FormValues,
@@ -28,7 +29,9 @@ pub(super) const ATTEST: &str = "attest";
 
 #[derive(Template)]
 #[template(path = "attestation.html")]
-struct AttestationPage;
+struct AttestationPage {
+    t: Translator,
+}
 
 /// The `id` query parameter: the session's secret form token.
 fn token(req: &HttpRequest) -> Result<FormToken, PageError> {
@@ -51,8 +54,15 @@ fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-fn expires_text(session: &Session) -> String {
-    session.expires_at.format("%B %-d, %Y at %H:%M UTC").to_string()
+/// A link to a page with `?lang=`: keeps the customer's choice in the
+/// browser session and sends them to the same page without it (the draft
+/// is saved per page, so nothing entered before is lost).
+fn switch_language(req: &HttpRequest, session: &BrowserSession) -> Option<HttpResponse> {
+    if !i18n::asks_to_switch(req) {
+        return None;
+    }
+    i18n::remember_choice(req, session);
+    Some(see_other(&i18n::without_language(req.path(), req.query_string())))
 }
 
 /// The page the link names (`step`), if any.
@@ -76,9 +86,26 @@ pub async fn show_form(
     req: HttpRequest,
     session: BrowserSession,
 ) -> Result<HttpResponse, PageError> {
-    let token = token(&req)?;
+    if let Some(switched) = switch_language(&req, &session) {
+        return Ok(switched);
+    }
+    let mut language = PageLanguage::of_request(&req);
+    show(&state, &req, &session, &mut language)
+        .await
+        .map_err(|error| error.in_language(language))
+}
+
+async fn show(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &BrowserSession,
+    language: &mut PageLanguage,
+) -> Result<HttpResponse, PageError> {
+    let token = token(req)?;
     let now = state.clock.now();
-    let form = match open_form(&state.store, &token, now).await? {
+    let opened = open_form(&state.store, &token, now).await?;
+    language.platform = opened.session().locale;
+    let form = match opened {
         Opened::Active(form) => form,
         Opened::Completed(done) => return Err(PageError::Gone(Some(ended(&done)))),
         Opened::Closed(closed) => return Err(PageError::Gone(Some(ended(&closed)))),
@@ -86,12 +113,12 @@ pub async fn show_form(
             return Err(PageError::EntityNotActive.in_program(&archived.program_name));
         }
     };
-    let csrf_token = csrf::token(&session)?;
+    let csrf_token = csrf::token(session)?;
     let plan = Plan::for_form(&form);
     let draft = find_draft(&state.store, &form).await?;
     let today = now.date_naive();
-    let context = context(&form, &plan, &token, &csrf_token, &req);
-    let step = match requested_step(&req) {
+    let context = context(&form, &plan, &token, &csrf_token, req, language.translator());
+    let step = match requested_step(req) {
         None => plan.resume(&draft, today),
         Some(step) if plan.is_open(step, &draft, today) => step,
         Some(_) => {
@@ -112,13 +139,15 @@ fn context<'a>(
     token: &'a FormToken,
     csrf_token: &'a str,
     req: &HttpRequest,
+    t: Translator,
 ) -> Context<'a> {
     Context {
+        expires_at: t.date_time(form.session.expires_at),
+        t,
         plan,
         program_name: &form.program_name,
         token,
         csrf_token,
-        expires_at: expires_text(&form.session),
         to_check: query_param(req, "return").as_deref() == Some("check"),
         changing_number: query_param(req, "change").as_deref() == Some("number"),
     }
@@ -141,11 +170,24 @@ pub async fn submit_form(
     session: BrowserSession,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    let token = token(&req)?;
-    let values = FormValues::from_pairs(form.into_inner());
-    let step = requested_step(&req);
+    let mut language = PageLanguage::of_request(&req);
+    submit(&state, &req, &session, form.into_inner(), &mut language)
+        .await
+        .map_err(|error| error.in_language(language))
+}
+
+async fn submit(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &BrowserSession,
+    form: Vec<(String, String)>,
+    language: &mut PageLanguage,
+) -> Result<HttpResponse, PageError> {
+    let token = token(req)?;
+    let values = FormValues::from_pairs(form);
+    let step = requested_step(req);
     let now = state.clock.now();
-    if let Err(refused) = csrf::verify(&session, values.get(csrf::FIELD)) {
+    if let Err(refused) = csrf::verify(session, values.get(csrf::FIELD)) {
         // The form can be loaded again: its link names the page.
         let reload = match step {
             Some(step) => crate::links::form_step(&token, &step.name(), false),
@@ -153,11 +195,16 @@ pub async fn submit_form(
         };
         let refused = refused.reload(reload);
         return Err(match open_form(&state.store, &token, now).await {
-            Ok(Opened::Active(form)) => refused.in_program(&form.program_name),
+            Ok(Opened::Active(form)) => {
+                language.platform = form.session.locale;
+                refused.in_program(&form.program_name)
+            }
             _ => refused,
         });
     }
-    let found = match open_form(&state.store, &token, now).await? {
+    let opened = open_form(&state.store, &token, now).await?;
+    language.platform = opened.session().locale;
+    let found = match opened {
         Opened::Active(found) => found,
         // A second click on "Submit" lands where the first one did.
         Opened::Completed(done) if matches!(step, None | Some(Step::Declaration)) => {
@@ -170,12 +217,12 @@ pub async fn submit_form(
             return Err(PageError::EntityNotActive.in_program(&archived.program_name));
         }
     };
-    let csrf_token = csrf::token(&session)?;
+    let csrf_token = csrf::token(session)?;
     let plan = Plan::for_form(&found);
     // Every page of the journey posts to its own link.
     let step = step.ok_or(PageError::BadRequest)?;
-    let context = context(&found, &plan, &token, &csrf_token, &req);
-    save_step(&state, &req, &context, &found, step, &values, now)
+    let context = context(&found, &plan, &token, &csrf_token, req, language.translator());
+    save_step(state, req, &context, &found, step, &values, now)
         .await
         .map_err(|error| error.in_program(&found.program_name))
 }
@@ -391,9 +438,16 @@ pub(super) fn redirect_to_platform(session: &Session) -> Result<HttpResponse, Pa
 }
 
 /// The statement the customer attests to; its URL is recorded with the agreement.
-pub async fn attestation() -> Result<HttpResponse, PageError> {
-    Ok(super::html(
-        StatusCode::OK,
-        AttestationPage.render().map_err(PageError::internal)?,
-    ))
+pub async fn attestation(req: HttpRequest, session: BrowserSession) -> Result<HttpResponse, PageError> {
+    if let Some(switched) = switch_language(&req, &session) {
+        return Ok(switched);
+    }
+    let language = PageLanguage::of_request(&req);
+    let page = AttestationPage {
+        t: language.translator(),
+    };
+    match page.render() {
+        Ok(body) => Ok(super::html(StatusCode::OK, body)),
+        Err(error) => Err(PageError::internal(error).in_language(language)),
+    }
 }

@@ -4,6 +4,7 @@ pub mod brand;
 pub mod csrf;
 pub mod error;
 pub mod form;
+pub mod i18n;
 pub mod journey;
 pub mod outstanding;
 pub mod pages;
@@ -56,7 +57,11 @@ pub fn configure(cookies: CookieSettings) -> impl FnOnce(&mut web::ServiceConfig
                 .app_data(
                     web::FormConfig::default()
                         .limit(MAX_FORM_BYTES)
-                        .error_handler(|error, _| PageError::from_form_error(&error).into()),
+                        .error_handler(|error, req| {
+                            PageError::from_form_error(&error)
+                                .in_language(i18n::PageLanguage::of_request(req))
+                                .into()
+                        }),
                 )
                 .service(
                     web::resource(crate::links::FORM_ROUTE)
@@ -86,14 +91,14 @@ async fn limit_rate(
         _ => None,
     };
     match refused {
-        Some(limited) => Ok(req
-            .into_response(
-                PageError::RateLimited {
-                    retry_after: limited.retry_after,
-                }
-                .error_response(),
-            )
-            .map_into_right_body()),
+        Some(limited) => {
+            let page = PageError::RateLimited {
+                retry_after: limited.retry_after,
+            }
+            .in_language(i18n::PageLanguage::of_request(req.request()))
+            .error_response();
+            Ok(req.into_response(page).map_into_right_body())
+        }
         None => Ok(next.call(req).await?.map_into_left_body()),
     }
 }

@@ -253,13 +253,13 @@ impl TaskPlan {
             .collect()
     }
 
-    /// What the business page says about the EIN on file, if one is.
-    pub fn ein_on_file(&self) -> Option<String> {
+    /// The last four digits of the EIN on file, if one is (the business
+    /// page names them).
+    pub fn ein_last4(&self) -> Option<String> {
         match &self.entity.details {
             EntityDetails::Corporation(c) => c.legal_identifier.as_ref().map(|id| {
                 let digits: Vec<char> = id.value().chars().collect();
-                let tail: String = digits[digits.len().saturating_sub(4)..].iter().collect();
-                format!("The EIN we have ends in {tail}. Enter the full, correct number.")
+                digits[digits.len().saturating_sub(4)..].iter().collect()
             }),
             EntityDetails::NaturalPerson(_) => None,
         }

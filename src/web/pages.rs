@@ -5,17 +5,19 @@ use askama::Template;
 
 use super::{
     form::ATTEST,
+    i18n::Translator,
     journey::{self, Plan, Step},
     sections::{Attestation, BusinessHints, attestation_checkbox, business_section},
     values::{FormValues, OWNERS},
     view::{Builder, DateInput, FieldView, SummaryItem, field_id},
 };
 use crate::domain::{
-    address::{Address, US_STATES},
+    address::Address,
     countries::{self, COUNTRIES},
     entity::{EntityDetails, IdentificationMethod, Individual, Prong, Structure},
     ids::FormToken,
     onboarding::{MAX_BENEFICIAL_OWNERS, Problem},
+    tasks::Task,
 };
 
 /// What every question page shows around its question.
@@ -57,7 +59,7 @@ pub struct Choice {
 }
 
 impl Choices {
-    fn new(b: &Builder<'_>, name: &str, legend: &str, radio: bool, options: &[(&str, &str, Option<&str>)]) -> Self {
+    fn new(b: &Builder<'_>, name: &str, legend: &str, radio: bool, options: &[(&str, String, Option<String>)]) -> Self {
         let id = field_id(name);
         Self {
             options: options
@@ -66,8 +68,8 @@ impl Choices {
                 .map(|(i, (value, label, hint))| Choice {
                     id: if i == 0 { id.clone() } else { format!("{id}-{value}") },
                     value: (*value).to_owned(),
-                    label: (*label).to_owned(),
-                    hint: hint.map(str::to_owned),
+                    label: label.clone(),
+                    hint: hint.clone(),
                     checked: b.checked(name, value),
                 })
                 .collect(),
@@ -125,6 +127,7 @@ impl Item {
 #[derive(Template)]
 #[template(path = "journey_question.html")]
 pub struct QuestionPage {
+    pub t: Translator,
     pub frame: Frame,
     /// Above the heading: whom the page is about ("Beneficial owner 2").
     pub caption: Option<String>,
@@ -135,6 +138,7 @@ pub struct QuestionPage {
 #[derive(Template)]
 #[template(path = "journey_structure.html")]
 pub struct StructurePage {
+    pub t: Translator,
     pub frame: Frame,
     pub choices: Choices,
 }
@@ -153,6 +157,7 @@ pub struct OwnerRow {
 #[derive(Template)]
 #[template(path = "journey_owners.html")]
 pub struct OwnersPage {
+    pub t: Translator,
     pub frame: Frame,
     pub owners: Vec<OwnerRow>,
     pub question: Option<Choices>,
@@ -176,6 +181,7 @@ pub struct SummaryGroup {
 #[derive(Template)]
 #[template(path = "journey_check.html")]
 pub struct CheckPage {
+    pub t: Translator,
     pub frame: Frame,
     pub lead: String,
     pub groups: Vec<SummaryGroup>,
@@ -185,6 +191,7 @@ pub struct CheckPage {
 #[derive(Template)]
 #[template(path = "journey_declaration.html")]
 pub struct DeclarationPage {
+    pub t: Translator,
     pub frame: Frame,
     /// None when the Entity's attestation is already on file.
     pub attestation: Option<Attestation>,
@@ -195,6 +202,7 @@ pub struct DeclarationPage {
 #[derive(Template)]
 #[template(path = "journey_tasks.html")]
 pub struct TasksPage {
+    pub t: Translator,
     pub frame: Frame,
     pub entity_name: String,
     pub tasks: Vec<String>,
@@ -206,6 +214,7 @@ pub struct TasksPage {
 
 /// What the pages need to know about the form they belong to.
 pub struct Context<'a> {
+    pub t: Translator,
     pub plan: &'a Plan,
     pub program_name: &'a str,
     pub token: &'a FormToken,
@@ -220,6 +229,11 @@ pub struct Context<'a> {
 impl Context<'_> {
     pub fn url(&self, step: Step) -> String {
         crate::links::form_step(self.token, &step.name(), self.to_check && !matches!(step, Step::Check))
+    }
+
+    /// The page's language, with links to `step` in the others.
+    fn translator(&self, step: Step) -> Translator {
+        self.t.at(self.url(step))
     }
 
     /// A Change link from the check of answers: back there once saved.
@@ -256,14 +270,48 @@ fn owner_name(values: &FormValues, index: usize) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn method_label(method: Option<&str>) -> &'static str {
-    match method {
-        Some("social_security_number") => "SSN",
-        Some("individual_taxpayer_identification_number") => "ITIN",
-        Some("passport") => "Passport number",
-        Some("drivers_license") => "Driver's license number",
-        _ => "ID number",
-    }
+/// "SSN ending in 6789".
+fn number_ending(t: &Translator, method: Option<&str>, last4: &str) -> String {
+    let id = match method {
+        Some("social_security_number") => "number-ending-ssn",
+        Some("individual_taxpayer_identification_number") => "number-ending-itin",
+        Some("passport") => "number-ending-passport",
+        Some("drivers_license") => "number-ending-drivers-license",
+        _ => "number-ending-other",
+    };
+    t.arg(id, "last4", last4)
+}
+
+/// The countries by their names in the page's language, in its
+/// alphabetical order.
+fn country_options(t: &Translator) -> Vec<(&'static str, String)> {
+    let mut options: Vec<(&'static str, String)> = COUNTRIES
+        .iter()
+        .map(|(code, _)| (*code, t.get_dyn(&format!("country-{code}"))))
+        .collect();
+    options.sort_by_cached_key(|(_, name)| collation_key(name));
+    options
+}
+
+/// A name as it sorts in a list: without accents or case ("Åland" with "A").
+fn collation_key(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' => 'a',
+            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Ì' | 'Î' | 'Ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' | 'Ú' | 'Ù' | 'Û' | 'Ü' => 'u',
+            'ñ' | 'Ñ' => 'n',
+            'ç' | 'Ç' => 'c',
+            other => other.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// A country's name in the page's language.
+fn country_name(t: &Translator, code: &str) -> Option<String> {
+    countries::name(code).map(|_| t.get_dyn(&format!("country-{}", code.trim().to_ascii_uppercase())))
 }
 
 fn last4(number: &str) -> String {
@@ -275,20 +323,18 @@ fn last4(number: &str) -> String {
 /// for a passport or another ID, the issuing country (the stylesheet shows
 /// it only when one of those is chosen; without styles it is always shown).
 fn identification(b: &Builder<'_>, values: &FormValues, prefix: &str, change_url: String, changing: bool) -> Vec<Item> {
+    let t = &b.t;
     let method_path = format!("{prefix}.method");
     let number_path = format!("{prefix}.number");
     let method = b
-        .field(&method_path, "Type of ID")
+        .field(&method_path, &t.get("label-id-type"))
         .select(
-            "Choose a document",
+            &t.get("select-document"),
             &[
-                ("social_security_number", "Social Security number (SSN)"),
-                (
-                    "individual_taxpayer_identification_number",
-                    "Individual Taxpayer Identification Number (ITIN)",
-                ),
-                ("passport", "Passport"),
-                ("other", "Other government ID"),
+                ("social_security_number", t.get("option-ssn")),
+                ("individual_taxpayer_identification_number", t.get("option-itin")),
+                ("passport", t.get("option-passport")),
+                ("other", t.get("option-other-id")),
             ],
         )
         .class("id-method");
@@ -298,17 +344,14 @@ fn identification(b: &Builder<'_>, values: &FormValues, prefix: &str, change_url
         Some(number) if !changing && error.is_none() => Item::Saved(SavedNumber {
             path: number_path.clone(),
             id: field_id(&number_path),
-            text: format!("{} ending in {}", method_label(values.get(&method_path)), last4(number)),
+            text: number_ending(t, values.get(&method_path), &last4(number)),
             change_url,
         }),
         _ => {
-            let mut field = b.field(&number_path, "ID number").secret();
+            let mut field = b.field(&number_path, &t.get("label-id-number")).secret(t);
             field.hint = Some(match saved {
-                Some(number) if error.is_none() => format!(
-                    "SSN and ITIN: 9 digits, like 123-45-6789. Leave it blank to keep the number ending in {}.",
-                    last4(number)
-                ),
-                _ => "SSN and ITIN: 9 digits, like 123-45-6789".to_owned(),
+                Some(number) if error.is_none() => t.arg("hint-id-number-keep", "last4", last4(number)),
+                _ => t.get("hint-id-number"),
             });
             Item::Field(field)
         }
@@ -317,9 +360,9 @@ fn identification(b: &Builder<'_>, values: &FormValues, prefix: &str, change_url
         Item::Field(method),
         number,
         Item::Field(
-            b.field(&format!("{prefix}.country"), "Issuing country")
-                .hint("The country that issued the passport or other ID")
-                .select("Choose a country", &COUNTRIES)
+            b.field(&format!("{prefix}.country"), &t.get("label-issuing-country"))
+                .hint(t.get("hint-issuing-country"))
+                .select(&t.get("select-country"), &country_options(t))
                 .class("id-country"),
         ),
     ]
@@ -336,21 +379,25 @@ fn not_mine(fields: Vec<FieldView>) -> Vec<Item> {
 /// The page for a step that asks questions (not the owners' list, the
 /// check of answers or the declaration).
 pub fn question(context: &Context<'_>, step: Step, values: &FormValues, problems: &[Problem]) -> QuestionPage {
-    let b = Builder::journey(values, problems);
+    let t = &context.t;
+    let b = Builder::journey(t, values, problems);
     let change_number = format!("{}&change=number", context.url(step));
-    let (title, caption, lead, items): (String, Option<String>, Option<&str>, Vec<Item>) = match step {
+    let owner_caption = |i: usize| owner_name(values, i).unwrap_or_else(|| t.count("owner-heading", "number", i + 1));
+    let (title, caption, lead, items): (String, Option<String>, Option<String>, Vec<Item>) = match step {
         Step::Business => (
-            "Business details".into(),
+            t.get("title-business"),
             None,
             Some(match context.plan {
-                Plan::New => "Tell us about the business you are onboarding.",
-                Plan::Tasks(_) => "The details we have could not be verified. Enter them as registered with the IRS.",
+                Plan::New => t.get("lead-business"),
+                Plan::Tasks(_) => t.get("lead-business-correct"),
             }),
             business_section(
                 &b,
                 match context.plan.tasks() {
                     None => BusinessHints::Examples,
-                    Some(plan) => BusinessHints::OnFile(plan.ein_on_file()),
+                    Some(plan) => {
+                        BusinessHints::OnFile(plan.ein_last4().map(|last4| t.arg("hint-ein-on-file", "last4", last4)))
+                    }
                 },
             )
             .fields
@@ -359,50 +406,54 @@ pub fn question(context: &Context<'_>, step: Step, values: &FormValues, problems
             .collect(),
         ),
         Step::BusinessAddress => (
-            "Business address".into(),
+            t.get("title-business-address"),
             None,
-            Some("The business's physical address in the US. Not a PO box."),
+            Some(t.get("lead-business-address")),
             b.address("corporation.address").into_iter().map(Item::Field).collect(),
         ),
         Step::OwnerDetails(i) => {
             let prefix = format!("{OWNERS}.{i}");
-            let mut items = not_mine(vec![b.field(&format!("{prefix}.individual.name"), "Full legal name")]);
+            let mut items =
+                not_mine(vec![b.field(
+                    &format!("{prefix}.individual.name"),
+                    &t.get("label-full-legal-name"),
+                )]);
             items.push(Item::Date(b.date(
                 &format!("{prefix}.individual.date_of_birth"),
-                "Date of birth",
+                &t.get("label-date-of-birth"),
                 false,
             )));
             items.extend(not_mine(vec![
-                b.field(&format!("{prefix}.company_title"), "Job title")
+                b.field(&format!("{prefix}.company_title"), &t.get("label-job-title"))
                     .optional()
-                    .hint("For example, CEO or Managing member"),
+                    .hint(t.get("hint-job-title")),
             ]));
             items.push(Item::Choices(Choices::new(
                 &b,
                 &format!("{prefix}.prongs"),
-                "Role in the business",
+                &t.get("legend-role"),
                 false,
                 &[
-                    ("ownership", "Owns 25% or more of the business", None),
-                    ("control", "Manages or controls the business", None),
+                    ("ownership", t.get("role-ownership"), None),
+                    ("control", t.get("role-control"), None),
                 ],
             )));
             (
-                format!("Beneficial owner {}", i + 1),
+                t.count("owner-heading", "number", i + 1),
                 None,
-                Some("A person who owns 25% or more of the business, or who manages or controls it."),
+                Some(t.get("lead-owner")),
                 items,
             )
         }
         Step::OwnerAddress(i) => (
-            "Home address".into(),
-            Some(owner_name(values, i).unwrap_or_else(|| format!("Beneficial owner {}", i + 1))),
+            t.get("title-home-address"),
+            Some(owner_caption(i)),
             None,
             not_mine(b.address(&format!("{OWNERS}.{i}.individual.address"))),
         ),
         Step::OwnerId(i) => (
-            "Identification".into(),
-            Some(owner_name(values, i).unwrap_or_else(|| format!("Beneficial owner {}", i + 1))),
+            t.get("title-identification"),
+            Some(owner_caption(i)),
             None,
             identification(
                 &b,
@@ -413,16 +464,19 @@ pub fn question(context: &Context<'_>, step: Step, values: &FormValues, problems
             ),
         ),
         Step::Person => (
-            "Your details".into(),
+            t.get("title-person"),
             None,
             None,
             vec![
-                Item::Field(b.field("natural_person.name", "Full legal name").autocomplete("name")),
-                Item::Date(b.date("natural_person.date_of_birth", "Date of birth", true)),
+                Item::Field(
+                    b.field("natural_person.name", &t.get("label-full-legal-name"))
+                        .autocomplete("name"),
+                ),
+                Item::Date(b.date("natural_person.date_of_birth", &t.get("label-date-of-birth"), true)),
             ],
         ),
         Step::PersonAddress => (
-            "Your home address".into(),
+            t.get("title-person-address"),
             None,
             None,
             b.address("natural_person.address")
@@ -431,9 +485,9 @@ pub fn question(context: &Context<'_>, step: Step, values: &FormValues, problems
                 .collect(),
         ),
         _ => (
-            "Your identification".into(),
+            t.get("title-person-id"),
             None,
-            Some("We need it to verify who you are. It is encrypted and never shown again in full."),
+            Some(t.get("lead-person-id")),
             identification(
                 &b,
                 values,
@@ -452,29 +506,31 @@ pub fn question(context: &Context<'_>, step: Step, values: &FormValues, problems
     };
     QuestionPage {
         frame: context.frame(step, values, title, b.summary(&order)),
+        t: context.translator(step),
         caption,
-        lead: lead.map(str::to_owned),
+        lead,
         items,
     }
 }
 
 pub fn structure(context: &Context<'_>, values: &FormValues, problems: &[Problem]) -> StructurePage {
-    let b = Builder::journey(values, problems);
+    let t = &context.t;
+    let b = Builder::journey(t, values, problems);
     let mut choices = Choices::new(
         &b,
         "structure",
-        "What are you onboarding?",
+        &t.get("title-structure"),
         true,
         &[
             (
                 "corporation",
-                "A business",
-                Some("A corporation or LLC. You'll need its EIN and details of its owners."),
+                t.get("structure-business"),
+                Some(t.get("structure-business-hint")),
             ),
             (
                 "natural_person",
-                "Myself, as an individual",
-                Some("You'll need your Social Security number or another ID."),
+                t.get("structure-individual"),
+                Some(t.get("structure-individual-hint")),
             ),
         ],
     );
@@ -483,9 +539,10 @@ pub fn structure(context: &Context<'_>, values: &FormValues, problems: &[Problem
         frame: context.frame(
             Step::Structure,
             values,
-            "What are you onboarding?",
+            t.get("title-structure"),
             b.summary(&["structure".to_owned()]),
         ),
+        t: context.translator(Step::Structure),
         choices,
     }
 }
@@ -496,19 +553,20 @@ pub fn owners(
     problems: &[Problem],
     today: chrono::NaiveDate,
 ) -> OwnersPage {
-    let b = Builder::journey(values, problems);
+    let t = &context.t;
+    let b = Builder::journey(t, values, problems);
     let count = journey::owner_count(values);
     let all = context.plan.problems(values, today);
     let on_file = context.plan.owners_on_file();
     let rows = (0..count)
         .map(|i| {
             let prefix = format!("{OWNERS}.{i}");
-            let roles: Vec<&str> = values
+            let roles: Vec<String> = values
                 .all(&format!("{prefix}.prongs"))
                 .iter()
                 .filter_map(|p| match p.as_str() {
-                    "ownership" => Some("Owns 25% or more"),
-                    "control" => Some("Manages or controls"),
+                    "ownership" => Some(t.get("role-ownership-short")),
+                    "control" => Some(t.get("role-control-short")),
                     _ => None,
                 })
                 .collect();
@@ -519,7 +577,7 @@ pub fn owners(
                 editable: i >= on_file,
                 number: i + 1,
                 index: i,
-                name: owner_name(values, i).unwrap_or_else(|| format!("Beneficial owner {}", i + 1)),
+                name: owner_name(values, i).unwrap_or_else(|| t.count("owner-heading", "number", i + 1)),
                 roles: roles.join(", "),
                 complete,
                 change_url: context.url(Step::OwnerDetails(i)),
@@ -530,20 +588,16 @@ pub fn owners(
         let mut choices = Choices::new(
             &b,
             "add_another",
-            "Do you need to add another beneficial owner?",
+            &t.get("legend-add-another"),
             true,
-            &[("yes", "Yes", None), ("no", "No", None)],
+            &[("yes", t.get("answer-yes"), None), ("no", t.get("answer-no"), None)],
         );
-        choices.hint = Some(
-            "Add everyone who owns 25% or more of the business (at most 4 people), and at least one person who manages or controls it.".to_owned(),
-        );
+        choices.hint = Some(t.get("hint-add-another"));
         choices
     });
-    let title = match (count, on_file) {
-        (1, 0) => "You have added 1 beneficial owner".to_owned(),
-        (n, 0) => format!("You have added {n} beneficial owners"),
-        (1, _) => "The business has 1 beneficial owner".to_owned(),
-        (n, _) => format!("The business has {n} beneficial owners"),
+    let title = match on_file {
+        0 => t.count("title-owners-added", "count", count),
+        _ => t.count("title-owners-business", "count", count),
     };
     OwnersPage {
         frame: context.frame(
@@ -552,6 +606,7 @@ pub fn owners(
             title,
             b.summary(&[OWNERS.to_owned(), "add_another".to_owned()]),
         ),
+        t: context.translator(Step::Owners),
         owners: rows,
         question,
         error: b.error(OWNERS),
@@ -559,19 +614,17 @@ pub fn owners(
     }
 }
 
-fn state_name(code: &str) -> String {
-    US_STATES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or_else(|| code.to_owned(), |(_, name)| (*name).to_owned())
+fn state_name(t: &Translator, code: &str) -> String {
+    let id = format!("state-{code}");
+    if t.has(&id) { t.get_dyn(&id) } else { code.to_owned() }
 }
 
-fn address_lines(address: &Address) -> Vec<String> {
+fn address_lines(t: &Translator, address: &Address) -> Vec<String> {
     let mut lines = vec![address.line1.clone()];
     lines.extend(address.line2.clone());
     let place = [
         address.city.clone(),
-        address.state.as_ref().map(|s| state_name(s.as_str())),
+        address.state.as_ref().map(|s| state_name(t, s.as_str())),
         address.zip.as_ref().map(|z| z.as_str().to_owned()),
     ]
     .into_iter()
@@ -580,24 +633,27 @@ fn address_lines(address: &Address) -> Vec<String> {
     .join(", ");
     lines.push(place);
     if !address.country.is_us() {
-        lines.push(address.country.as_str().to_owned());
+        let code = address.country.as_str();
+        lines.push(country_name(t, code).unwrap_or_else(|| code.to_owned()));
     }
     lines
 }
 
 /// "Passport ending in 1234, issued by Mexico".
-fn identification_text(person: &Individual, values: &FormValues, prefix: &str) -> String {
-    let text = identification_method_text(person);
+fn identification_text(t: &Translator, person: &Individual, values: &FormValues, prefix: &str) -> String {
+    let text = identification_method_text(t, person);
     match values
         .get(&format!("{prefix}.identification.country"))
-        .and_then(countries::name)
+        .and_then(|code| country_name(t, code))
     {
-        Some(country) if person.identification.is_some() => format!("{text}, issued by {country}"),
+        Some(country) if person.identification.is_some() => {
+            t.arg2("identification-issued-by", "document", text, "country", country)
+        }
         _ => text,
     }
 }
 
-fn identification_method_text(person: &Individual) -> String {
+fn identification_method_text(t: &Translator, person: &Individual) -> String {
     match &person.identification {
         Some(id) => {
             let method = match id.method {
@@ -609,28 +665,22 @@ fn identification_method_text(person: &Individual) -> String {
                 IdentificationMethod::DriversLicense => "drivers_license",
                 IdentificationMethod::Other => "other",
             };
-            format!("{} ending in {}", method_label(Some(method)), id.number_last4)
+            number_ending(t, Some(method), &id.number_last4)
         }
-        None => "Not provided".to_owned(),
+        None => t.get("not-provided"),
     }
 }
 
-fn row(key: &str, lines: Vec<String>, change_url: Option<String>) -> SummaryRow {
-    SummaryRow {
-        key: key.to_owned(),
-        lines,
-        change_url,
-    }
-}
-
-fn optional(value: Option<&str>) -> Vec<String> {
-    vec![value.unwrap_or("Not provided").to_owned()]
+fn row(key: String, lines: Vec<String>, change_url: Option<String>) -> SummaryRow {
+    SummaryRow { key, lines, change_url }
 }
 
 /// Every answer, grouped by page, each with a link to change it (for a
 /// session of an existing Entity: everything on file, with links to change
 /// what its tasks ask).
 pub fn check(context: &Context<'_>, values: &FormValues, details: &EntityDetails) -> CheckPage {
+    let t = &context.t;
+    let optional = |value: Option<&str>| vec![value.map_or_else(|| t.get("not-provided"), str::to_owned)];
     // A link to the page of `path`, if that page asks for it.
     let change = |step: Step, path: &str| {
         context
@@ -642,16 +692,16 @@ pub fn check(context: &Context<'_>, values: &FormValues, details: &EntityDetails
             .flatten()
     };
     let structure = match details.structure() {
-        Structure::Corporation => "A business",
-        Structure::NaturalPerson => "Myself, as an individual",
+        Structure::Corporation => t.get("structure-business"),
+        Structure::NaturalPerson => t.get("structure-individual"),
     };
     let mut groups = Vec::new();
     if context.plan.tasks().is_none() {
         groups.push(SummaryGroup {
-            heading: "What you are onboarding".to_owned(),
+            heading: t.get("check-structure-heading"),
             rows: vec![row(
-                "Onboarding",
-                vec![structure.to_owned()],
+                t.get("check-structure-key"),
+                vec![structure],
                 change(Step::Structure, "structure"),
             )],
         });
@@ -667,33 +717,37 @@ pub fn check(context: &Context<'_>, values: &FormValues, details: &EntityDetails
                 }
             });
             groups.push(SummaryGroup {
-                heading: "Business details".to_owned(),
+                heading: t.get("title-business"),
                 rows: vec![
-                    row("Legal business name", vec![c.name.clone()], business("name")),
-                    row("EIN", optional(ein.as_deref()), business("legal_identifier.value")),
+                    row(t.get("label-business-name"), vec![c.name.clone()], business("name")),
                     row(
-                        "State of incorporation",
-                        optional(c.incorporation_state.map(|s| state_name(s.as_str())).as_deref()),
+                        t.get("check-ein-key"),
+                        optional(ein.as_deref()),
+                        business("legal_identifier.value"),
+                    ),
+                    row(
+                        t.get("label-incorporation-state"),
+                        optional(c.incorporation_state.map(|s| state_name(t, s.as_str())).as_deref()),
                         business("incorporation_state"),
                     ),
                     row(
-                        "Industry (NAICS code)",
+                        t.get("label-industry-code"),
                         optional(c.industry_code.as_ref().map(|n| n.as_str())),
                         business("industry_code"),
                     ),
                     row(
-                        "Website",
+                        t.get("label-website"),
                         optional(c.website.as_ref().map(|w| w.as_str())),
                         business("website"),
                     ),
                     row(
-                        "Business email",
+                        t.get("label-business-email"),
                         optional(c.email.as_ref().map(|e| e.as_str())),
                         business("email"),
                     ),
                     row(
-                        "Business address",
-                        address_lines(&c.address),
+                        t.get("title-business-address"),
+                        address_lines(t, &c.address),
                         change(Step::BusinessAddress, "corporation.address.line1"),
                     ),
                 ],
@@ -702,50 +756,50 @@ pub fn check(context: &Context<'_>, values: &FormValues, details: &EntityDetails
                 let person = &owner.individual;
                 let prefix = format!("{OWNERS}.{i}");
                 let details = |field: &str| change(Step::OwnerDetails(i), &format!("{prefix}.{field}"));
-                let roles: Vec<&str> = owner
+                let roles: Vec<String> = owner
                     .prongs
                     .iter()
                     .map(|p| match p {
-                        Prong::Ownership => "Owns 25% or more of the business",
-                        Prong::Control => "Manages or controls the business",
+                        Prong::Ownership => t.get("role-ownership"),
+                        Prong::Control => t.get("role-control"),
                     })
                     .collect();
                 groups.push(SummaryGroup {
-                    heading: format!("Beneficial owner {}: {}", i + 1, person.name),
+                    heading: t.arg2("check-owner-heading", "number", i + 1, "name", &person.name),
                     rows: vec![
-                        row("Full legal name", vec![person.name.clone()], details("individual.name")),
                         row(
-                            "Date of birth",
-                            vec![person.date_of_birth.format("%B %-d, %Y").to_string()],
+                            t.get("label-full-legal-name"),
+                            vec![person.name.clone()],
+                            details("individual.name"),
+                        ),
+                        row(
+                            t.get("label-date-of-birth"),
+                            vec![t.date(person.date_of_birth)],
                             details("individual.date_of_birth"),
                         ),
                         row(
-                            "Job title",
+                            t.get("label-job-title"),
                             optional(owner.company_title.as_deref()),
                             details("company_title"),
                         ),
+                        row(t.get("check-role-key"), roles, details("prongs")),
                         row(
-                            "Role",
-                            roles.iter().map(|r| (*r).to_owned()).collect(),
-                            details("prongs"),
-                        ),
-                        row(
-                            "Home address",
-                            address_lines(&person.address),
+                            t.get("title-home-address"),
+                            address_lines(t, &person.address),
                             change(Step::OwnerAddress(i), &format!("{prefix}.individual.address.line1")),
                         ),
                         row(
-                            "Identification",
-                            vec![identification_text(person, values, &format!("{prefix}.individual"))],
+                            t.get("title-identification"),
+                            vec![identification_text(t, person, values, &format!("{prefix}.individual"))],
                             change(Step::OwnerId(i), &format!("{prefix}.individual.identification.method")),
                         ),
                     ],
                 });
             }
             groups.push(SummaryGroup {
-                heading: "Beneficial owners".to_owned(),
+                heading: t.get("check-owners-heading"),
                 rows: vec![row(
-                    "Owners",
+                    t.get("check-owners-key"),
                     c.beneficial_owners.iter().map(|o| o.individual.name.clone()).collect(),
                     change(Step::Owners, OWNERS),
                 )],
@@ -753,26 +807,26 @@ pub fn check(context: &Context<'_>, values: &FormValues, details: &EntityDetails
         }
         EntityDetails::NaturalPerson(person) => {
             groups.push(SummaryGroup {
-                heading: "Your details".to_owned(),
+                heading: t.get("title-person"),
                 rows: vec![
                     row(
-                        "Full legal name",
+                        t.get("label-full-legal-name"),
                         vec![person.name.clone()],
                         change(Step::Person, "natural_person.name"),
                     ),
                     row(
-                        "Date of birth",
-                        vec![person.date_of_birth.format("%B %-d, %Y").to_string()],
+                        t.get("label-date-of-birth"),
+                        vec![t.date(person.date_of_birth)],
                         change(Step::Person, "natural_person.date_of_birth"),
                     ),
                     row(
-                        "Home address",
-                        address_lines(&person.address),
+                        t.get("title-home-address"),
+                        address_lines(t, &person.address),
                         change(Step::PersonAddress, "natural_person.address.line1"),
                     ),
                     row(
-                        "Identification",
-                        vec![identification_text(person, values, "natural_person")],
+                        t.get("title-identification"),
+                        vec![identification_text(t, person, values, "natural_person")],
                         change(Step::PersonId, "natural_person.identification.method"),
                     ),
                 ],
@@ -780,15 +834,18 @@ pub fn check(context: &Context<'_>, values: &FormValues, details: &EntityDetails
         }
     }
     let lead = match context.plan.tasks() {
-        None => "Check everything before you continue. Change anything that is wrong.".to_owned(),
-        Some(plan) => format!(
-            "These are the details {} will have for {}. Check them, and change anything you entered that is wrong.",
+        None => t.get("lead-check"),
+        Some(plan) => t.arg2(
+            "lead-check-tasks",
+            "program",
             context.program_name,
-            plan.entity.details.name()
+            "entity",
+            plan.entity.details.name(),
         ),
     };
     CheckPage {
-        frame: context.frame(Step::Check, values, "Check your answers", Vec::new()),
+        frame: context.frame(Step::Check, values, t.get("title-check"), Vec::new()),
+        t: context.translator(Step::Check),
         lead,
         groups,
         continue_url: context.url(Step::Declaration),
@@ -796,18 +853,20 @@ pub fn check(context: &Context<'_>, values: &FormValues, details: &EntityDetails
 }
 
 pub fn declaration(context: &Context<'_>, values: &FormValues, problems: &[Problem]) -> DeclarationPage {
-    let b = Builder::journey(values, problems);
+    let t = &context.t;
+    let b = Builder::journey(t, values, problems);
     let subject = match context.plan.tasks() {
-        None => "the information I provided".to_owned(),
-        Some(plan) => format!("the information about {}", plan.entity.details.name()),
+        None => t.get("attest-subject"),
+        Some(plan) => t.arg("attest-subject-entity", "entity", plan.entity.details.name()),
     };
     DeclarationPage {
         frame: context.frame(
             Step::Declaration,
             values,
-            "Declaration",
+            t.get("title-declaration"),
             b.summary(&[ATTEST.to_owned()]),
         ),
+        t: context.translator(Step::Declaration),
         attestation: context
             .plan
             .fields(Step::Declaration)
@@ -819,21 +878,40 @@ pub fn declaration(context: &Context<'_>, values: &FormValues, problems: &[Probl
 
 /// The first page of a session for an existing Entity.
 pub fn tasks(context: &Context<'_>, values: &FormValues) -> Option<TasksPage> {
+    let t = &context.t;
     let plan = context.plan.tasks()?;
     let name = plan.entity.details.name().to_owned();
     let title = if plan.tasks.is_empty() {
-        format!("Everything is in order for {name}")
+        t.arg("title-tasks-none", "entity", &name)
     } else {
-        format!("Finish onboarding for {name}")
+        t.arg("title-tasks", "entity", &name)
     };
     let mut frame = context.frame(Step::Tasks, values, title, Vec::new());
     // "Everything is in order" posts its one button to the declaration.
     frame.action = context.url(Step::Declaration);
     Some(TasksPage {
         frame,
+        t: context.translator(Step::Tasks),
         entity_name: name,
-        tasks: plan.tasks.iter().map(|t| t.description.clone()).collect(),
+        tasks: plan.tasks.iter().map(|task| task_text(t, plan, task)).collect(),
         start_url: context.url(context.plan.next(Step::Tasks, values)),
         kept_owners: plan.kept_owners(),
     })
+}
+
+/// A task in the page's language, naming the beneficial owner it is about.
+fn task_text(t: &Translator, plan: &super::outstanding::TaskPlan, task: &Task) -> String {
+    let text = t.get_dyn(&format!("task-{}", task.category.as_str().replace('_', "-")));
+    let owner = task.beneficial_owner_id.as_ref().and_then(|id| {
+        plan.entity
+            .details
+            .beneficial_owners()
+            .iter()
+            .find(|owner| owner.id == *id)
+            .map(|owner| owner.individual.name.clone())
+    });
+    match owner {
+        Some(name) => t.arg2("task-about-owner", "task", text, "name", name),
+        None => text,
+    }
 }

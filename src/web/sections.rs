@@ -3,28 +3,12 @@
 
 use super::{
     form::ATTEST,
-    view::{Builder, FieldView},
+    view::{Builder, FieldView, state_options},
 };
-use crate::domain::address::US_STATES;
 
-/// A card of labelled inputs under one heading.
+/// The business's inputs.
 pub struct Section {
-    /// The heading's `id`, which labels the card.
-    pub id: &'static str,
-    pub heading: &'static str,
-    pub hint: Option<&'static str>,
     pub fields: Vec<FieldView>,
-}
-
-impl Section {
-    fn new(id: &'static str, heading: &'static str, fields: Vec<FieldView>) -> Self {
-        Self {
-            id,
-            heading,
-            hint: None,
-            fields,
-        }
-    }
 }
 
 /// The help under the business inputs.
@@ -37,45 +21,45 @@ pub enum BusinessHints {
 
 /// The business's name, EIN, state of incorporation, industry, website and email.
 pub fn business_section(b: &Builder<'_>, hints: BusinessHints) -> Section {
+    let t = &b.t;
     let examples = matches!(hints, BusinessHints::Examples);
-    let example = |field: FieldView, text: &str| if examples { field.hint(text) } else { field };
+    let example = |field: FieldView, text: String| if examples { field.hint(text) } else { field };
     let mut ein = b
-        .field(
-            "corporation.legal_identifier.value",
-            "Employer Identification Number (EIN)",
-        )
+        .field("corporation.legal_identifier.value", &t.get("label-ein"))
         .numeric()
         .short()
-        .hint("9 digits, like 12-3456789");
+        .hint(t.get("hint-ein"));
     if let (BusinessHints::OnFile(Some(on_file)), None) = (hints, &ein.error) {
         ein = ein.hint(on_file);
     }
     let fields = vec![
         example(
-            b.field("corporation.name", "Legal business name")
+            b.field("corporation.name", &t.get("label-business-name"))
                 .autocomplete("organization"),
-            "As registered with your state, including LLC or Inc.",
+            t.get("hint-business-name"),
         ),
         ein,
-        b.field("corporation.incorporation_state", "State of incorporation")
-            .select("Choose a state", &US_STATES),
+        b.field("corporation.incorporation_state", &t.get("label-incorporation-state"))
+            .select(&t.get("select-state"), &state_options(t)),
         example(
-            b.field("corporation.industry_code", "Industry (NAICS code)")
+            b.field("corporation.industry_code", &t.get("label-industry-code"))
                 .optional()
                 .numeric()
                 .short(),
-            "2 to 6 digits, like 541511 for software",
+            t.get("hint-industry-code"),
         ),
         example(
-            b.field("corporation.website", "Website").optional().autocomplete("url"),
-            "For example, example.com",
+            b.field("corporation.website", &t.get("label-website"))
+                .optional()
+                .autocomplete("url"),
+            t.get("hint-website"),
         ),
-        b.field("corporation.email", "Business email")
+        b.field("corporation.email", &t.get("label-business-email"))
             .optional()
             .email()
             .autocomplete("email"),
     ];
-    Section::new("business-heading", "Business details", fields)
+    Section { fields }
 }
 
 /// The confirmation checkbox.
@@ -102,12 +86,15 @@ pub fn attestation_checkbox(b: &Builder<'_>, subject: impl Into<String>) -> Atte
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::values::FormValues;
+    use crate::{
+        domain::locale::Locale,
+        web::{i18n::Translator, values::FormValues},
+    };
 
     #[test]
     fn corrections_name_the_ein_on_file_instead_of_examples() {
         let values = FormValues::default();
-        let b = Builder::new(&values, &[]);
+        let b = Builder::journey(&Translator::new(Locale::En), &values, &[]);
         let hint = |section: &Section, name: &str| {
             section
                 .fields

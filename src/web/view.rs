@@ -2,8 +2,11 @@
 
 use std::collections::HashMap;
 
-use super::values::{DATE_PARTS, FormValues, OWNERS};
-use crate::domain::{address::US_STATES, onboarding::Problem};
+use super::{
+    i18n::Translator,
+    values::{DATE_PARTS, FormValues, OWNERS},
+};
+use crate::domain::{address::US_STATES, locale::Locale, onboarding::Problem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -97,7 +100,7 @@ impl FieldView {
         self
     }
 
-    pub fn select(mut self, placeholder: &str, options: &[(&str, &str)]) -> Self {
+    pub fn select<L: AsRef<str>>(mut self, placeholder: &str, options: &[(&str, L)]) -> Self {
         self.kind = Kind::Select;
         let current = self.value.clone();
         self.options = std::iter::once(SelectOption {
@@ -107,7 +110,7 @@ impl FieldView {
         })
         .chain(options.iter().map(|(value, label)| SelectOption {
             value: (*value).to_owned(),
-            label: (*label).to_owned(),
+            label: label.as_ref().to_owned(),
             selected: current.eq_ignore_ascii_case(value),
         }))
         .collect();
@@ -115,13 +118,11 @@ impl FieldView {
     }
 
     /// Never echo the value back (full tax ID numbers stay off every page).
-    pub fn secret(mut self) -> Self {
+    pub fn secret(mut self, t: &Translator) -> Self {
         let typed: String = self.value.chars().filter(char::is_ascii_alphanumeric).collect();
         if typed.len() >= 4 && self.error.is_none() {
             let last4 = &typed[typed.len() - 4..];
-            self.hint = Some(format!(
-                "You entered a number ending in {last4}. For your security we don't show full numbers again: please re-enter it."
-            ));
+            self.hint = Some(t.arg("hint-number-reenter", "last4", last4));
         }
         self.value.clear();
         self.autocomplete = "off";
@@ -156,7 +157,7 @@ impl DateInput {
 pub struct DatePart {
     pub id: String,
     pub name: String,
-    pub label: &'static str,
+    pub label: String,
     pub value: String,
     pub autocomplete: &'static str,
     pub width: &'static str,
@@ -175,54 +176,37 @@ pub struct SummaryItem {
     pub text: String,
 }
 
-/// Builds field views from submitted values and problems.
+/// Builds field views from submitted values and problems, in the page's
+/// language.
 pub struct Builder<'a> {
     values: &'a FormValues,
+    /// Each problem told as what to do, naming its field ([`problem_message`]):
+    /// the same sentence beside the field and in the summary.
     errors: HashMap<String, String>,
-    /// The messages are whole sentences, the same beside the field and in
-    /// the summary (the question pages).
-    whole: bool,
+    pub t: Translator,
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(values: &'a FormValues, problems: &[Problem]) -> Self {
-        let mut errors = HashMap::new();
-        for problem in problems {
-            errors
-                .entry(problem.path.clone())
-                .or_insert_with(|| problem.message.clone());
-        }
-        Self {
-            values,
-            errors,
-            whole: false,
-        }
-    }
-
-    /// For the question pages: each problem told as what to do, naming its
-    /// field ([`problem_message`]).
-    pub fn journey(values: &'a FormValues, problems: &[Problem]) -> Self {
+    pub fn journey(t: &Translator, values: &'a FormValues, problems: &[Problem]) -> Self {
         let mut errors = HashMap::new();
         for problem in problems {
             let missing = values.date_parts_missing(&problem.path);
             let message = if missing.is_empty() {
-                problem_message(&problem.path, &problem.message)
+                problem_message(t, &problem.path, &problem.message)
             } else {
-                format!("Date of birth must include a {}", missing.join(" and "))
+                missing_date_parts(t, &missing)
             };
             errors.entry(problem.path.clone()).or_insert(message);
         }
         Self {
             values,
             errors,
-            whole: true,
+            t: t.clone(),
         }
     }
 
     pub fn error(&self, path: &str) -> Option<String> {
-        self.errors
-            .get(path)
-            .map(|message| if self.whole { message.clone() } else { sentence(message) })
+        self.errors.get(path).cloned()
     }
 
     pub fn field(&self, path: &str, label: &str) -> FieldView {
@@ -258,11 +242,7 @@ impl<'a> Builder<'a> {
                     id: format!("{id}-{part}"),
                     value: self.values.get(&name).unwrap_or("").to_owned(),
                     name,
-                    label: match *part {
-                        "month" => "Month",
-                        "day" => "Day",
-                        _ => "Year",
-                    },
+                    label: self.t.get_dyn(&format!("date-part-{part}")),
                     autocomplete: match (own, *part) {
                         (false, _) => "off",
                         (true, "month") => "bday-month",
@@ -276,7 +256,7 @@ impl<'a> Builder<'a> {
             .collect();
         DateInput {
             path: path.to_owned(),
-            hint: "For example, 7 31 1980".to_owned(),
+            hint: self.t.get("date-hint"),
             legend: legend.to_owned(),
             error,
             parts,
@@ -294,22 +274,23 @@ impl<'a> Builder<'a> {
     }
 
     pub fn address(&self, prefix: &str) -> Vec<FieldView> {
+        let t = &self.t;
         vec![
-            self.field(&format!("{prefix}.line1"), "Street address")
+            self.field(&format!("{prefix}.line1"), &t.get("label-line1"))
                 .autocomplete("address-line1"),
-            self.field(&format!("{prefix}.line2"), "Apartment, suite or unit")
+            self.field(&format!("{prefix}.line2"), &t.get("label-line2"))
                 .optional()
                 .autocomplete("address-line2"),
-            self.field(&format!("{prefix}.city"), "City")
+            self.field(&format!("{prefix}.city"), &t.get("label-city"))
                 .autocomplete("address-level2"),
-            self.field(&format!("{prefix}.state"), "State")
+            self.field(&format!("{prefix}.state"), &t.get("label-state"))
                 .autocomplete("address-level1")
-                .select("Choose a state", &states()),
-            self.field(&format!("{prefix}.zip"), "ZIP code")
+                .select(&t.get("select-state"), &state_options(t)),
+            self.field(&format!("{prefix}.zip"), &t.get("label-zip"))
                 .autocomplete("postal-code")
                 .numeric()
                 .short()
-                .hint("For example, 10045 or 10045-1234"),
+                .hint(t.get("hint-zip")),
         ]
     }
 
@@ -320,7 +301,7 @@ impl<'a> Builder<'a> {
             .filter_map(|path| {
                 self.errors.get(path).map(|message| SummaryItem {
                     href: self.anchor(path),
-                    text: self.summary_text(path, message),
+                    text: message.clone(),
                 })
             })
             .collect();
@@ -328,7 +309,7 @@ impl<'a> Builder<'a> {
             if !order.contains(path) {
                 items.push(SummaryItem {
                     href: self.anchor(path),
-                    text: self.summary_text(path, message),
+                    text: message.clone(),
                 });
             }
         }
@@ -345,216 +326,315 @@ impl<'a> Builder<'a> {
         }
         format!("#{}", field_id(path))
     }
+}
 
-    fn summary_text(&self, path: &str, message: &str) -> String {
-        if self.whole {
-            message.to_owned()
-        } else {
-            summary_text(path, message)
-        }
+/// "Date of birth must include a month and year".
+fn missing_date_parts(t: &Translator, missing: &[&str]) -> String {
+    let names: Vec<String> = missing
+        .iter()
+        .map(|part| t.get_dyn(&format!("date-part-name-{part}")))
+        .collect();
+    let parts = match names.as_slice() {
+        [one] => one.clone(),
+        [first, second] => t.arg2("date-parts-two", "first", first, "second", second),
+        _ => t.args(
+            "date-parts-three",
+            &[
+                ("first", names.first().cloned().unwrap_or_default()),
+                ("second", names.get(1).cloned().unwrap_or_default()),
+                ("third", names.get(2).cloned().unwrap_or_default()),
+            ],
+        ),
+    };
+    t.arg("problem-date-of-birth-parts", "parts", parts)
+}
+
+/// The message ids of what a field is called in a message about its
+/// format, and of what to do when it is left empty.
+fn describe(path: &str) -> (&'static str, &'static str) {
+    let own = path.starts_with("natural_person.");
+    let last = path.rsplit('.').next().unwrap_or(path);
+    match (path, last) {
+        ("corporation.name", _) => ("name-legal-business-name", "required-business-name"),
+        (_, "value") => ("name-ein", "required-ein"),
+        (_, "incorporation_state") => ("name-incorporation-state", "required-incorporation-state"),
+        (_, "industry_code") => ("name-industry-code", "required-industry-code"),
+        (_, "website") => ("name-website", "required-website"),
+        ("corporation.email", _) => ("name-business-email", "required-business-email"),
+        (_, "line1") => ("name-line1", "required-line1"),
+        (_, "line2") => ("name-line2", "required-line2"),
+        (_, "city") => ("name-city", "required-city"),
+        (_, "state") => ("name-state", "required-state"),
+        (_, "zip") => ("name-zip", "required-zip"),
+        (_, "country") if path.contains(".identification.") => ("name-issuing-country", "required-issuing-country"),
+        (_, "country") => ("name-country", "required-country"),
+        (_, "name") if own => ("name-full-legal-name", "required-full-legal-name-own"),
+        (_, "name") => ("name-full-legal-name", "required-full-legal-name"),
+        (_, "date_of_birth") if own => ("name-date-of-birth", "required-date-of-birth-own"),
+        (_, "date_of_birth") => ("name-date-of-birth", "required-date-of-birth"),
+        (_, "company_title") => ("name-job-title", "required-job-title"),
+        (_, "method") => ("name-id-type", "required-id-type"),
+        (_, "number") => ("name-id-number", "required-id-number"),
+        (p, _) if p == OWNERS => ("name-beneficial-owners", "required-beneficial-owners"),
+        (_, "attest") => ("name-confirmation", "required-confirmation"),
+        ("structure", _) => ("name-answer", "required-structure"),
+        ("add_another", _) => ("name-answer", "required-add-another"),
+        _ => ("name-answer", "required-answer"),
     }
 }
 
-/// What a field is called in a message about its format, and what to do
-/// when it is left empty.
-fn describe(path: &str) -> (&'static str, String) {
-    let own = path.starts_with("natural_person.");
-    let whose = if own { "your" } else { "the" };
-    let last = path.rsplit('.').next().unwrap_or(path);
-    match (path, last) {
-        ("corporation.name", _) => ("Legal business name", "Enter the business's legal name".to_owned()),
-        (_, "value") => ("EIN", "Enter the business's EIN".to_owned()),
-        (_, "incorporation_state") => (
-            "State of incorporation",
-            "Select the state the business is incorporated in".to_owned(),
-        ),
-        (_, "industry_code") => ("Industry code", "Enter the industry code".to_owned()),
-        (_, "website") => ("Website", "Enter the website".to_owned()),
-        ("corporation.email", _) => ("Business email", "Enter the business email".to_owned()),
-        (_, "line1") => ("Street address", "Enter the street address".to_owned()),
-        (_, "line2") => (
-            "Apartment, suite or unit",
-            "Enter the apartment, suite or unit".to_owned(),
-        ),
-        (_, "city") => ("City", "Enter the city".to_owned()),
-        (_, "state") => ("State", "Select the state".to_owned()),
-        (_, "zip") => ("ZIP code", "Enter the ZIP code".to_owned()),
-        (_, "country") if path.contains(".identification.") => (
-            "Issuing country",
-            "Select the country that issued the document".to_owned(),
-        ),
-        (_, "country") => ("Country", "Select the country".to_owned()),
-        (_, "name") => ("Full legal name", format!("Enter {whose} full legal name")),
-        (_, "date_of_birth") => ("Date of birth", format!("Enter {whose} date of birth")),
-        (_, "company_title") => ("Job title", "Enter the job title".to_owned()),
-        (_, "method") => ("Type of ID", "Select the type of ID".to_owned()),
-        (_, "number") => ("ID number", "Enter the ID number".to_owned()),
-        (p, _) if p == OWNERS => ("Beneficial owners", "Add at least one beneficial owner".to_owned()),
-        (_, "attest") => (
-            "Confirmation",
-            "Confirm that the information is true and complete".to_owned(),
-        ),
-        ("structure", _) => ("", "Select what you are onboarding".to_owned()),
-        ("add_another", _) => ("", "Select yes if you need to add another beneficial owner".to_owned()),
-        _ => ("This answer", "Enter an answer".to_owned()),
-    }
+/// The message id (taking the field's name as `field`) of a format problem
+/// the rules report (`must be 9 digits, like 12-3456789`).
+fn format_problem(raw: &str) -> Option<(&'static str, Option<String>)> {
+    let id = match raw {
+        "must be 9 digits, like 12-3456789" => "invalid-ein-digits",
+        "is not a valid EIN: check the first two digits" => "invalid-ein-prefix",
+        "must be 9 digits, like 123-45-6789" => "invalid-ssn-digits",
+        "starts with 9, which is an ITIN, not an SSN: choose ITIN instead" => "invalid-ssn-is-itin",
+        "is not a valid Social Security number" => "invalid-ssn",
+        "must be 9 digits, like 912-70-1234" => "invalid-itin-digits",
+        m if m.starts_with("is not a valid ITIN") => "invalid-itin",
+        "must be 4 to 40 letters and digits" => "invalid-document-number",
+        "must be a NAICS code of 2 to 6 digits, like 541511" => "invalid-industry-code",
+        "must be an email address, like name@example.com" => "invalid-email",
+        "must be a website address, like https://example.com" => "invalid-website",
+        "must be a two-letter US state code, like NY" => "invalid-state",
+        "must be a two-letter country code, like US" => "invalid-country",
+        "must be after 1900" => "invalid-date-before-1900",
+        "must not contain control characters" => "invalid-control-characters",
+        m => {
+            let max = m
+                .strip_prefix("must be at most ")
+                .and_then(|rest| rest.strip_suffix(" characters long"))?;
+            return Some(("invalid-too-long", Some(max.to_owned())));
+        }
+    };
+    Some((id, None))
 }
 
 /// A problem told the GOV.UK way: what to do, in a sentence that names the
 /// field ("Enter the business's legal name", "EIN must be 9 digits, like
 /// 12-3456789"), the same in the summary and beside the field, in the
-/// formats the hints show.
-pub fn problem_message(path: &str, raw: &str) -> String {
+/// formats the hints show, in the page's language.
+pub fn problem_message(t: &Translator, path: &str, raw: &str) -> String {
     let (label, required) = describe(path);
     let last = path.rsplit('.').next().unwrap_or(path);
     let own = path.starts_with("natural_person.");
     let message = match (last, raw) {
-        (_, "is required") => required,
-        ("prongs", _) => {
-            "Select whether this person owns 25% or more of the business, manages or controls it, or both".to_owned()
+        (_, "is required") => t.get_dyn(required),
+        ("prongs", _) => t.get("problem-prongs"),
+        ("date_of_birth", "must be in the past") => t.get("problem-date-of-birth-future"),
+        ("date_of_birth", m) if m.starts_with("must be a real date") => t.get("problem-date-of-birth-real"),
+        ("date_of_birth", m) if m.contains("18 years") && own => t.get("problem-adult-own"),
+        ("date_of_birth", m) if m.contains("18 years") => t.get("problem-adult"),
+        ("zip", _) => t.get("problem-zip"),
+        ("attest" | "state" | "incorporation_state" | "method", _) => t.get_dyn(required),
+        ("country", _) if path.contains(".identification.") => t.get_dyn(required),
+        (_, m) if path == OWNERS && m.contains("control") => t.get("problem-owners-control"),
+        (_, "add at least one beneficial owner") if path == OWNERS => t.get("required-beneficial-owners"),
+        (_, m) if path == OWNERS && m.contains("own 25% or more") => t.get("problem-owners-too-many-owning"),
+        (_, m) if path == OWNERS => match m
+            .strip_prefix("must list at most ")
+            .and_then(|rest| rest.strip_suffix(" beneficial owners"))
+        {
+            Some(max) => t.arg("problem-owners-too-many", "max", max),
+            None => unknown(t, &t.get("name-beneficial-owners"), m),
+        },
+        (_, m) => {
+            let field = t.get_dyn(label);
+            match format_problem(m) {
+                Some((id, None)) => t.arg(id, "field", field),
+                Some((id, Some(max))) => t.arg2(id, "field", field, "max", max),
+                None => unknown(t, &field, m),
+            }
         }
-        ("date_of_birth", "must be in the past") => "Enter a date of birth in the past".to_owned(),
-        ("date_of_birth", m) if m.starts_with("must be a real date") => {
-            "Date of birth must be a real date, like 7 31 1980".to_owned()
-        }
-        ("date_of_birth", m) if m.contains("18 years") => if own {
-            "You must be at least 18 years old"
-        } else {
-            "The person must be at least 18 years old"
-        }
-        .to_owned(),
-        ("zip", _) => "Enter a ZIP code like 10045 or 10045-1234".to_owned(),
-        ("attest", _) => required,
-        ("state" | "incorporation_state" | "method", _) => required,
-        ("country", _) if path.contains(".identification.") => required,
-        (_, m) if path == OWNERS && m.contains("control") => {
-            "Add at least one person who manages or controls the business, for example the CEO".to_owned()
-        }
-        (_, m) if path == OWNERS => sentence(m).trim_end_matches('.').to_owned(),
-        (_, m) => format!("{label} {m}"),
     };
     message.trim_end_matches('.').to_owned()
 }
 
-fn states() -> Vec<(&'static str, &'static str)> {
-    US_STATES.to_vec()
+/// A problem no message names: in English as the rules say it; in another
+/// language, a request to check the field (rather than English words).
+fn unknown(t: &Translator, field: &str, raw: &str) -> String {
+    tracing::warn!(problem = raw, "no translated message for a problem");
+    match t.locale() {
+        Locale::En => format!("{field} {raw}"),
+        _ => t.arg("invalid-other", "field", field),
+    }
 }
 
-/// "must be 9 digits" → "Must be 9 digits."
-fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    let mut out = match chars.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    };
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
-}
-
-/// A readable label for a path in the error summary.
-fn summary_text(path: &str, message: &str) -> String {
-    let mut parts = path.split('.').peekable();
-    let mut owner = None;
-    let mut last = "";
-    while let Some(part) = parts.next() {
-        if part == "beneficial_owners" {
-            owner = parts.peek().and_then(|i| i.parse::<usize>().ok());
-        }
-        last = part;
-    }
-    let field = match (path, last) {
-        (_, "legal_identifier" | "value") => "EIN".to_owned(),
-        (p, _) if p == OWNERS => "Beneficial owners".to_owned(),
-        (_, "line1") => "Street address".to_owned(),
-        (_, "line2") => "Apartment, suite or unit".to_owned(),
-        (_, "zip") => "ZIP code".to_owned(),
-        (_, "incorporation_state") => "State of incorporation".to_owned(),
-        (_, "industry_code") => "Industry (NAICS code)".to_owned(),
-        (_, "number") => "Document number".to_owned(),
-        (_, "method") => "Type of ID".to_owned(),
-        (_, "prongs") => "Role".to_owned(),
-        (_, "attest") => "Confirmation".to_owned(),
-        (p, "name") if p.starts_with("corporation.name") => "Legal business name".to_owned(),
-        (_, other) => {
-            let words = other.replace('_', " ");
-            sentence(&words).trim_end_matches('.').to_owned()
-        }
-    };
-    let place = if path.contains(".address.") && path.starts_with("corporation.address") {
-        " (business address)".to_owned()
-    } else if path.contains(".address.") && owner.is_some() {
-        " (home address)".to_owned()
-    } else {
-        String::new()
-    };
-    let field = match owner {
-        Some(index) if path != OWNERS => format!("Beneficial owner {}: {field}{place}", index + 1),
-        _ => format!("{field}{place}"),
-    };
-    let message = message.trim_end_matches('.');
-    format!("{field}: {message}.")
+/// The states, by their names in the page's language.
+pub fn state_options(t: &Translator) -> Vec<(&'static str, String)> {
+    US_STATES
+        .iter()
+        .map(|(code, _)| (*code, t.get_dyn(&format!("state-{code}"))))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn summary_texts_read_well() {
-        assert_eq!(
-            summary_text("corporation.address.zip", "must be a ZIP"),
-            "ZIP code (business address): must be a ZIP."
-        );
-        assert_eq!(
-            summary_text(
-                "corporation.beneficial_owners.1.individual.date_of_birth",
-                "is required"
-            ),
-            "Beneficial owner 2: Date of birth: is required."
-        );
-        assert_eq!(
-            summary_text("corporation.legal_identifier.value", "must be 9 digits"),
-            "EIN: must be 9 digits."
-        );
+    fn english() -> Translator {
+        Translator::new(Locale::En)
     }
 
     #[test]
     fn problems_say_what_to_do_and_name_the_field() {
+        let t = english();
         assert_eq!(
-            problem_message("corporation.name", "is required"),
+            problem_message(&t, "corporation.name", "is required"),
             "Enter the business's legal name"
         );
         assert_eq!(
             problem_message(
+                &t,
                 "corporation.legal_identifier.value",
                 "must be 9 digits, like 12-3456789"
             ),
             "EIN must be 9 digits, like 12-3456789"
         );
         assert_eq!(
-            problem_message("natural_person.date_of_birth", "must be in the past"),
+            problem_message(&t, "natural_person.date_of_birth", "must be in the past"),
             "Enter a date of birth in the past"
         );
         assert_eq!(
-            problem_message("natural_person.date_of_birth", "is required"),
+            problem_message(&t, "natural_person.date_of_birth", "is required"),
             "Enter your date of birth"
         );
         assert_eq!(
             problem_message(
+                &t,
                 "corporation.beneficial_owners.1.individual.date_of_birth",
                 "must be a real date, like 1980-07-31"
             ),
             "Date of birth must be a real date, like 7 31 1980",
             "the format the hint shows"
         );
+        assert_eq!(
+            problem_message(&t, "corporation.name", "must be at most 200 characters long"),
+            "Legal business name must be at most 200 characters long"
+        );
+    }
+
+    /// Every message the rules can give a form field reads as Spanish in
+    /// Spanish: none falls back to the rules' English.
+    #[test]
+    fn every_problem_of_the_form_has_a_spanish_message() {
+        let es = Translator::new(Locale::Es);
+        let en = english();
+        let cases = [
+            ("corporation.name", "is required"),
+            ("corporation.name", "must be at most 200 characters long"),
+            ("corporation.name", "must not contain control characters"),
+            (
+                "corporation.legal_identifier.value",
+                "must be 9 digits, like 12-3456789",
+            ),
+            (
+                "corporation.legal_identifier.value",
+                "is not a valid EIN: check the first two digits",
+            ),
+            (
+                "corporation.industry_code",
+                "must be a NAICS code of 2 to 6 digits, like 541511",
+            ),
+            (
+                "corporation.website",
+                "must be a website address, like https://example.com",
+            ),
+            ("corporation.email", "must be an email address, like name@example.com"),
+            (
+                "corporation.incorporation_state",
+                "must be a two-letter US state code, like NY",
+            ),
+            ("corporation.address.zip", "must be a ZIP code like 12345 or 12345-6789"),
+            ("corporation.address.state", "is required"),
+            ("natural_person.date_of_birth", "must be after 1900"),
+            (
+                "natural_person.date_of_birth",
+                "must be of someone at least 18 years old",
+            ),
+            (
+                "corporation.beneficial_owners.0.individual.date_of_birth",
+                "must be of someone at least 18 years old",
+            ),
+            (
+                "natural_person.identification.number",
+                "must be 9 digits, like 123-45-6789",
+            ),
+            (
+                "natural_person.identification.number",
+                "starts with 9, which is an ITIN, not an SSN: choose ITIN instead",
+            ),
+            (
+                "natural_person.identification.number",
+                "is not a valid Social Security number",
+            ),
+            (
+                "natural_person.identification.number",
+                "must be 9 digits, like 912-70-1234",
+            ),
+            (
+                "natural_person.identification.number",
+                "is not a valid ITIN: an ITIN starts with 9 and its 4th and 5th digits are 50–65, 70–88, 90–92 or 94–99",
+            ),
+            (
+                "natural_person.identification.number",
+                "must be 4 to 40 letters and digits",
+            ),
+            (
+                "natural_person.identification.country",
+                "must be a two-letter country code, like US",
+            ),
+            (
+                "corporation.beneficial_owners.0.prongs",
+                "choose ownership (25% or more), control, or both",
+            ),
+            ("corporation.beneficial_owners", "add at least one beneficial owner"),
+            (
+                "corporation.beneficial_owners",
+                "at least one person must manage or control the business (the control prong), for example the CEO",
+            ),
+            (
+                "corporation.beneficial_owners",
+                "at most 4 people can each own 25% or more",
+            ),
+            ("corporation.beneficial_owners", "must list at most 8 beneficial owners"),
+            ("attest", "please confirm that the information is true and complete"),
+            ("structure", "is required"),
+            ("add_another", "is required"),
+        ];
+        for (path, raw) in cases {
+            let spanish = problem_message(&es, path, raw);
+            let english = problem_message(&en, path, raw);
+            assert_ne!(spanish, english, "{path}: {raw}");
+            assert!(!spanish.contains(raw), "{path}: {spanish}");
+            assert!(
+                !spanish.contains("revise esta respuesta"),
+                "{path}: {raw} has no message of its own"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_parts_of_a_date_are_named() {
+        assert_eq!(
+            missing_date_parts(&english(), &["month", "year"]),
+            "Date of birth must include a month and year"
+        );
+        assert_eq!(
+            missing_date_parts(&Translator::new(Locale::Es), &["month", "year"]),
+            "La fecha de nacimiento debe incluir el mes y el año"
+        );
     }
 
     #[test]
     fn secrets_are_never_echoed() {
         let values = FormValues::from_pairs(vec![("p.number".into(), "123-45-6789".into())]);
-        let field = Builder::new(&values, &[]).field("p.number", "Number").secret();
+        let t = english();
+        let field = Builder::journey(&t, &values, &[])
+            .field("p.number", "Number")
+            .secret(&t);
         assert_eq!(field.value, "");
         assert!(field.hint.unwrap().contains("6789"));
     }

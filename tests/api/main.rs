@@ -19,6 +19,7 @@ mod form;
 mod form_page;
 mod helpers;
 mod idempotency;
+mod languages;
 mod logs;
 mod openapi;
 mod operability;

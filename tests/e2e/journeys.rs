@@ -748,3 +748,115 @@ pub async fn the_keyboard_alone_completes_the_journey(tools: Tools) {
     );
     browser.close().await;
 }
+
+/// A business onboarded in Spanish (the platform's `locale`), driven by the
+/// Spanish labels and buttons, with a mistake corrected on the way; every
+/// page state screenshotted and audited.
+async fn business_journey_in_spanish(tools: Tools, journey: &str, options: Options) {
+    let browser = Browser::start(tools, journey, options).await;
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let session = app
+        .create_session_with(json!({
+            "program_id": app.program_id,
+            "redirect_url": receiver.redirect_url(),
+            "locale": "es",
+        }))
+        .await;
+    browser.goto(&url(&session)).await;
+    let continuar = |heading: &'static str| {
+        let browser = &browser;
+        async move {
+            browser.click_button("Continuar").await;
+            browser.wait_for_heading(heading).await;
+        }
+    };
+    browser.wait_for_heading("¿Qué va a registrar?").await;
+    assert!(browser.page_text().await.contains("Paso 1 de 6"));
+    look(&browser, "01-estructura").await;
+    browser.tick(None, "Una empresa").await;
+    continuar("Datos de la empresa").await;
+    browser
+        .fill(None, "Nombre legal de la empresa", "Acme Widgets LLC")
+        .await;
+    browser
+        .fill(None, "EIN (Número de Identificación del Empleador)", "12-34")
+        .await;
+    browser.choose(None, "Estado de constitución", "Delaware").await;
+    browser.fill(None, "Sector (código NAICS)", "332510").await;
+    browser.fill(None, "Sitio web", "acme.example.com").await;
+    browser.click_button("Continuar").await;
+    browser
+        .client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css("[data-testid=error-summary]"))
+        .await
+        .unwrap();
+    let text = browser.page_text().await;
+    assert!(text.contains("Hay un problema"), "{text}");
+    assert!(
+        text.contains("El EIN debe tener 9 dígitos, por ejemplo 12-3456789"),
+        "{text}"
+    );
+    look(&browser, "02-empresa-error").await;
+    browser
+        .fill(None, "EIN (Número de Identificación del Empleador)", "12-3456789")
+        .await;
+    continuar("Dirección de la empresa").await;
+    browser.fill(None, "Dirección", "100 Industrial Way").await;
+    browser.fill(None, "Apartamento, suite o unidad", "Suite 4").await;
+    browser.fill(None, "Ciudad", "Wilmington").await;
+    browser.choose(None, "Estado", "Delaware").await;
+    browser.fill(None, "Código postal (ZIP)", "19801").await;
+    look(&browser, "03-direccion-empresa").await;
+    continuar("Beneficiario final 1").await;
+    browser.fill(None, "Nombre legal completo", "Graciela Hernández").await;
+    for (label, value) in [("Mes", "12"), ("Día", "9"), ("Año", "1966")] {
+        browser.fill(None, label, value).await;
+    }
+    browser.fill(None, "Cargo", "Directora general").await;
+    browser.tick(None, "Dirige o controla la empresa").await;
+    look(&browser, "04-beneficiario").await;
+    continuar("Domicilio particular").await;
+    browser.fill(None, "Dirección", "1 Home Road").await;
+    browser.fill(None, "Ciudad", "San Antonio").await;
+    browser.choose(None, "Estado", "Texas").await;
+    browser.fill(None, "Código postal (ZIP)", "78205").await;
+    continuar("Identificación").await;
+    browser.choose(None, "Tipo de identificación", "Pasaporte").await;
+    browser.choose(None, "País emisor", "México").await;
+    browser.fill(None, "Número de identificación", "G12345678").await;
+    look(&browser, "05-identificacion").await;
+    continuar("Agregó 1 beneficiario final").await;
+    look(&browser, "06-beneficiarios").await;
+    browser.tick(None, "No").await;
+    continuar("Revise sus respuestas").await;
+    let text = browser.page_text().await;
+    assert!(text.contains("9 de diciembre de 1966"), "{text}");
+    assert!(
+        text.contains("Pasaporte que termina en 5678, emitido por México"),
+        "{text}"
+    );
+    look(&browser, "07-revision").await;
+    browser.click_link("Continuar").await;
+    browser.wait_for_heading("Declaración").await;
+    look(&browser, "08-declaracion").await;
+    browser.tick(None, "Confirmo que la información").await;
+    browser.click_button("Enviar").await;
+    let entity = assert_back_on_platform(&browser, &app, &receiver, &session).await;
+    assert_eq!(entity["corporation"]["name"], "Acme Widgets LLC");
+    assert_eq!(
+        entity["corporation"]["beneficial_owners"][0]["individual"]["date_of_birth"],
+        "1966-12-09"
+    );
+    browser.close().await;
+}
+
+pub async fn a_business_completes_onboarding_in_spanish(tools: Tools) {
+    business_journey_in_spanish(tools, "spanish", WIDE).await;
+}
+
+pub async fn a_business_completes_onboarding_in_spanish_on_a_phone(tools: Tools) {
+    business_journey_in_spanish(tools, "spanish-phone", PHONE).await;
+}

@@ -38,5 +38,7 @@ fn main() -> std::process::ExitCode {
         a_320_px_wide_window_completes_the_business_journey,
         dead_ends_lead_on_on_a_phone,
         the_keyboard_alone_completes_the_journey,
+        a_business_completes_onboarding_in_spanish,
+        a_business_completes_onboarding_in_spanish_on_a_phone,
     ])
 }

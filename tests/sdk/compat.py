@@ -10,6 +10,7 @@ import os
 import sys
 import threading
 import time
+import urllib.request
 from datetime import datetime
 
 import increase
@@ -276,8 +277,22 @@ def run(strict: bool) -> None:
         assert cleared["logo_url"] is None and cleared["allowed_redirect_origins"] is None, cleared
         sessions.create(program_id=PROGRAM_ID, redirect_url="https://elsewhere.example/done")
 
+    def locale_extension():
+        # The hosted pages' language: an extension the SDK sends with extra_body.
+        s = sessions.create(program_id=PROGRAM_ID, redirect_url=redirect, extra_body={"locale": "es"})
+        assert s.status == "active" and s.session_url
+        request = urllib.request.Request(s.session_url, headers={"Accept-Language": "en-US,en;q=0.9"})
+        with urllib.request.urlopen(request) as page:
+            html = page.read().decode()
+        assert '<html lang="es">' in html, html[:300]
+        assert "¿Qué va a registrar?" in html
+        e = expect_error(increase.BadRequestError,
+                         lambda: sessions.create(program_id=PROGRAM_ID, redirect_url=redirect, extra_body={"locale": "xx"}))
+        assert e.status_code == 400 and [x["field"] for x in e.body["errors"]] == ["locale"], e.body
+
     for name, fn in [
         ("create and retrieve", create_retrieve),
+        ("locale with extra_body", locale_extension),
         ("list with auto-pagination", list_auto_paginates),
         ("status.in filter and expire", status_filter_and_expire),
         ("idempotency replay and filter", idempotency_filter_and_replay),

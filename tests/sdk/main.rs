@@ -58,7 +58,7 @@ async fn the_official_python_sdk_works_unchanged(python: PathBuf) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
     assert!(output.status.success(), "SDK checks failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("sdk: 22 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("sdk: 24 passed, 0 failed"), "{stdout}");
 }
 
 /// Node and the directory whose `node_modules` holds the pinned TypeScript SDK.

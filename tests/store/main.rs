@@ -59,6 +59,7 @@ impl Fixture {
             redirect_url: RedirectUrl::parse("https://platform.example.com/done?ref=1").unwrap(),
             token: FormToken::generate(),
             expires_at: now() + lifetime,
+            locale: None,
         };
         let created = work
             .insert_session(&self.group, &session, None, now())

@@ -401,6 +401,7 @@ async fn a_session_is_only_inserted_for_a_program_of_its_group() {
         redirect_url: RedirectUrl::parse("https://platform.example.com/done").unwrap(),
         token: FormToken::generate(),
         expires_at: now() + Duration::hours(1),
+        locale: None,
     };
     let mut work = f.store.begin().await.unwrap();
     assert!(
