@@ -2,7 +2,7 @@
 //! colour and footer links every page shows, and the headers that let the
 //! platform frame its pages (and no one else).
 
-use actix_web::{HttpResponse, HttpResponseBuilder, http::header};
+use actix_web::{HttpResponseBuilder, http::header};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -83,18 +83,7 @@ impl Brand {
         }
     }
 
-    /// Marks the response so that the form's cookie is set for use inside
-    /// a frame (see `super::cookie_in_frame`).
-    pub fn mark_cookie(&self, response: &mut HttpResponse) {
-        if self.may_be_framed() {
-            response.extensions_mut().insert(CookieInFrame);
-        }
-    }
 }
-
-/// A response whose cookie must work inside the platform's frame.
-#[derive(Debug, Clone, Copy)]
-pub struct CookieInFrame;
 
 #[cfg(test)]
 mod tests {

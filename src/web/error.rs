@@ -34,6 +34,9 @@ struct Action {
     href: String,
     label: String,
     testid: &'static str,
+    /// Whether it leaves the form for the platform (in a frame, the whole
+    /// window goes when the program asks for it).
+    leaves: bool,
 }
 
 /// What the page of a link that can no longer be used knows: whose it is,
@@ -216,6 +219,7 @@ impl PageError {
                     href: href.clone(),
                     label: t.get("error-forbidden-action"),
                     testid: "reload",
+                    leaves: false,
                 }),
                 ..plain("error-forbidden", true)
             },
@@ -224,6 +228,7 @@ impl PageError {
                     href: href.clone(),
                     label: t.get("error-changed-action"),
                     testid: "reload",
+                    leaves: false,
                 }),
                 ..plain("error-changed", true)
             },
@@ -250,7 +255,7 @@ impl PageError {
         };
         match page.render() {
             Ok(body) => {
-                let mut response = super::html(self.status_code(), body);
+                let mut response = super::html(self.status_code(), body, t.brand());
                 if let Some(seconds) = retry_after
                     && let Ok(value) = HeaderValue::from_str(&seconds)
                 {
@@ -274,6 +279,7 @@ fn return_to(t: &Translator, ended: &Ended) -> Action {
         href: ended.return_url.clone(),
         label: t.arg("button-return-to", "program", &ended.program_name),
         testid: "return-to-platform",
+        leaves: true,
     }
 }
 

@@ -6,7 +6,9 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 
 use super::{
-    PageError, csrf,
+    PageError,
+    brand::Brand,
+    csrf,
     error::Ended,
     html_for_form,
     i18n::{self, PageLanguage, Translator},
@@ -65,6 +67,23 @@ fn switch_language(req: &HttpRequest, session: &BrowserSession) -> Option<HttpRe
     Some(see_other(&i18n::without_language(req.path(), req.query_string())))
 }
 
+/// The key of the forms' CSRF tokens (registered with the form's routes).
+fn csrf_key(req: &HttpRequest) -> Result<&csrf::CsrfKey, PageError> {
+    req.app_data::<web::Data<csrf::CsrfKey>>()
+        .map(|key| key.get_ref())
+        .ok_or_else(|| PageError::internal(std::io::Error::other("the CSRF key is not registered")))
+}
+
+/// How the pages of the link's program look, whatever its state.
+fn brand_of(opened: &Opened) -> Brand {
+    match opened {
+        Opened::Active(form) => Brand::of(&form.program_name, &form.branding),
+        Opened::Completed(ended) | Opened::Closed(ended) | Opened::EntityNotActive(ended) => {
+            Brand::of(&ended.program_name, &ended.branding)
+        }
+    }
+}
+
 /// The page the link names (`step`), if any.
 fn requested_step(req: &HttpRequest) -> Option<Step> {
     query_param(req, "step").and_then(|name| Step::parse(&name))
@@ -90,7 +109,7 @@ pub async fn show_form(
         return Ok(switched);
     }
     let mut language = PageLanguage::of_request(&req);
-    show(&state, &req, &session, &mut language)
+    show(&state, &req, &mut language)
         .await
         .map_err(|error| error.in_language(language))
 }
@@ -98,13 +117,13 @@ pub async fn show_form(
 async fn show(
     state: &AppState,
     req: &HttpRequest,
-    session: &BrowserSession,
     language: &mut PageLanguage,
 ) -> Result<HttpResponse, PageError> {
     let token = token(req)?;
     let now = state.clock.now();
     let opened = open_form(&state.store, &token, now).await?;
     language.platform = opened.session().locale;
+    language.brand = brand_of(&opened);
     let form = match opened {
         Opened::Active(form) => form,
         Opened::Completed(done) => return Err(PageError::Gone(Some(ended(&done)))),
@@ -113,7 +132,7 @@ async fn show(
             return Err(PageError::EntityNotActive.in_program(&archived.program_name));
         }
     };
-    let csrf_token = csrf::token(session)?;
+    let csrf_token = csrf_key(req)?.token(&form.session.id);
     let plan = Plan::for_form(&form);
     let draft = find_draft(&state.store, &form).await?;
     let today = now.date_naive();
@@ -167,11 +186,10 @@ fn ended(ended: &EndedForm) -> Box<Ended> {
 pub async fn submit_form(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: BrowserSession,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let mut language = PageLanguage::of_request(&req);
-    submit(&state, &req, &session, form.into_inner(), &mut language)
+    submit(&state, &req, form.into_inner(), &mut language)
         .await
         .map_err(|error| error.in_language(language))
 }
@@ -179,7 +197,6 @@ pub async fn submit_form(
 async fn submit(
     state: &AppState,
     req: &HttpRequest,
-    session: &BrowserSession,
     form: Vec<(String, String)>,
     language: &mut PageLanguage,
 ) -> Result<HttpResponse, PageError> {
@@ -187,23 +204,21 @@ async fn submit(
     let values = FormValues::from_pairs(form);
     let step = requested_step(req);
     let now = state.clock.now();
-    if let Err(refused) = csrf::verify(session, values.get(csrf::FIELD)) {
+    let opened = open_form(&state.store, &token, now).await?;
+    language.platform = opened.session().locale;
+    language.brand = brand_of(&opened);
+    if let Err(refused) = csrf_key(req)?.verify(&opened.session().id, values.get(csrf::FIELD)) {
         // The form can be loaded again: its link names the page.
         let reload = match step {
             Some(step) => crate::links::form_step(&token, &step.name(), false),
             None => crate::links::form(&token),
         };
         let refused = refused.reload(reload);
-        return Err(match open_form(&state.store, &token, now).await {
-            Ok(Opened::Active(form)) => {
-                language.platform = form.session.locale;
-                refused.in_program(&form.program_name)
-            }
+        return Err(match &opened {
+            Opened::Active(form) => refused.in_program(&form.program_name),
             _ => refused,
         });
     }
-    let opened = open_form(&state.store, &token, now).await?;
-    language.platform = opened.session().locale;
     let found = match opened {
         Opened::Active(found) => found,
         // A second click on "Submit" lands where the first one did.
@@ -217,7 +232,7 @@ async fn submit(
             return Err(PageError::EntityNotActive.in_program(&archived.program_name));
         }
     };
-    let csrf_token = csrf::token(session)?;
+    let csrf_token = csrf_key(req)?.token(&found.session.id);
     let plan = Plan::for_form(&found);
     // Every page of the journey posts to its own link.
     let step = step.ok_or(PageError::BadRequest)?;
@@ -393,7 +408,7 @@ fn render(
         _ => pages::question(context, step, &values, problems).render(),
     }
     .map_err(PageError::internal)?;
-    Ok(html_for_form(status, body, &found.session.redirect_url))
+    Ok(html_for_form(status, body, &found.session.redirect_url, context.t.brand()))
 }
 
 /// The problem of a form whose attestation box is not checked.
@@ -447,7 +462,7 @@ pub async fn attestation(req: HttpRequest, session: BrowserSession) -> Result<Ht
         t: language.translator(),
     };
     match page.render() {
-        Ok(body) => Ok(super::html(StatusCode::OK, body)),
+        Ok(body) => Ok(super::html(StatusCode::OK, body, &Brand::none())),
         Err(error) => Err(PageError::internal(error).in_language(language)),
     }
 }

@@ -9,6 +9,7 @@
 //! a state, a month) go through [`Translator::get_dyn`] and are checked
 //! from their lists.
 
+use super::brand::Brand;
 use std::{borrow::Cow, collections::HashMap, sync::LazyLock};
 
 use actix_session::{Session as BrowserSession, SessionExt};
@@ -46,13 +47,15 @@ fn identifier(locale: Locale) -> Option<&'static LanguageIdentifier> {
     IDENTIFIERS.iter().find(|(l, _)| *l == locale).map(|(_, id)| id)
 }
 
-/// The texts of one page in one language, and the links to the same page
-/// in the other languages.
+/// The texts of one page in one language, the links to the same page in
+/// the other languages, and the program's branding around them: what the
+/// frame of every page (`base.html`) needs.
 #[derive(Debug, Clone, Default)]
 pub struct Translator {
     locale: Locale,
     /// The page's path and query, for the language links (none: no links).
     here: Option<String>,
+    brand: Brand,
 }
 
 /// A link to the page in another language.
@@ -66,7 +69,16 @@ pub struct LanguageLink {
 
 impl Translator {
     pub fn new(locale: Locale) -> Self {
-        Self { locale, here: None }
+        Self {
+            locale,
+            here: None,
+            brand: Brand::none(),
+        }
+    }
+
+    /// The program's branding (none on pages that know no program).
+    pub fn brand(&self) -> &Brand {
+        &self.brand
     }
 
     pub fn locale(&self) -> Locale {
@@ -79,6 +91,7 @@ impl Translator {
         Self {
             locale: self.locale,
             here: Some(here),
+            brand: self.brand.clone(),
         }
     }
 
@@ -223,6 +236,8 @@ pub struct PageLanguage {
     pub browser: Option<Locale>,
     /// The page's path and query, for the language links.
     pub here: Option<String>,
+    /// The program's branding, once the page knows its session.
+    pub brand: Brand,
 }
 
 impl PageLanguage {
@@ -249,6 +264,7 @@ impl PageLanguage {
             platform: None,
             browser,
             here: Some(here),
+            brand: Brand::none(),
         }
     }
 
@@ -266,6 +282,7 @@ impl PageLanguage {
         Translator {
             locale: self.locale(),
             here: self.here.clone(),
+            brand: self.brand.clone(),
         }
     }
 }
@@ -495,6 +512,7 @@ mod tests {
         let t = Translator {
             locale: Locale::En,
             here: Some("/onboarding/sessions?id=abc&step=business&lang=en".to_owned()),
+            brand: Brand::none(),
         };
         let links = t.switch_links();
         assert_eq!(links.len(), 1);

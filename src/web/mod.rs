@@ -18,7 +18,10 @@ use actix_web::{
     body::{EitherBody, MessageBody},
     cookie::{Key, SameSite},
     dev::{ServiceRequest, ServiceResponse},
-    http::StatusCode,
+    http::{
+        StatusCode,
+        header::{HeaderValue, SET_COOKIE},
+    },
     middleware::{Next, from_fn},
     web,
 };
@@ -40,19 +43,33 @@ pub struct CookieSettings {
     pub secure: bool,
 }
 
+/// The name of the form's cookie.
+const COOKIE_NAME: &str = "onboarding_session";
+
 pub fn configure(cookies: CookieSettings) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
+        let csrf_key = web::Data::new(csrf::CsrfKey::derive(cookies.key.master()));
+        // The cookie holds only the customer's choice of language (CSRF
+        // tokens need none), so it may go with cross-site requests: over
+        // https it is `SameSite=None; Secure; Partitioned`, which lets it
+        // work inside a platform's frame, in a jar of that platform's own.
+        // Browsers refuse `SameSite=None` without `Secure`, so over plain
+        // http it stays `Lax` (in a frame, the choice is then not kept).
+        let same_site = if cookies.secure { SameSite::None } else { SameSite::Lax };
         let sessions = SessionMiddleware::builder(CookieSessionStore::default(), cookies.key)
-            .cookie_name("onboarding_session".to_owned())
+            .cookie_name(COOKIE_NAME.to_owned())
             .cookie_path(crate::links::SCOPE.to_owned())
             .cookie_http_only(true)
-            .cookie_same_site(SameSite::Lax)
+            .cookie_same_site(same_site)
             .cookie_secure(cookies.secure)
             .cookie_content_security(CookieContentSecurity::Private)
             .build();
+        let secure = cookies.secure;
         cfg.service(
             web::scope(crate::links::SCOPE)
+                .app_data(csrf_key)
                 .wrap(sessions)
+                .wrap(from_fn(move |req, next| partitioned_cookie(req, next, secure)))
                 .wrap(from_fn(limit_rate))
                 .app_data(
                     web::FormConfig::default()
@@ -103,37 +120,64 @@ async fn limit_rate(
     }
 }
 
+/// Adds `Partitioned` to the form's cookie over https (`cookie` 0.16, which
+/// actix-web uses, cannot write it): in a platform's frame the cookie then
+/// lives in a jar of that platform's own, as browsers that limit
+/// third-party cookies require, and it can never follow the customer
+/// across sites.
+async fn partitioned_cookie(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+    secure: bool,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut response = next.call(req).await?;
+    if secure {
+        let headers = response.headers_mut();
+        let cookies: Vec<HeaderValue> = headers.get_all(SET_COOKIE).cloned().collect();
+        if cookies.iter().any(|c| c.as_bytes().starts_with(COOKIE_NAME.as_bytes())) {
+            headers.remove(SET_COOKIE);
+            for cookie in cookies {
+                let ours = cookie.as_bytes().starts_with(COOKIE_NAME.as_bytes());
+                let value = match cookie.to_str() {
+                    Ok(text) if ours && !text.contains("Partitioned") => {
+                        HeaderValue::from_str(&format!("{text}; Partitioned")).unwrap_or(cookie)
+                    }
+                    _ => cookie,
+                };
+                headers.append(SET_COOKIE, value);
+            }
+        }
+    }
+    Ok(response)
+}
+
 /// An HTML response with the headers every hosted page carries: a strict
-/// CSP (no inline or third-party scripts), no referrer (the session token
-/// is in the URL), no caching, no framing, no MIME sniffing.
-pub fn html(status: StatusCode, body: String) -> HttpResponse {
-    page(status, body, "'self'")
+/// CSP (no inline or third-party scripts, the accent style by its hash), no
+/// referrer (the session token is in the URL), no caching, no framing but
+/// by the program's allowed origins, no MIME sniffing.
+pub fn html(status: StatusCode, body: String, brand: &brand::Brand) -> HttpResponse {
+    page(status, body, "'self'", brand)
 }
 
 /// A form page: its CSP also lets the submission redirect to the platform,
 /// by the origin of its `redirect_url` alone.
-pub fn html_for_form(status: StatusCode, body: String, redirect_url: &RedirectUrl) -> HttpResponse {
+pub fn html_for_form(status: StatusCode, body: String, redirect_url: &RedirectUrl, brand: &brand::Brand) -> HttpResponse {
     match redirect_url.form_action_source() {
-        Some(source) => page(status, body, &format!("'self' {source}")),
-        None => page(status, body, "'self'"),
+        Some(source) => page(status, body, &format!("'self' {source}"), brand),
+        None => page(status, body, "'self'", brand),
     }
 }
 
-fn page(status: StatusCode, body: String, form_action: &str) -> HttpResponse {
-    HttpResponse::build(status)
+fn page(status: StatusCode, body: String, form_action: &str, brand: &brand::Brand) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response
         .content_type("text/html; charset=utf-8")
-        .insert_header((
-            "Content-Security-Policy",
-            format!(
-                "default-src 'none'; style-src 'self'; img-src 'self'; form-action {form_action}; \
-                 frame-ancestors 'none'; base-uri 'none'"
-            ),
-        ))
+        .insert_header(("Content-Security-Policy", brand.content_security_policy(form_action)))
         .insert_header(("Referrer-Policy", "no-referrer"))
         .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header(("X-Frame-Options", "DENY"))
-        .insert_header(("Cache-Control", "no-store"))
-        .body(body)
+        .insert_header(("Cache-Control", "no-store"));
+    brand.frame_headers(&mut response);
+    response.body(body)
 }
 
 async fn stylesheet() -> HttpResponse {

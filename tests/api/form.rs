@@ -603,7 +603,7 @@ async fn a_page_posted_after_the_link_expired_says_so() {
 }
 
 #[tokio::test]
-async fn forms_without_the_browser_sessions_csrf_token_are_refused() {
+async fn forms_without_their_sessions_csrf_token_are_refused() {
     let app = spawn_app().await;
     let browser = Browser::new();
     let session = app.create_session().await;
@@ -622,8 +622,13 @@ async fn forms_without_the_browser_sessions_csrf_token_are_refused() {
         step_url(url.trim_start_matches(&app.address), "declaration").replace('&', "&#38;")
     );
     assert!(html.contains(&reload), "{reload}: {html}");
-    let response = Browser::new()
-        .post(&step_url(&url, "declaration"), &declaration(&csrf))
+    // The token of another session's form does not open this one.
+    let other = app.create_session().await;
+    let (_, other_html) = Browser::new().get(&form_url(&other)).await;
+    let other_csrf = crate::common::form::csrf_token(&other_html);
+    assert_ne!(other_csrf, csrf);
+    let response = browser
+        .post(&step_url(&url, "declaration"), &declaration(&other_csrf))
         .await;
     assert_eq!(response.status(), 403);
     assert_eq!(fetch_session(&app, &session).await["status"], "active");
@@ -631,6 +636,14 @@ async fn forms_without_the_browser_sessions_csrf_token_are_refused() {
         app.get("/entities").await.json::<Value>().await.unwrap()["data"],
         json!([])
     );
+    // The token is bound to the session, not to a cookie: a browser that
+    // keeps no cookie (a platform's frame in a browser that blocks them)
+    // still submits the form it was served.
+    let response = Browser::new()
+        .post(&step_url(&url, "declaration"), &declaration(&csrf))
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(fetch_session(&app, &session).await["status"], "expired");
 }
 
 #[tokio::test]
@@ -745,10 +758,20 @@ async fn form_pages_let_the_redirect_through_but_nothing_else() {
         "{csp}"
     );
     assert!(csp.contains("default-src 'none'"));
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+    // The form needs no cookie; one holds the language the customer chose.
+    assert!(response.headers().get("set-cookie").is_none());
+    let chosen = browser
+        .client
+        .get(format!("{}&lang=es", form_url(&session)))
+        .send()
+        .await
+        .unwrap();
+    let cookie = chosen.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/onboarding"),
-        "{cookie}"
+        "over plain http, Lax: {cookie}"
     );
 }
 

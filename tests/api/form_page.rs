@@ -76,7 +76,7 @@ async fn expired_and_used_links_are_a_410_page() {
         // It names the program and leads back to the platform, with the
         // session's ID and no Entity's: the platform sees it was not
         // completed through this visit.
-        assert!(html.contains("<p class=\"brand\">Default program</p>"), "{html}");
+        assert!(html.contains("<span>Default program</span></p>"), "{html}");
         let back = format!(
             "<a class=\"button\" href=\"https://platform.example.com/onboarded?ref=42&#38;entity_onboarding_session_id={}\" data-testid=\"return-to-platform\">Return to Default program</a>",
             session["id"].as_str().unwrap()

@@ -9,6 +9,9 @@ language-switch-label = Language
 brand-default = Secure onboarding
 skip-to-content = Skip to content
 footer-privacy = Your information is used only to open your account with the company that sent you this link.
+# The program's support and privacy links in every page's footer (when it has them).
+footer-support = Help from { $program }
+footer-privacy-policy = { $program } privacy policy
 
 ## Dates: { $month } is a month's name below; { $day } and { $year } are numbers.
 

@@ -9,6 +9,9 @@ language-switch-label = Idioma
 brand-default = Registro seguro
 skip-to-content = Ir al contenido
 footer-privacy = Su información se usa solo para abrir su cuenta con la empresa que le envió este enlace.
+# The program's support and privacy links in every page's footer (when it has them).
+footer-support = Ayuda de { $program }
+footer-privacy-policy = Política de privacidad de { $program }
 
 ## Fechas: { $month } es el nombre de un mes de abajo; { $day } y { $year } son números.
 
