@@ -82,7 +82,6 @@ impl Brand {
             response.insert_header((header::X_FRAME_OPTIONS, "DENY"));
         }
     }
-
 }
 
 #[cfg(test)]

@@ -37,7 +37,8 @@ impl CsrfKey {
 
     /// The token of the forms of `session`.
     pub fn token(&self, session: &SessionId) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac(&self.0, session.as_str().as_bytes()).finalize().into_bytes())
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(mac(&self.0, session.as_str().as_bytes()).finalize().into_bytes())
     }
 
     /// Accepts the submission only if it carries `session`'s token.
@@ -70,7 +71,10 @@ mod tests {
         let token = key.token(&a);
         assert!(key.verify(&a, Some(&token)).is_ok());
         assert!(key.verify(&b, Some(&token)).is_err(), "another session's form");
-        assert!(CsrfKey::derive(&[8; 64]).verify(&a, Some(&token)).is_err(), "another key");
+        assert!(
+            CsrfKey::derive(&[8; 64]).verify(&a, Some(&token)).is_err(),
+            "another key"
+        );
         assert!(key.verify(&a, None).is_err());
         assert!(key.verify(&a, Some("")).is_err());
         assert!(key.verify(&a, Some(&token[..token.len() - 1])).is_err());

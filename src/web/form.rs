@@ -114,11 +114,7 @@ pub async fn show_form(
         .map_err(|error| error.in_language(language))
 }
 
-async fn show(
-    state: &AppState,
-    req: &HttpRequest,
-    language: &mut PageLanguage,
-) -> Result<HttpResponse, PageError> {
+async fn show(state: &AppState, req: &HttpRequest, language: &mut PageLanguage) -> Result<HttpResponse, PageError> {
     let token = token(req)?;
     let now = state.clock.now();
     let opened = open_form(&state.store, &token, now).await?;
@@ -408,7 +404,12 @@ fn render(
         _ => pages::question(context, step, &values, problems).render(),
     }
     .map_err(PageError::internal)?;
-    Ok(html_for_form(status, body, &found.session.redirect_url, context.t.brand()))
+    Ok(html_for_form(
+        status,
+        body,
+        &found.session.redirect_url,
+        context.t.brand(),
+    ))
 }
 
 /// The problem of a form whose attestation box is not checked.

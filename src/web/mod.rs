@@ -161,7 +161,12 @@ pub fn html(status: StatusCode, body: String, brand: &brand::Brand) -> HttpRespo
 
 /// A form page: its CSP also lets the submission redirect to the platform,
 /// by the origin of its `redirect_url` alone.
-pub fn html_for_form(status: StatusCode, body: String, redirect_url: &RedirectUrl, brand: &brand::Brand) -> HttpResponse {
+pub fn html_for_form(
+    status: StatusCode,
+    body: String,
+    redirect_url: &RedirectUrl,
+    brand: &brand::Brand,
+) -> HttpResponse {
     match redirect_url.form_action_source() {
         Some(source) => page(status, body, &format!("'self' {source}"), brand),
         None => page(status, body, "'self'", brand),

@@ -7,6 +7,7 @@
 mod common;
 
 mod auth;
+mod branded_pages;
 mod branding;
 mod cli;
 mod client_ip;
