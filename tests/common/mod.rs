@@ -3,6 +3,7 @@
 
 pub mod binary;
 pub mod form;
+pub mod png;
 pub mod python;
 pub mod receiver;
 pub mod trial;

@@ -498,13 +498,26 @@ async fn dead_links(tools: Tools, journey: &str, options: Options) {
     assert_eq!(params["entity_onboarding_session_id"], expired["id"].as_str().unwrap());
     assert!(!params.contains_key("entity_id"), "not completed: {landed}");
 
-    // The form's cookie is lost (another window, a cleared browser): the
-    // page is refused, and loads again with one click.
+    // The form needs no cookie: one lost (another window, a cleared
+    // browser) changes nothing. A page whose CSRF token is not its
+    // session's (a page tampered with) is refused, and loads again with
+    // one click.
     let open = session_for(&app, &receiver).await;
     browser.goto(&url(&open)).await;
     browser.wait_for_heading("What are you onboarding?").await;
-    choose(&browser, "A business").await;
     browser.client.delete_all_cookies().await.unwrap();
+    choose(&browser, "A business").await;
+    next(&browser, "Business details").await;
+    browser.click_link("Back").await;
+    browser.wait_for_heading("What are you onboarding?").await;
+    browser
+        .client
+        .execute(
+            "document.querySelector('input[name=csrf_token]').value = 'forged'; return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
     browser.click_button("Continue").await;
     browser.wait_for_heading("Please reload the page and try again").await;
     look(&browser, "2-refused").await;
@@ -859,4 +872,230 @@ pub async fn a_business_completes_onboarding_in_spanish(tools: Tools) {
 
 pub async fn a_business_completes_onboarding_in_spanish_on_a_phone(tools: Tools) {
     business_journey_in_spanish(tools, "spanish-phone", PHONE).await;
+}
+
+/// The words of the branded journey, in the language it runs in.
+struct Words {
+    locale: &'static str,
+    structure: &'static str,
+    individual: &'static str,
+    continue_button: &'static str,
+    problem: &'static str,
+    details: &'static str,
+    name: &'static str,
+    date: [&'static str; 3],
+    address: &'static str,
+    street: &'static str,
+    city: &'static str,
+    state: &'static str,
+    zip: &'static str,
+    identification: &'static str,
+    id_type: &'static str,
+    itin: &'static str,
+    id_number: &'static str,
+    check: &'static str,
+    declaration: &'static str,
+    confirm: &'static str,
+    submit: &'static str,
+    gone: &'static str,
+    return_to: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    locale: "en",
+    structure: "What are you onboarding?",
+    individual: "Myself, as an individual",
+    continue_button: "Continue",
+    problem: "There is a problem",
+    details: "Your details",
+    name: "Full legal name",
+    date: ["Month", "Day", "Year"],
+    address: "Your home address",
+    street: "Street address",
+    city: "City",
+    state: "State",
+    zip: "ZIP code",
+    identification: "Your identification",
+    id_type: "Type of ID",
+    itin: "Individual Taxpayer Identification Number (ITIN)",
+    id_number: "ID number",
+    check: "Check your answers",
+    declaration: "Declaration",
+    confirm: "I confirm that the information",
+    submit: "Submit",
+    gone: "This link is no longer valid",
+    return_to: "Return to Acme Payroll",
+};
+
+const SPANISH: Words = Words {
+    locale: "es",
+    structure: "¿Qué va a registrar?",
+    individual: "A mí mismo, como persona física",
+    continue_button: "Continuar",
+    problem: "Hay un problema",
+    details: "Sus datos",
+    name: "Nombre legal completo",
+    date: ["Mes", "Día", "Año"],
+    address: "Su domicilio particular",
+    street: "Dirección",
+    city: "Ciudad",
+    state: "Estado",
+    zip: "Código postal (ZIP)",
+    identification: "Su identificación",
+    id_type: "Tipo de identificación",
+    itin: "Número de Identificación Personal del Contribuyente (ITIN)",
+    id_number: "Número de identificación",
+    check: "Revise sus respuestas",
+    declaration: "Declaración",
+    confirm: "Confirmo que la información",
+    submit: "Enviar",
+    gone: "Este enlace ya no es válido",
+    return_to: "Volver a Acme Payroll",
+};
+
+/// The program's look checked in the browser: its logo is drawn, the
+/// buttons wear its accent colour, the footer has its links.
+async fn assert_branded(browser: &Browser) {
+    let seen = browser
+        .client
+        .execute(
+            "const logo = document.querySelector('[data-testid=logo]');
+             const button = document.querySelector('.button');
+             return {
+               logo: logo ? logo.naturalWidth : 0,
+               accent: button ? getComputedStyle(button).backgroundColor : null,
+               support: !!document.querySelector('[data-testid=support-link]'),
+               privacy: !!document.querySelector('[data-testid=privacy-link]'),
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen["logo"], 120, "the logo is drawn: {seen}");
+    assert_eq!(seen["accent"], "rgb(10, 125, 90)", "{seen}");
+    assert_eq!(
+        (seen["support"].as_bool(), seen["privacy"].as_bool()),
+        (Some(true), Some(true))
+    );
+}
+
+/// An individual onboarded with a branded program: every page state is
+/// screenshotted and audited, in `words`' language. `framed`: inside the
+/// platform's page, which the submission replaces (the program asks for it).
+async fn branded_journey(tools: Tools, journey: &str, options: Options, words: &Words, framed: bool) {
+    let browser = Browser::start(tools, journey, options).await;
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let (production, _) = app
+        .api_key_for(onboarding::domain::api_key::Environment::Production, false)
+        .await;
+    let logo = crate::common::png::logo(120, 40, [10, 125, 90]);
+    let branding = app
+        .client
+        .patch(app.url(&format!("/hosted_onboarding/programs/{}/branding", app.program_id)))
+        .bearer_auth(&production)
+        .json(&json!({
+            "display_name": "Acme Payroll",
+            "accent_color": "#0a7d5a",
+            "logo": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &logo),
+            "support_url": "https://acme.example/help",
+            "privacy_url": "https://acme.example/privacy",
+            "allowed_frame_ancestors": [receiver.base],
+            "redirect_out_of_frame": framed,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(branding.status(), 200);
+    let session = app
+        .create_session_with(json!({
+            "program_id": app.program_id,
+            "redirect_url": receiver.redirect_url(),
+            "locale": words.locale,
+        }))
+        .await;
+    if framed {
+        browser.goto(&receiver.embed_url(&url(&session))).await;
+        browser.wait_for_heading("Open your account").await;
+        browser.client.enter_frame(0).await.unwrap();
+    } else {
+        browser.goto(&url(&session)).await;
+    }
+    let next = |heading: &'static str| {
+        let browser = &browser;
+        async move {
+            browser.click_button(words.continue_button).await;
+            browser.wait_for_heading(heading).await;
+        }
+    };
+    browser.wait_for_heading(words.structure).await;
+    assert_branded(&browser).await;
+    look(&browser, "01-structure").await;
+    browser.click_button(words.continue_button).await;
+    browser
+        .client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css("[data-testid=error-summary]"))
+        .await
+        .unwrap();
+    assert!(browser.page_text().await.contains(words.problem));
+    assert_branded(&browser).await;
+    look(&browser, "02-structure-error").await;
+    browser.tick(None, words.individual).await;
+    next(words.details).await;
+    browser.fill(None, words.name, "Ada Lovelace").await;
+    for (label, value) in words.date.into_iter().zip(["12", "10", "1985"]) {
+        browser.fill(None, label, value).await;
+    }
+    look(&browser, "03-details").await;
+    next(words.address).await;
+    browser.fill(None, words.street, "5 Analytical St").await;
+    browser.fill(None, words.city, "Boston").await;
+    browser.choose(None, words.state, "Massachusetts").await;
+    browser.fill(None, words.zip, "02110").await;
+    look(&browser, "04-address").await;
+    next(words.identification).await;
+    browser.choose(None, words.id_type, words.itin).await;
+    browser.fill(None, words.id_number, "912-70-1234").await;
+    look(&browser, "05-identification").await;
+    next(words.check).await;
+    look(&browser, "06-check").await;
+    browser.click_link(words.continue_button).await;
+    browser.wait_for_heading(words.declaration).await;
+    assert_branded(&browser).await;
+    look(&browser, "07-declaration").await;
+    browser.tick(None, words.confirm).await;
+    browser.click_button(words.submit).await;
+    if framed {
+        // The declaration was sent in the whole window: the platform's
+        // page is replaced, not the frame's.
+        let window = browser.client.window().await.unwrap();
+        browser.client.switch_to_window(window).await.unwrap();
+    }
+    let entity = assert_back_on_platform(&browser, &app, &receiver, &session).await;
+    assert_eq!(entity["natural_person"]["name"], "Ada Lovelace");
+    // The used link's page is the program's too.
+    browser.goto(&url(&session)).await;
+    browser.wait_for_heading(words.gone).await;
+    assert!(browser.page_text().await.contains(words.return_to));
+    assert_branded(&browser).await;
+    look(&browser, "08-used").await;
+    browser.close().await;
+}
+
+pub async fn a_branded_program_framed_by_its_platform_completes_onboarding(tools: Tools) {
+    branded_journey(tools, "branded-framed", WIDE, &ENGLISH, true).await;
+}
+
+pub async fn a_branded_program_in_spanish_on_a_phone(tools: Tools) {
+    branded_journey(tools, "branded-es-phone", PHONE, &SPANISH, false).await;
+}
+
+pub async fn a_branded_program_in_english_on_a_phone(tools: Tools) {
+    branded_journey(tools, "branded-phone", PHONE, &ENGLISH, false).await;
+}
+
+pub async fn a_branded_program_in_spanish_on_a_wide_screen(tools: Tools) {
+    branded_journey(tools, "branded-es", WIDE, &SPANISH, false).await;
 }

@@ -38,6 +38,10 @@ fn main() -> std::process::ExitCode {
         a_320_px_wide_window_completes_the_business_journey,
         dead_ends_lead_on_on_a_phone,
         the_keyboard_alone_completes_the_journey,
+        a_branded_program_framed_by_its_platform_completes_onboarding,
+        a_branded_program_in_spanish_on_a_phone,
+        a_branded_program_in_english_on_a_phone,
+        a_branded_program_in_spanish_on_a_wide_screen,
         a_business_completes_onboarding_in_spanish,
         a_business_completes_onboarding_in_spanish_on_a_phone,
     ])

@@ -20,6 +20,18 @@ impl Receiver {
             App::new().default_service(web::to(move |req: HttpRequest| {
                 let recorded = recorded.clone();
                 async move {
+                    // The platform's page that shows the form in a frame.
+                    if req.path() == "/embed" {
+                        let src = url::form_urlencoded::parse(req.query_string().as_bytes())
+                            .find(|(key, _)| key == "src")
+                            .map(|(_, value)| value.replace('&', "&amp;").replace('"', "&quot;"))
+                            .unwrap_or_default();
+                        return HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
+                            "<!doctype html><html lang=en><title>Platform</title><main><h1>Open your account</h1>\
+                             <iframe src=\"{src}\" title=\"Onboarding\" style=\"width:100%;height:1100px;border:0\">\
+                             </iframe></main></html>"
+                        ));
+                    }
                     if req.path() == "/onboarded" {
                         recorded.lock().unwrap().push(req.query_string().to_owned());
                     }
@@ -43,6 +55,14 @@ impl Receiver {
     /// Where sessions send the browser; carries a query parameter of its own.
     pub fn redirect_url(&self) -> String {
         format!("{}/onboarded?ref=e2e", self.base)
+    }
+
+    /// The platform's page that frames `src`.
+    pub fn embed_url(&self, src: &str) -> String {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("src", src)
+            .finish();
+        format!("{}/embed?{query}", self.base)
     }
 
     pub fn hits(&self) -> Vec<String> {

@@ -4,7 +4,8 @@
 //! fresh shell, then every block of a section in order with `sh -eu`.
 //!
 //! Checked: what the first start prints (as shown under "Run it"), the curl
-//! and Python quick starts and the operator commands. Not run: the blocks
+//! and Python quick starts, the operator commands, and the branding
+//! section's commands and Python script. Not run: the blocks
 //! that build or test the project itself (`cargo install`, `cargo test`) and
 //! the PostgreSQL example, which names the reader's own database server.
 //! The quick starts need `curl` and `jq`, or Python with the pinned SDK;
@@ -46,6 +47,16 @@ fn main() -> std::process::ExitCode {
             "the_operator_commands_run_as_written",
             || Ok(()),
             the_operator_commands_run_as_written,
+        ),
+        trial(
+            "the_branding_commands_run_as_written",
+            || tools(&["curl", "base64"]),
+            the_branding_commands_run_as_written,
+        ),
+        trial(
+            "the_branding_python_script_runs_as_written",
+            python_with_sdk,
+            the_branding_python_script_runs_as_written,
         ),
     ])
 }
@@ -122,6 +133,69 @@ async fn the_operator_commands_run_as_written(_: ()) {
     );
     assert!(stdout.contains("Acme Cards") && stdout.contains("sandbox"), "{stdout}");
     assert!(dir.path().join("onboarding.db").exists(), "the default database");
+}
+
+/// A directory with `onboarding` on the `PATH` (as after `cargo install
+/// --path .`) and the program's logo in `logo.png`, as the branding section
+/// assumes; the `PATH` to use.
+fn branding_dir(dir: &Path) -> std::ffi::OsString {
+    let bin = dir.join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(BIN, bin.join("onboarding")).unwrap();
+    // A real 1x1 PNG.
+    let png = [
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+        0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
+        0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xdd,
+        0x8d, 0xb0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    std::fs::write(dir.join("logo.png"), png).unwrap();
+    std::env::join_paths(
+        std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap()
+}
+
+async fn the_branding_commands_run_as_written(_: ()) {
+    let blocks = blocks(&readme(), "## Branding and languages", "sh");
+    assert_eq!(blocks.len(), 2, "the branding and the allow-list blocks: {blocks:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let server = first_start(dir.path());
+    let path = branding_dir(dir.path());
+    let script = format!("{}\n{}", export_line(&server), blocks.join("\n"));
+    let output = shell(dir.path(), &script, &[("PATH", path.as_os_str())]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the branding commands failed:\n{script}\n--- stdout\n{stdout}\n--- stderr\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // What the reader sees: the CLI's table, the API's object, then the allow-lists.
+    assert!(
+        stdout.contains("Acme Payroll") && stdout.contains("#0a7d5a"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(r##""accent_color":"#1d4ed8""##), "{stdout}");
+    assert!(stdout.contains("https://app.platform.example"), "{stdout}");
+}
+
+async fn the_branding_python_script_runs_as_written(python: PathBuf) {
+    let blocks = blocks(&readme(), "## Branding and languages", "python");
+    assert_eq!(blocks.len(), 1, "one Python block");
+    let dir = tempfile::tempdir().unwrap();
+    let server = first_start(dir.path());
+    branding_dir(dir.path());
+    std::fs::write(dir.path().join("branding.py"), &blocks[0]).unwrap();
+    let script = format!("{}\n\"$PYTHON\" branding.py\n", export_line(&server));
+    let output = shell(dir.path(), &script, &[("PYTHON", python.as_os_str())]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the branding script failed:\n--- stdout\n{stdout}\n--- stderr\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("/static/logos/") && stdout.contains(".png"), "{stdout}");
+    assert!(stdout.contains("/onboarding/sessions?id="), "{stdout}");
 }
 
 fn readme() -> String {
