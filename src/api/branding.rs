@@ -281,6 +281,11 @@ pub async fn update_branding(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_json(&req, payload, MAX_BRANDING_BODY.max(state.settings.max_body_bytes)).await?;
+    if body.was_empty {
+        return Err(ApiError::MalformedRequest(
+            "Send the settings to change as a JSON object, such as {\"accent_color\": \"#0a7d5a\"}.".to_owned(),
+        ));
+    }
     let write = WriteRequest::new(&req, &body.canonical)?;
     let change = match body.value.as_object().map(parse_change) {
         // Where a program may send customers and who may frame its pages

@@ -205,6 +205,8 @@ impl Resource for Program {
 pub struct JsonBody {
     pub value: serde_json::Value,
     pub canonical: String,
+    /// Whether the request had no body at all (read as `{}`).
+    pub was_empty: bool,
 }
 
 impl JsonBody {
@@ -242,6 +244,7 @@ pub async fn read_json(req: &HttpRequest, mut payload: web::Payload, limit: usiz
         return Ok(JsonBody {
             value: serde_json::Value::Object(Default::default()),
             canonical: "{}".to_owned(),
+            was_empty: true,
         });
     }
     let content_type = req
@@ -264,7 +267,11 @@ pub async fn read_json(req: &HttpRequest, mut payload: web::Payload, limit: usiz
     }
     // serde_json's map keeps keys sorted, so this text is canonical.
     let canonical = value.to_string();
-    Ok(JsonBody { value, canonical })
+    Ok(JsonBody {
+        value,
+        canonical,
+        was_empty: false,
+    })
 }
 
 /// Drains and ignores the body of a body-less action (`expire`, `submit`).

@@ -195,6 +195,15 @@ async fn only_production_keys_change_redirects_and_framing_and_an_empty_change_i
     .await;
     assert_eq!(error_fields(&body), ["allowed_redirect_origins"]);
 
+    // No body at all is a mistake; an empty object is no change.
+    let response = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&app.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_error(response, 400, "malformed_request_error").await;
     // An empty change answers the branding as it is, with no event.
     let events = async || {
         let page: Value = app
