@@ -130,29 +130,44 @@ impl UnitOfWork {
             .bind(Ts(now))
             .fetch_one(&mut *c)
             .await?);
-        let sql =
-            format!("SELECT {SUBSCRIPTION_COLUMNS} FROM event_subscriptions WHERE group_id = $1 AND status = 'active'");
-        let subscriptions: Vec<SubscriptionRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        // One delivery per active subscription of the group that selects
+        // the category, in one statement (no subscription: no row, no round
+        // trip more). A subscription selecting nothing takes Increase's
+        // categories.
+        let queued = match self.conn() {
+            Conn::Sqlite(c) => sqlx::query(
+                "INSERT INTO webhook_deliveries (event_id, subscription_id, status, next_attempt_at, created_at)
+                 SELECT $1, id, 'pending', $2, $2 FROM event_subscriptions
+                 WHERE group_id = $3 AND status = 'active'
+                   AND ((selected_event_categories IS NULL AND $4)
+                        OR CASE WHEN json_valid(selected_event_categories)
+                           THEN EXISTS (SELECT 1 FROM json_each(selected_event_categories) WHERE value = $5)
+                           ELSE 0 END)",
+            )
+            .bind(&id)
+            .bind(Ts(now))
             .bind(group)
-            .fetch_all(&mut *c)
-            .await?);
-        let mut queued = false;
-        for subscription in subscriptions {
-            let subscription = EventSubscription::try_from(subscription)?;
-            if !subscription.selects(category) {
-                continue;
-            }
-            let sql = "INSERT INTO webhook_deliveries (event_id, subscription_id, status, next_attempt_at, created_at)
-                       VALUES ($1, $2, 'pending', $3, $3)";
-            on!(self.conn(), c => sqlx::query(sql)
-                .bind(&id)
-                .bind(&subscription.id)
-                .bind(Ts(now))
-                .execute(&mut *c)
-                .await?
-                .rows_affected());
-            queued = true;
-        }
+            .bind(category.is_increase())
+            .bind(category.as_str())
+            .execute(&mut *c)
+            .await?
+            .rows_affected(),
+            Conn::Postgres(c) => sqlx::query(
+                "INSERT INTO webhook_deliveries (event_id, subscription_id, status, next_attempt_at, created_at)
+                 SELECT $1, id, 'pending', $2, $2 FROM event_subscriptions
+                 WHERE group_id = $3 AND status = 'active'
+                   AND ((selected_event_categories IS NULL AND $4)
+                        OR selected_event_categories @> jsonb_build_array($5::text))",
+            )
+            .bind(&id)
+            .bind(Ts(now))
+            .bind(group)
+            .bind(category.is_increase())
+            .bind(category.as_str())
+            .execute(&mut *c)
+            .await?
+            .rows_affected(),
+        } > 0;
         if queued {
             let wake = self.deliveries.clone();
             self.after_commit(move || wake.notify_one());
