@@ -30,6 +30,10 @@ fluent_templates::static_loader! {
     };
 }
 
+/// Messages without arguments, formatted: every id of every language fits.
+static PLAIN_MESSAGES: LazyLock<quick_cache::sync::Cache<(Locale, String), String>> =
+    LazyLock::new(|| quick_cache::sync::Cache::new(8_192));
+
 /// Where the browser session keeps the customer's explicit choice.
 const CHOICE_KEY: &str = "locale";
 
@@ -149,11 +153,26 @@ impl Translator {
     }
 
     fn lookup(&self, id: &str, args: Option<&HashMap<Cow<'static, str>, FluentValue<'_>>>) -> String {
+        // A message without arguments reads the same every time: formatted
+        // once, then served from memory (a form page shows ~100 of them).
+        if args.is_none()
+            && let Some(text) = PLAIN_MESSAGES.get(&(self.locale, id.to_owned()))
+        {
+            return text;
+        }
         let found = identifier(self.locale).and_then(|lang| LOCALES.try_lookup_complete(lang, id, args));
-        found.unwrap_or_else(|| {
-            tracing::warn!(message_id = id, locale = %self.locale, "missing translation");
-            id.to_owned()
-        })
+        match found {
+            Some(text) => {
+                if args.is_none() {
+                    PLAIN_MESSAGES.insert((self.locale, id.to_owned()), text.clone());
+                }
+                text
+            }
+            None => {
+                tracing::warn!(message_id = id, locale = %self.locale, "missing translation");
+                id.to_owned()
+            }
+        }
     }
 
     /// A date as people write it in this language ("November 27, 2026",
