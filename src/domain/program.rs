@@ -74,12 +74,27 @@ pub fn parse_program_name(input: &str) -> Result<String, &'static str> {
     if name.chars().any(char::is_control) {
         return Err("must not contain control characters");
     }
+    // Directional formatting characters could make a page show text in an
+    // order other than it was written ("Return to ..." reversed).
+    if name
+        .chars()
+        .any(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}'))
+    {
+        return Err("must not contain directional formatting characters");
+    }
     Ok(name.to_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_refuse_directional_formatting() {
+        assert!(parse_program_name("Acme\u{202e}lanimret").is_err());
+        assert!(parse_program_name("Acme \u{2067}x\u{2069}").is_err());
+        assert_eq!(parse_program_name("  Café Ñandú  "), Ok("Café Ñandú".to_owned()));
+    }
 
     #[test]
     fn banks_round_trip() {

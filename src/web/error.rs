@@ -96,13 +96,6 @@ pub enum PageError {
 }
 
 impl PageError {
-    pub fn from_form_error(error: &actix_web::error::UrlencodedError) -> Self {
-        match error {
-            actix_web::error::UrlencodedError::Overflow { .. } => Self::TooLarge,
-            _ => Self::BadRequest,
-        }
-    }
-
     pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Internal(Box::new(error))
     }
@@ -186,6 +179,9 @@ impl ResponseError for PageError {
 impl PageError {
     fn page_response(&self, program: Option<&str>, language: Option<&PageLanguage>) -> HttpResponse {
         let t = language.map(PageLanguage::translator).unwrap_or_default();
+        // A page whose program is known by its branding names it too.
+        let brand_name = t.brand().name.clone();
+        let program = program.or(brand_name.as_deref());
         // The error page's texts: `{id}-heading`, `{id}-message` and, if
         // `hint`, `{id}-hint`.
         let plain = |id: &str, hint: bool| ErrorPage {

@@ -4,6 +4,7 @@ use actix_session::Session as BrowserSession;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 
 use super::{
     PageError,
@@ -65,6 +66,29 @@ fn switch_language(req: &HttpRequest, session: &BrowserSession) -> Option<HttpRe
     }
     i18n::remember_choice(req, session);
     Some(see_other(&i18n::without_language(req.path(), req.query_string())))
+}
+
+/// The body of a form post (`application/x-www-form-urlencoded`), at most
+/// [`super::MAX_FORM_BYTES`].
+async fn read_form(req: &HttpRequest, mut payload: web::Payload) -> Result<Vec<(String, String)>, PageError> {
+    let urlencoded = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    if !urlencoded {
+        return Err(PageError::BadRequest);
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| PageError::BadRequest)?;
+        if body.len() + chunk.len() > super::MAX_FORM_BYTES {
+            return Err(PageError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(url::form_urlencoded::parse(&body).into_owned().collect())
 }
 
 /// The key of the forms' CSRF tokens (registered with the form's routes).
@@ -182,10 +206,10 @@ fn ended(ended: &EndedForm) -> Box<Ended> {
 pub async fn submit_form(
     state: web::Data<AppState>,
     req: HttpRequest,
-    form: web::Form<Vec<(String, String)>>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let mut language = PageLanguage::of_request(&req);
-    submit(&state, &req, form.into_inner(), &mut language)
+    submit(&state, &req, payload, &mut language)
         .await
         .map_err(|error| error.in_language(language))
 }
@@ -193,16 +217,18 @@ pub async fn submit_form(
 async fn submit(
     state: &AppState,
     req: &HttpRequest,
-    form: Vec<(String, String)>,
+    payload: web::Payload,
     language: &mut PageLanguage,
 ) -> Result<HttpResponse, PageError> {
     let token = token(req)?;
-    let values = FormValues::from_pairs(form);
     let step = requested_step(req);
     let now = state.clock.now();
     let opened = open_form(&state.store, &token, now).await?;
     language.platform = opened.session().locale;
     language.brand = brand_of(&opened);
+    // Read once the page knows its program, so that even a form too large
+    // or not a form at all gets the program's page (and framing rules).
+    let values = FormValues::from_pairs(read_form(req, payload).await?);
     if let Err(refused) = csrf_key(req)?.verify(&opened.session().id, values.get(csrf::FIELD)) {
         // The form can be loaded again: its link names the page.
         let reload = match step {

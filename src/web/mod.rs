@@ -34,7 +34,7 @@ const STYLESHEET: &str = include_str!("../../static/style.css");
 const FAVICON: &str = include_str!("../../static/favicon.svg");
 
 /// Largest accepted form body.
-const MAX_FORM_BYTES: usize = 64 * 1024;
+pub(super) const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// Cookie settings of the form's browser session.
 #[derive(Clone)]
@@ -43,8 +43,9 @@ pub struct CookieSettings {
     pub secure: bool,
 }
 
-/// The name of the form's cookie.
-const COOKIE_NAME: &str = "onboarding_session";
+/// The name of the form's cookie. (Before it held only the language, it was
+/// `onboarding_session`; a new name keeps an old cookie from shadowing it.)
+const COOKIE_NAME: &str = "onboarding_language";
 
 pub fn configure(cookies: CookieSettings) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
@@ -71,15 +72,6 @@ pub fn configure(cookies: CookieSettings) -> impl FnOnce(&mut web::ServiceConfig
                 .wrap(sessions)
                 .wrap(from_fn(move |req, next| partitioned_cookie(req, next, secure)))
                 .wrap(from_fn(limit_rate))
-                .app_data(
-                    web::FormConfig::default()
-                        .limit(MAX_FORM_BYTES)
-                        .error_handler(|error, req| {
-                            PageError::from_form_error(&error)
-                                .in_language(i18n::PageLanguage::of_request(req))
-                                .into()
-                        }),
-                )
                 .service(
                     web::resource(crate::links::FORM_ROUTE)
                         .route(web::get().to(form::show_form))

@@ -178,6 +178,30 @@ async fn only_the_programs_allowed_origins_may_frame_its_pages() {
             .contains("frame-ancestors https://app.acme.example")
     );
     assert_eq!(header(&gone, "x-frame-options"), None);
+    // So do pages of a post the form cannot read (too large, not a form).
+    let live = app.create_session().await;
+    let live_url = live["session_url"].as_str().unwrap();
+    let client = reqwest::Client::new();
+    for (content_type, body, status) in [
+        (
+            "application/x-www-form-urlencoded",
+            "a=".to_owned() + &"x".repeat(70 * 1024),
+            413,
+        ),
+        ("application/json", "{}".to_owned(), 400),
+    ] {
+        let response = client
+            .post(step_url(live_url, "structure"))
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status);
+        let csp = header(&response, "content-security-policy").unwrap();
+        assert!(csp.contains("frame-ancestors https://app.acme.example"), "{csp}");
+        assert!(response.text().await.unwrap().contains("<span>Acme Payroll</span>"));
+    }
     // Another program of the same group is still not frameable.
     let other = app
         .post("/simulations/programs", &json!({ "name": "Other" }))
@@ -215,9 +239,12 @@ async fn leaving_the_form_breaks_out_of_the_frame_only_when_the_program_asks() {
     let (_, html) = browser.get(&step_url(url, "declaration")).await;
     assert!(
         html.contains("<form class=\"card\" method=\"post\" action=\"/onboarding/sessions?id=")
-            && html.contains("target=\"_top\" novalidate>"),
+            && html.contains("target=\"_top\">"),
         "the declaration is sent in the whole window: {html}"
     );
+    // Whatever it answers lands in the whole window, so the browser asks for
+    // the tick before sending (no `novalidate`, the box `required`).
+    assert!(html.contains("value=\"true\" required"), "{html}");
     // The submission itself still lands on the platform, with the Entity.
     let csrf = crate::common::form::csrf_token(&html);
     let response = browser.post(&step_url(url, "declaration"), &declaration(&csrf)).await;
@@ -246,6 +273,7 @@ async fn over_https_the_cookie_is_partitioned_and_works_across_sites() {
         .unwrap();
     assert_eq!(response.status(), 303);
     let cookie = header(&response, "set-cookie").unwrap();
+    assert!(cookie.starts_with("onboarding_language="), "{cookie}");
     for attribute in ["Secure", "HttpOnly", "SameSite=None", "Partitioned", "Path=/onboarding"] {
         assert!(cookie.contains(attribute), "{attribute}: {cookie}");
     }
