@@ -12,7 +12,7 @@ use super::{
 use crate::{
     domain::{entity::Entity, ids::IdempotencyKey, program::Program, session::Session},
     startup::AppState,
-    store::{StoreError, StoredResponse, UnitOfWork},
+    store::{StoredResponse, UnitOfWork},
     usecases,
 };
 
@@ -91,9 +91,9 @@ impl WriteRequest {
         Err(error)
     }
 
-    /// Runs a use case as an idempotent write. In one unit of work: an
-    /// earlier answer to the key is replayed instead; otherwise the use case
-    /// runs and its response is recorded against the key before the commit,
+    /// Runs a use case as an idempotent write: an earlier answer to the key
+    /// is replayed instead; otherwise the use case runs and its response is
+    /// recorded against the key in the same unit of work, before the commit,
     /// so a key maps to exactly one object. A concurrent request that
     /// recorded the key first wins, and this one replays its answer.
     pub async fn run<T: Resource>(
@@ -105,10 +105,14 @@ impl WriteRequest {
     ) -> Result<HttpResponse, ApiError> {
         let result = self.run_once(state, caller, work, render).await;
         match (result, &self.key) {
-            (Err(ApiError::Internal(cause)), Some(key)) if is_conflict(cause.as_ref()) => {
+            // Refused because a request with the same key got there first
+            // (its response took the key, or its change made this one
+            // invalid: a second submit of one session): its answer is
+            // this one's too, now that it has committed.
+            (Err(error), Some(key)) if !matches!(error, ApiError::Unavailable(_)) => {
                 match state.store.find_response(&caller.group_id, key).await? {
                     Some(stored) => self.replay(stored),
-                    None => Err(ApiError::Internal(cause)),
+                    None => Err(error),
                 }
             }
             (result, _) => result,
@@ -122,13 +126,18 @@ impl WriteRequest {
         work: impl AsyncFnOnce(&mut UnitOfWork) -> Result<T, usecases::Error>,
         render: impl FnOnce(&T) -> serde_json::Result<String>,
     ) -> Result<HttpResponse, ApiError> {
-        let mut unit = state.store.begin().await?;
-        if let Some(key) = &self.key {
-            unit.lock_idempotency_key(&caller.group_id, key).await?;
-            if let Some(stored) = unit.find_response(&caller.group_id, key).await? {
-                return self.replay(stored);
-            }
+        // An answer recorded before is replayed without taking the writer's
+        // lock (on SQLite the read goes to a reader connection). A request
+        // racing one with the same key runs its work, then fails to record
+        // its response on the key's unique index, rolls back, and replays
+        // the winner's answer (`run`): the key still maps to one object,
+        // and the common case holds the write lock one statement less.
+        if let Some(key) = &self.key
+            && let Some(stored) = state.store.find_response(&caller.group_id, key).await?
+        {
+            return self.replay(stored);
         }
+        let mut unit = state.store.begin().await?;
         let object = work(&mut unit).await?;
         let body = render(&object).map_err(ApiError::internal)?;
         if let Some(key) = &self.key {
@@ -144,12 +153,6 @@ impl WriteRequest {
         unit.commit().await?;
         Ok(HttpResponse::Ok().content_type("application/json").body(body))
     }
-}
-
-/// A unique index refused the write: on a keyed request, another request
-/// with the key recorded its response first.
-fn is_conflict(cause: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
-    matches!(cause.downcast_ref::<StoreError>(), Some(StoreError::Conflict(_)))
 }
 
 /// A whole number as JSON Schema counts one: `1000` or `1000.0`.

@@ -34,30 +34,6 @@ impl std::fmt::Debug for StoredResponse {
 }
 
 impl UnitOfWork {
-    /// Makes concurrent requests with the same key wait for each other, so
-    /// the second sees the first one's recorded response instead of racing
-    /// it into the use case. SQLite's write transactions are exclusive
-    /// already; PostgreSQL takes a transaction-scoped advisory lock.
-    pub async fn lock_idempotency_key(&mut self, group: &GroupId, key: &IdempotencyKey) -> Result<(), StoreError> {
-        if let Conn::Postgres(c) = self.conn() {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind(format!("{group}:{}", key.as_str()))
-                .execute(&mut *c)
-                .await?;
-        }
-        Ok(())
-    }
-
-    #[tracing::instrument(skip_all)]
-    pub async fn find_response(
-        &mut self,
-        group: &GroupId,
-        key: &IdempotencyKey,
-    ) -> Result<Option<StoredResponse>, StoreError> {
-        let custody = self.custody.clone();
-        find_response(self.conn(), &custody, group, key).await
-    }
-
     #[tracing::instrument(skip_all)]
     /// Records the response to `key`, sealed (it can hold a form link or
     /// personal data). A concurrent request that recorded the same key first
