@@ -134,16 +134,21 @@ impl UnitOfWork {
         // the category, in one statement (no subscription: no row, no round
         // trip more). A subscription selecting nothing takes Increase's
         // categories.
-        let queued = match self.conn() {
-            Conn::Sqlite(c) => sqlx::query(
-                "INSERT INTO webhook_deliveries (event_id, subscription_id, status, next_attempt_at, created_at)
-                 SELECT $1, id, 'pending', $2, $2 FROM event_subscriptions
-                 WHERE group_id = $3 AND status = 'active'
-                   AND ((selected_event_categories IS NULL AND $4)
-                        OR CASE WHEN json_valid(selected_event_categories)
-                           THEN EXISTS (SELECT 1 FROM json_each(selected_event_categories) WHERE value = $5)
-                           ELSE 0 END)",
-            )
+        let selected = match self.conn() {
+            Conn::Sqlite(_) => {
+                "CASE WHEN json_valid(selected_event_categories)
+                 THEN EXISTS (SELECT 1 FROM json_each(selected_event_categories) WHERE value = $5)
+                 ELSE 0 END"
+            }
+            Conn::Postgres(_) => "selected_event_categories @> jsonb_build_array($5::text)",
+        };
+        let sql = format!(
+            "INSERT INTO webhook_deliveries (event_id, subscription_id, status, next_attempt_at, created_at)
+             SELECT $1, id, 'pending', $2, $2 FROM event_subscriptions
+             WHERE group_id = $3 AND status = 'active'
+               AND ((selected_event_categories IS NULL AND $4) OR {selected})"
+        );
+        let queued = on!(self.conn(), c => sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&id)
             .bind(Ts(now))
             .bind(group)
@@ -151,23 +156,8 @@ impl UnitOfWork {
             .bind(category.as_str())
             .execute(&mut *c)
             .await?
-            .rows_affected(),
-            Conn::Postgres(c) => sqlx::query(
-                "INSERT INTO webhook_deliveries (event_id, subscription_id, status, next_attempt_at, created_at)
-                 SELECT $1, id, 'pending', $2, $2 FROM event_subscriptions
-                 WHERE group_id = $3 AND status = 'active'
-                   AND ((selected_event_categories IS NULL AND $4)
-                        OR selected_event_categories @> jsonb_build_array($5::text))",
-            )
-            .bind(&id)
-            .bind(Ts(now))
-            .bind(group)
-            .bind(category.is_increase())
-            .bind(category.as_str())
-            .execute(&mut *c)
-            .await?
-            .rows_affected(),
-        } > 0;
+            .rows_affected())
+            > 0;
         if queued {
             let wake = self.deliveries.clone();
             self.after_commit(move || wake.notify_one());

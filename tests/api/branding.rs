@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use onboarding::domain::api_key::Environment;
 
-use crate::helpers::{TestApp, assert_error, error_fields, spawn_app};
+use crate::helpers::{TestApp, assert_error, error_fields, event_categories, spawn_app};
 
 /// A real 1×1 PNG, padded to `size` bytes with a trailing chunk the image
 /// does not need.
@@ -205,15 +205,7 @@ async fn only_production_keys_change_redirects_and_framing_and_an_empty_change_i
         .unwrap();
     assert_error(response, 400, "malformed_request_error").await;
     // An empty change answers the branding as it is, with no event.
-    let events = async || {
-        let page: Value = app
-            .get(&format!("/events?associated_object_id={}", app.program_id))
-            .await
-            .json()
-            .await
-            .unwrap();
-        page["data"].as_array().unwrap().len()
-    };
+    let events = async || event_categories(&app, &app.program_id).await.len();
     let before = events().await;
     let same: Value = app.patch(&path, &json!({})).await.json().await.unwrap();
     assert_eq!(same["display_name"], "Acme");
@@ -377,19 +369,8 @@ async fn a_branding_change_is_a_program_updated_event() {
     let app = spawn_app().await;
     let path = branding_path(&app.program_id);
     assert_eq!(app.patch(&path, &json!({ "display_name": "Acme" })).await.status(), 200);
-    let events: Value = app
-        .get(&format!("/events?associated_object_id={}", app.program_id))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let categories: Vec<&str> = events["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|event| event["category"].as_str().unwrap())
-        .collect();
-    assert!(categories.contains(&"program.updated"), "{events}");
+    let categories = event_categories(&app, &app.program_id).await;
+    assert!(categories.iter().any(|c| c == "program.updated"), "{categories:?}");
 }
 
 #[tokio::test]

@@ -36,3 +36,14 @@ pub async fn get_json(app: &TestApp, path: &str) -> Value {
     assert_eq!(response.status(), 200, "GET {path}");
     response.json().await.unwrap()
 }
+
+/// The categories of the events about `object_id`, newest first.
+pub async fn event_categories(app: &TestApp, object_id: &str) -> Vec<String> {
+    let events = get_json(app, &format!("/events?associated_object_id={object_id}")).await;
+    events["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["category"].as_str().unwrap().to_owned())
+        .collect()
+}
