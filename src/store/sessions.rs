@@ -13,6 +13,7 @@ use crate::{
     domain::{
         RedirectUrl,
         branding::{Branding, Origin},
+        draft::Draft,
         event::EventCategory,
         ids::{EntityId, FormToken, GroupId, IdempotencyKey, ProgramId, SessionId},
         locale::Locale,
@@ -91,6 +92,9 @@ pub struct FormSession {
     pub program_name: String,
     /// How the program's pages look and where they may be used.
     pub branding: Branding,
+    /// The customer's answers so far (none saved: empty), read with the
+    /// session in one query.
+    pub draft: Draft,
     /// Whether the customer has opened the form before.
     pub opened: bool,
 }
@@ -104,6 +108,7 @@ struct FormSessionRow {
     opened: bool,
     #[sqlx(flatten)]
     branding: super::programs::BrandingColumns,
+    draft_sealed: Option<String>,
 }
 
 async fn find_session(
@@ -224,8 +229,10 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn find_form_session(&self, token: &FormToken) -> Result<Option<FormSession>, StoreError> {
         let sql = format!(
-            "SELECT {}, s.group_id, s.opened_at IS NOT NULL AS opened, p.name AS program_name, {}
+            "SELECT {}, s.group_id, s.opened_at IS NOT NULL AS opened, p.name AS program_name, {},
+                d.draft_sealed
              FROM entity_onboarding_sessions s JOIN programs p ON p.id = s.program_id
+             LEFT JOIN session_drafts d ON d.session_id = s.id
              WHERE s.token_hash = $1",
             COLUMNS
                 .split(',')
@@ -239,12 +246,24 @@ impl Store {
             .fetch_optional(&mut *c)
             .await?));
         row.map(|row| {
+            let session = row.session.into_session(&self.custody)?;
+            let draft = match &row.draft_sealed {
+                Some(sealed) => {
+                    let json = self
+                        .custody
+                        .open_text(sealed, &super::drafts::draft_context(&session.id))
+                        .map_err(|e| StoreError::Corrupt(format!("draft of {}: {e}", session.id)))?;
+                    Draft::from_json(&json)?
+                }
+                None => Draft::default(),
+            };
             Ok(FormSession {
                 group_id: row.group_id,
-                session: row.session.into_session(&self.custody)?,
+                session,
                 branding: row.branding.branding(),
                 program_name: row.branding.shown_name(row.program_name),
                 opened: row.opened,
+                draft,
             })
         })
         .transpose()

@@ -56,6 +56,9 @@ pub struct ActiveForm {
     pub program_name: String,
     pub branding: Branding,
     pub entity: Option<Entity>,
+    /// What the customer has saved of the form so far (an empty draft at
+    /// first), read with the session.
+    pub draft: Draft,
 }
 
 /// Looks up the session behind a form link.
@@ -67,6 +70,7 @@ pub async fn open_form(store: &Store, token: &FormToken, now: DateTime<Utc>) -> 
         program_name,
         branding,
         opened,
+        draft,
     } = store.find_form_session(token).await?.ok_or(Error::NotFound)?;
     if !session.is_active_at(now) {
         let completed = session.completed_entity().is_some();
@@ -104,6 +108,7 @@ pub async fn open_form(store: &Store, token: &FormToken, now: DateTime<Utc>) -> 
         program_name,
         branding,
         entity,
+        draft,
     })))
 }
 
@@ -221,12 +226,6 @@ async fn correct(
     } else {
         Err(Error::NotAllowed(NotAllowed::EntityChanged))
     }
-}
-
-/// What the customer has saved of the form so far (an empty draft at first).
-#[tracing::instrument(skip_all, fields(session_id = %form.session.id))]
-pub async fn find_draft(store: &Store, form: &ActiveForm) -> Result<Draft, Error> {
-    Ok(store.find_draft(&form.session.id).await?.unwrap_or_default())
 }
 
 /// Keeps the customer's answers so far with the session, sealed. Refused

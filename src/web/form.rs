@@ -22,9 +22,7 @@ use crate::{
     startup::AppState,
     usecases::{
         self,
-        form::{
-            ActiveForm, EndedForm, Opened, Submission, find_draft, open_form, save_draft, submit_form as submit_session,
-        },
+        form::{ActiveForm, EndedForm, Opened, Submission, open_form, save_draft, submit_form as submit_session},
     },
 };
 
@@ -154,7 +152,7 @@ async fn show(state: &AppState, req: &HttpRequest, language: &mut PageLanguage) 
     };
     let csrf_token = csrf_key(req)?.token(&form.session.id);
     let plan = Plan::for_form(&form);
-    let draft = find_draft(&state.store, &form).await?;
+    let draft = form.draft.clone();
     let today = now.date_naive();
     let context = context(&form, &plan, &token, &csrf_token, req, language.translator());
     let step = match requested_step(req) {
@@ -277,7 +275,7 @@ async fn save_step(
 ) -> Result<HttpResponse, PageError> {
     let today = now.date_naive();
     let plan = context.plan;
-    let mut draft = find_draft(&state.store, found).await?;
+    let mut draft = found.draft.clone();
     if step != Step::Declaration && !plan.is_open(step, &draft, today) {
         return Ok(see_other(&context.url(plan.resume(&draft, today))));
     }
