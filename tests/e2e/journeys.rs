@@ -776,6 +776,9 @@ async fn business_journey_in_spanish(tools: Tools, journey: &str, options: Optio
             "locale": "es",
         }))
         .await;
+    // Branded, so that every page of the business journey is seen with the
+    // program's logo and colour in Spanish too.
+    brand_program(&app, &receiver, false).await;
     browser.goto(&url(&session)).await;
     let continuar = |heading: &'static str| {
         let browser = &browser;
@@ -786,6 +789,7 @@ async fn business_journey_in_spanish(tools: Tools, journey: &str, options: Optio
     };
     browser.wait_for_heading("¿Qué va a registrar?").await;
     assert!(browser.page_text().await.contains("Paso 1 de 6"));
+    assert_branded(&browser).await;
     look(&browser, "01-estructura").await;
     browser.tick(None, "Una empresa").await;
     continuar("Datos de la empresa").await;
@@ -979,13 +983,10 @@ async fn assert_branded(browser: &Browser) {
     );
 }
 
-/// An individual onboarded with a branded program: every page state is
-/// screenshotted and audited, in `words`' language. `framed`: inside the
-/// platform's page, which the submission replaces (the program asks for it).
-async fn branded_journey(tools: Tools, journey: &str, options: Options, words: &Words, framed: bool) {
-    let browser = Browser::start(tools, journey, options).await;
-    let app = spawn_app().await;
-    let receiver = Receiver::start().await;
+/// Brands the app's program as Acme Payroll (accent, logo, footer links),
+/// framable by the receiver; `framed`: leaving the form replaces the
+/// receiver's whole page.
+async fn brand_program(app: &TestApp, receiver: &Receiver, framed: bool) {
     let (production, _) = app
         .api_key_for(onboarding::domain::api_key::Environment::Production, false)
         .await;
@@ -1007,6 +1008,16 @@ async fn branded_journey(tools: Tools, journey: &str, options: Options, words: &
         .await
         .unwrap();
     assert_eq!(branding.status(), 200);
+}
+
+/// An individual onboarded with a branded program: every page state is
+/// screenshotted and audited, in `words`' language. `framed`: inside the
+/// platform's page, which the submission replaces (the program asks for it).
+async fn branded_journey(tools: Tools, journey: &str, options: Options, words: &Words, framed: bool) {
+    let browser = Browser::start(tools, journey, options).await;
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    brand_program(&app, &receiver, framed).await;
     let session = app
         .create_session_with(json!({
             "program_id": app.program_id,
