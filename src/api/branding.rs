@@ -138,18 +138,6 @@ fn parse_change(body: &serde_json::Map<String, Value>) -> Result<BrandingChange,
             format!("is not a branding setting; the settings are {}", KEYS.join(", ")),
         )));
     }
-    let logo = match body.get("logo") {
-        // Line breaks, as `base64` and `base64.encodebytes` write them, are not part of the image.
-        Some(Value::String(encoded)) => Some(Value::String(
-            encoded.chars().filter(|c| !c.is_ascii_whitespace()).collect(),
-        )),
-        other => other.cloned(),
-    };
-    let mut body = body.clone();
-    if let Some(logo) = logo {
-        body.insert("logo".to_owned(), logo);
-    }
-    let body = &body;
     let change = BrandingChange {
         display_name: problems
             .take(text(body, "display_name", |s| {
@@ -158,11 +146,14 @@ fn parse_change(body: &serde_json::Map<String, Value>) -> Result<BrandingChange,
             .flatten(),
         accent_color: problems.take(text(body, "accent_color", AccentColor::parse)).flatten(),
         logo: problems
-            .take(text(body, "logo", |encoded| {
+            .take(setting(body, "logo", |encoded| {
+                // Line breaks, as `base64` and `base64.encodebytes` write
+                // them, are not part of the image.
+                let encoded: String = encoded.chars().filter(|c| !c.is_ascii_whitespace()).collect();
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(encoded)
-                    .map_err(|_| "must be the image's bytes in base64".to_owned())?;
-                Logo::parse(bytes)
+                    .map_err(|_| FieldError::new("logo", "must be the image's bytes in base64"))?;
+                Logo::parse(bytes).map_err(|message| FieldError::new("logo", message))
             }))
             .flatten(),
         support_url: problems
@@ -200,13 +191,25 @@ fn text<T>(
     key: &str,
     parse: impl FnOnce(&str) -> Result<T, String>,
 ) -> Result<Option<Option<T>>, FieldError> {
+    setting(body, key, |s| {
+        if s.chars().any(char::is_control) {
+            return Err(FieldError::new(key, "must not contain control characters"));
+        }
+        parse(s).map_err(|message| FieldError::new(key, message))
+    })
+}
+
+/// A setting given as a string: `None` when the key is absent, `Some(None)`
+/// for `null`, else the string as `parse` reads it.
+fn setting<T>(
+    body: &serde_json::Map<String, Value>,
+    key: &str,
+    parse: impl FnOnce(&str) -> Result<T, FieldError>,
+) -> Result<Option<Option<T>>, FieldError> {
     match body.get(key) {
         None => Ok(None),
         Some(Value::Null) => Ok(Some(None)),
-        Some(Value::String(s)) if s.chars().any(char::is_control) => {
-            Err(FieldError::new(key, "must not contain control characters"))
-        }
-        Some(Value::String(s)) => parse(s).map(|v| Some(Some(v))).map_err(|m| FieldError::new(key, m)),
+        Some(Value::String(s)) => parse(s).map(|v| Some(Some(v))),
         Some(_) => Err(FieldError::new(key, "must be a string or null")),
     }
 }

@@ -3,7 +3,7 @@
 //! origins it may redirect to and be framed by.
 
 use sha2::{Digest, Sha256};
-use url::{Host, Url};
+use url::Host;
 
 use super::RedirectUrl;
 
@@ -320,7 +320,7 @@ pub struct Origin(String);
 impl Origin {
     pub fn parse(input: &str) -> Result<Self, String> {
         let url = RedirectUrl::parse(input).map_err(|reason| format!("{input:?} {reason}"))?;
-        let parsed = Url::parse(url.as_str()).map_err(|_| format!("{input:?} is not an origin"))?;
+        let parsed = url.url();
         if parsed.path() != "/" || parsed.query().is_some() || parsed.fragment().is_some() || input.ends_with('/') {
             return Err(format!(
                 "{input:?} is not an origin: give the scheme and host only, such as https://app.example"
@@ -364,11 +364,8 @@ impl Origin {
     }
 
     pub fn of(url: &RedirectUrl) -> Option<Self> {
-        let parsed = Url::parse(url.as_str()).ok()?;
-        parsed
-            .origin()
-            .is_tuple()
-            .then(|| Self(parsed.origin().ascii_serialization()))
+        let origin = url.url().origin();
+        origin.is_tuple().then(|| Self(origin.ascii_serialization()))
     }
 
     pub fn as_str(&self) -> &str {

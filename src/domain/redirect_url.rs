@@ -82,6 +82,11 @@ impl RedirectUrl {
         self.0.as_str()
     }
 
+    /// The URL, parsed.
+    pub fn url(&self) -> &Url {
+        &self.0
+    }
+
     /// The source that lets the form's submission redirect here, for the
     /// CSP `form-action` directive: the scheme, host and port only, never
     /// any other text of the URL. `None` for a stored URL whose host is not

@@ -75,6 +75,24 @@ fn session(row: Option<SessionRow>, custody: &Keyring) -> Result<Option<Session>
 const COLUMNS: &str = "seq, id, program_id, entity_id, redirect_url, token_sealed, status, \
     idempotency_key, created_at, expires_at, completed_at, locale";
 
+/// The hosted form's one query: the session by its link's hash, with its
+/// program's name and branding and the customer's draft. Made once.
+static FORM_SESSION_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {}, s.group_id, s.opened_at IS NOT NULL AS opened, p.name AS program_name, {},
+            d.draft_sealed
+         FROM entity_onboarding_sessions s JOIN programs p ON p.id = s.program_id
+         LEFT JOIN session_drafts d ON d.session_id = s.id
+         WHERE s.token_hash = $1",
+        COLUMNS
+            .split(',')
+            .map(|column| format!("s.{}", column.trim()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        super::programs::branding_columns("p"),
+    )
+});
+
 /// Which sessions a listing shows.
 #[derive(Debug, Clone, Default)]
 pub struct SessionFilter {
@@ -228,19 +246,7 @@ impl Store {
     /// The session behind a hosted form link, whatever its status.
     #[tracing::instrument(skip_all)]
     pub async fn find_form_session(&self, token: &FormToken) -> Result<Option<FormSession>, StoreError> {
-        let sql = format!(
-            "SELECT {}, s.group_id, s.opened_at IS NOT NULL AS opened, p.name AS program_name, {},
-                d.draft_sealed
-             FROM entity_onboarding_sessions s JOIN programs p ON p.id = s.program_id
-             LEFT JOIN session_drafts d ON d.session_id = s.id
-             WHERE s.token_hash = $1",
-            COLUMNS
-                .split(',')
-                .map(|column| format!("s.{}", column.trim()))
-                .collect::<Vec<_>>()
-                .join(", "),
-            super::programs::branding_columns("p"),
-        );
+        let sql = FORM_SESSION_SQL.as_str();
         let row: Option<FormSessionRow> = read!(self, conn => on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(token_hash(token))
             .fetch_optional(&mut *c)

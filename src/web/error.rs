@@ -87,9 +87,6 @@ pub enum PageError {
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
-    /// An error on a page of the named program's form.
-    #[error("{0}")]
-    InProgram(Box<PageError>, String),
     /// An error page in the language the request asks for.
     #[error("{0}")]
     InLanguage(Box<PageError>, Box<PageLanguage>),
@@ -105,7 +102,6 @@ impl PageError {
         match self {
             Self::Forbidden { .. } => Self::Forbidden { reload: Some(url) },
             Self::Changed { .. } => Self::Changed { reload: Some(url) },
-            Self::InProgram(error, program) => Self::InProgram(Box::new(error.reload(url)), program),
             Self::InLanguage(error, language) => Self::InLanguage(Box::new(error.reload(url)), language),
             other => other,
         }
@@ -117,15 +113,6 @@ impl PageError {
         match self {
             Self::InLanguage(..) => self,
             other => Self::InLanguage(Box::new(other), Box::new(language)),
-        }
-    }
-
-    /// The page names the program whose form it interrupted.
-    pub fn in_program(self, program_name: &str) -> Self {
-        match self {
-            Self::InProgram(..) => self,
-            Self::InLanguage(error, language) => Self::InLanguage(Box::new(error.in_program(program_name)), language),
-            other => Self::InProgram(Box::new(other), program_name.to_owned()),
         }
     }
 }
@@ -161,7 +148,7 @@ impl ResponseError for PageError {
             Self::Gone(_) | Self::ExpiredWhileOpen(_) | Self::EntityNotActive => StatusCode::GONE,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::Changed { .. } => StatusCode::CONFLICT,
-            Self::InProgram(error, _) | Self::InLanguage(error, _) => error.status_code(),
+            Self::InLanguage(error, _) => error.status_code(),
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest | Self::DamagedLink => StatusCode::BAD_REQUEST,
             Self::TooSlow => StatusCode::REQUEST_TIMEOUT,
@@ -172,16 +159,16 @@ impl ResponseError for PageError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        self.page_response(None, None)
+        self.page_response(None)
     }
 }
 
 impl PageError {
-    fn page_response(&self, program: Option<&str>, language: Option<&PageLanguage>) -> HttpResponse {
+    fn page_response(&self, language: Option<&PageLanguage>) -> HttpResponse {
         let t = language.map(PageLanguage::translator).unwrap_or_default();
-        // A page whose program is known by its branding names it too.
+        // The program whose form this is, when the page knows it (by its brand).
         let brand_name = t.brand().name.clone();
-        let program = program.or(brand_name.as_deref());
+        let program = brand_name.as_deref();
         // The error page's texts: `{id}-heading`, `{id}-message` and, if
         // `hint`, `{id}-hint`.
         let plain = |id: &str, hint: bool| ErrorPage {
@@ -193,8 +180,7 @@ impl PageError {
             t: t.clone(),
         };
         let page = match self {
-            Self::InProgram(error, name) => return error.page_response(Some(name), language),
-            Self::InLanguage(error, inner) => return error.page_response(program, Some(language.unwrap_or(inner))),
+            Self::InLanguage(error, inner) => return error.page_response(Some(language.unwrap_or(inner))),
             Self::NotFound => plain("error-not-found", true),
             Self::Gone(None) => plain("error-gone", true),
             Self::Gone(Some(ended)) => ErrorPage {

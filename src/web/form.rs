@@ -146,9 +146,7 @@ async fn show(state: &AppState, req: &HttpRequest, language: &mut PageLanguage) 
         Opened::Active(form) => form,
         Opened::Completed(done) => return Err(PageError::Gone(Some(ended(&done)))),
         Opened::Closed(closed) => return Err(PageError::Gone(Some(ended(&closed)))),
-        Opened::EntityNotActive(archived) => {
-            return Err(PageError::EntityNotActive.in_program(&archived.program_name));
-        }
+        Opened::EntityNotActive(_) => return Err(PageError::EntityNotActive),
     };
     let csrf_token = csrf_key(req)?.token(&form.session.id);
     let plan = Plan::for_form(&form);
@@ -167,7 +165,6 @@ async fn show(state: &AppState, req: &HttpRequest, language: &mut PageLanguage) 
         }
     };
     render(&context, &form, step, &draft, &[], StatusCode::OK, today)
-        .map_err(|error| error.in_program(&form.program_name))
 }
 
 fn context<'a>(
@@ -234,10 +231,7 @@ async fn submit(
             None => crate::links::form(&token),
         };
         let refused = refused.reload(reload);
-        return Err(match &opened {
-            Opened::Active(form) => refused.in_program(&form.program_name),
-            _ => refused,
-        });
+        return Err(refused);
     }
     let found = match opened {
         Opened::Active(found) => found,
@@ -248,18 +242,14 @@ async fn submit(
         Opened::Completed(done) => return Err(PageError::Gone(Some(ended(&done)))),
         // It ended while the customer was on this page.
         Opened::Closed(closed) => return Err(PageError::ExpiredWhileOpen(ended(&closed))),
-        Opened::EntityNotActive(archived) => {
-            return Err(PageError::EntityNotActive.in_program(&archived.program_name));
-        }
+        Opened::EntityNotActive(_) => return Err(PageError::EntityNotActive),
     };
     let csrf_token = csrf_key(req)?.token(&found.session.id);
     let plan = Plan::for_form(&found);
     // Every page of the journey posts to its own link.
     let step = step.ok_or(PageError::BadRequest)?;
     let context = context(&found, &plan, &token, &csrf_token, req, language.translator());
-    save_step(state, req, &context, &found, step, &values, now)
-        .await
-        .map_err(|error| error.in_program(&found.program_name))
+    save_step(state, req, &context, &found, step, &values, now).await
 }
 
 /// Saves the answers of `step`, then goes on to the next page, or shows the

@@ -34,6 +34,17 @@ fluent_templates::static_loader! {
 static PLAIN_MESSAGES: LazyLock<quick_cache::sync::Cache<(Locale, String), String>> =
     LazyLock::new(|| quick_cache::sync::Cache::new(8_192));
 
+/// A key of [`PLAIN_MESSAGES`] borrowed from a lookup, so that a hit
+/// allocates nothing. It hashes as the `(Locale, String)` it stands for.
+#[derive(Hash)]
+struct MessageKey<'a>(Locale, &'a str);
+
+impl quick_cache::Equivalent<(Locale, String)> for MessageKey<'_> {
+    fn equivalent(&self, key: &(Locale, String)) -> bool {
+        self.0 == key.0 && self.1 == key.1
+    }
+}
+
 /// Where the browser session keeps the customer's explicit choice.
 const CHOICE_KEY: &str = "locale";
 
@@ -156,7 +167,7 @@ impl Translator {
         // A message without arguments reads the same every time: formatted
         // once, then served from memory (a form page shows ~100 of them).
         if args.is_none()
-            && let Some(text) = PLAIN_MESSAGES.get(&(self.locale, id.to_owned()))
+            && let Some(text) = PLAIN_MESSAGES.get(&MessageKey(self.locale, id))
         {
             return text;
         }
@@ -524,6 +535,12 @@ mod tests {
             Translator::new(Locale::En).date_time(moment),
             "November 27, 2026 at 14:05 UTC"
         );
+    }
+
+    #[test]
+    fn a_plain_message_is_found_again_by_its_borrowed_key() {
+        let text = Translator::new(Locale::Es).get("language-name");
+        assert_eq!(PLAIN_MESSAGES.get(&MessageKey(Locale::Es, "language-name")), Some(text));
     }
 
     #[test]

@@ -85,14 +85,7 @@ impl Choices {
 
     /// `aria-describedby` of the fieldset.
     pub fn described_by(&self) -> String {
-        let mut ids = Vec::new();
-        if self.hint.is_some() {
-            ids.push(format!("{}-hint", self.id));
-        }
-        if self.error.is_some() {
-            ids.push(format!("{}-error", self.id));
-        }
-        ids.join(" ")
+        super::view::described_by(&self.id, self.hint.is_some(), self.error.is_some())
     }
 }
 

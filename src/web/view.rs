@@ -22,6 +22,16 @@ pub struct SelectOption {
     pub selected: bool,
 }
 
+/// `aria-describedby` of the element `id`: its hint and its error, those it has.
+pub fn described_by(id: &str, hint: bool, error: bool) -> String {
+    match (hint, error) {
+        (true, true) => format!("{id}-hint {id}-error"),
+        (true, false) => format!("{id}-hint"),
+        (false, true) => format!("{id}-error"),
+        (false, false) => String::new(),
+    }
+}
+
 /// One labelled input.
 #[derive(Debug, Clone)]
 pub struct FieldView {
@@ -55,14 +65,7 @@ impl FieldView {
 
     /// IDs of the hint and error, for `aria-describedby`.
     pub fn described_by(&self) -> String {
-        let mut ids = Vec::new();
-        if self.hint.is_some() {
-            ids.push(format!("{}-hint", self.id));
-        }
-        if self.error.is_some() {
-            ids.push(format!("{}-error", self.id));
-        }
-        ids.join(" ")
+        described_by(&self.id, self.hint.is_some(), self.error.is_some())
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -145,10 +148,7 @@ pub struct DateInput {
 impl DateInput {
     /// `aria-describedby` of the group.
     pub fn described_by(&self) -> String {
-        match &self.error {
-            Some(_) => format!("{0}-hint {0}-error", self.id),
-            None => format!("{}-hint", self.id),
-        }
+        described_by(&self.id, true, self.error.is_some())
     }
 }
 
