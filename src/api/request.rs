@@ -138,20 +138,35 @@ impl WriteRequest {
             return self.replay(stored);
         }
         let mut unit = state.store.begin().await?;
-        let object = work(&mut unit).await?;
-        let body = render(&object).map_err(ApiError::internal)?;
-        if let Some(key) = &self.key {
-            let response = StoredResponse {
-                fingerprint: self.fingerprint.clone(),
-                resource_id: object.resource_id().to_owned(),
-                response_status: 200,
-                response_body: body.clone(),
-            };
-            unit.record_response(&caller.group_id, key, &response, state.clock.now())
-                .await?;
+        let done: Result<String, ApiError> = async {
+            let object = work(&mut unit).await?;
+            let body = render(&object).map_err(ApiError::internal)?;
+            if let Some(key) = &self.key {
+                let response = StoredResponse {
+                    fingerprint: self.fingerprint.clone(),
+                    resource_id: object.resource_id().to_owned(),
+                    response_status: 200,
+                    response_body: body.clone(),
+                };
+                unit.record_response(&caller.group_id, key, &response, state.clock.now())
+                    .await?;
+            }
+            Ok(body)
         }
-        unit.commit().await?;
-        Ok(HttpResponse::Ok().content_type("application/json").body(body))
+        .await;
+        match done {
+            Ok(body) => {
+                unit.commit().await?;
+                Ok(HttpResponse::Ok().content_type("application/json").body(body))
+            }
+            // A refusal may come from what a concurrent request wrote (the
+            // key it took, the session it submitted): that request's commit
+            // is awaited before answering, so that `run` finds its response.
+            Err(error) => {
+                unit.settle().await?;
+                Err(error)
+            }
+        }
     }
 }
 

@@ -492,8 +492,10 @@ impl Store {
         }
         // The clear values may linger in the SQLite write-ahead log's older
         // frames: checkpoint it and truncate it to nothing.
-        if let super::Pool::Sqlite { write, .. } = &self.pool {
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(write).await?;
+        if let super::Pool::Sqlite { writer, .. } = &self.pool {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(writer.exclusive().await?.conn())
+                .await?;
         }
         Ok(())
     }

@@ -12,6 +12,7 @@ mod idempotency;
 mod programs;
 mod sessions;
 mod time;
+mod writer;
 
 use std::{str::FromStr, time::Duration};
 
@@ -103,12 +104,13 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 enum Pool {
     /// SQLite allows one writer at a time: units of work queue for the single
-    /// `write` connection (first come, first served) instead of contending
-    /// for the file lock through `busy_timeout` back-off; reads run
-    /// alongside on `read` (WAL mode).
+    /// write connection (first come, first served) instead of contending
+    /// for the file lock through `busy_timeout` back-off, and those queued
+    /// together commit together ([`writer`]); reads run alongside on `read`
+    /// (WAL mode).
     Sqlite {
         read: SqlitePool,
-        write: SqlitePool,
+        writer: std::sync::Arc<writer::Writer>,
     },
     Postgres(PgPool),
 }
@@ -157,14 +159,14 @@ pub struct UnitOfWork {
 }
 
 enum Tx {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Sqlite(writer::SqliteUnit),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
 impl UnitOfWork {
     pub(crate) fn conn(&mut self) -> Conn<'_> {
         match &mut self.tx {
-            Tx::Sqlite(tx) => Conn::Sqlite(&mut *tx),
+            Tx::Sqlite(unit) => Conn::Sqlite(unit.conn()),
             Tx::Postgres(tx) => Conn::Postgres(&mut *tx),
         }
     }
@@ -177,13 +179,25 @@ impl UnitOfWork {
 
     pub async fn commit(self) -> Result<(), StoreError> {
         match self.tx {
-            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Sqlite(unit) => unit.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,
         }
         for hook in self.after_commit {
             hook();
         }
         Ok(())
+    }
+
+    /// Ends the unit without its changes, once whatever it read of
+    /// concurrent units is committed: for a unit that lost a race and
+    /// answers with what the winner wrote (its stored response, its
+    /// Entity), which must not reach anyone before the winner's commit.
+    pub async fn settle(self) -> Result<(), StoreError> {
+        match self.tx {
+            Tx::Sqlite(unit) => unit.settle().await,
+            // Each transaction commits on its own: a winner seen is committed.
+            Tx::Postgres(tx) => Ok(tx.rollback().await?),
+        }
     }
 }
 
@@ -251,15 +265,14 @@ impl Store {
                     // would otherwise linger after its conversion).
                     .pragma("secure_delete", "on")
                     .disable_statement_logging();
-                let pool = |connections| {
-                    SqlitePoolOptions::new()
-                        .max_connections(connections)
-                        .acquire_timeout(settings.database_acquire_timeout)
-                };
                 // The writer first: it creates the file and switches it to WAL.
-                let write = pool(1).connect_with(options.clone()).await?;
-                let read = pool(settings.database_max_connections).connect_with(options).await?;
-                Pool::Sqlite { read, write }
+                let writer = std::sync::Arc::new(writer::Writer::connect(options.clone()).await?);
+                let read = SqlitePoolOptions::new()
+                    .max_connections(settings.database_max_connections)
+                    .acquire_timeout(settings.database_acquire_timeout)
+                    .connect_with(options)
+                    .await?;
+                Pool::Sqlite { read, writer }
             }
             DatabaseTarget::Postgres(url) => {
                 let options = PgConnectOptions::from_str(url)?.disable_statement_logging();
@@ -312,7 +325,7 @@ impl Store {
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
-            Pool::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
+            Pool::Sqlite { writer, .. } => writer.migrate(&SQLITE_MIGRATIONS).await?,
             Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
@@ -324,7 +337,7 @@ impl Store {
     pub async fn begin(&self) -> Result<UnitOfWork, StoreError> {
         let _waiting = Waiting::start();
         let tx = match &self.pool {
-            Pool::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Sqlite { writer, .. } => Tx::Sqlite(writer.begin().await?),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         };
         Ok(UnitOfWork {
@@ -346,7 +359,7 @@ impl Store {
     /// Connections open and in use now, for the metrics.
     pub fn pool_usage(&self) -> PoolUsage {
         let (size, idle) = match &self.pool {
-            Pool::Sqlite { read, write } => (read.size() + write.size(), read.num_idle() + write.num_idle()),
+            Pool::Sqlite { read, writer } => (read.size() + 1, read.num_idle() + usize::from(!writer.busy())),
             Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
         };
         let idle = u32::try_from(idle).unwrap_or(u32::MAX);
@@ -386,9 +399,10 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite { read, write } => {
+            Pool::Sqlite { read, writer } => {
+                // Whatever was queued commits first.
+                let _ = writer.exclusive().await;
                 read.close().await;
-                write.close().await;
             }
             Pool::Postgres(pool) => pool.close().await,
         }

@@ -192,8 +192,11 @@ pub async fn submit_form(
         _ => return Err(Error::NotAllowed(NotAllowed::FormDoesNotMatchSession)),
     };
     let Some(session) = claimed else {
-        // Not committed: whatever this request wrote is rolled back.
+        // Not committed: whatever this request wrote is rolled back, and
+        // the request that completed the session has committed before its
+        // Entity is named here.
         let current = work.find_session(group, id).await?.ok_or(Error::NotFound)?;
+        work.settle().await?;
         return match current.completed_entity() {
             Some(_) => Ok(Submitted::AlreadyCompleted(current)),
             None => Err(Error::NotAllowed(NotAllowed::SessionNotActive)),

@@ -13,6 +13,7 @@ mod cli;
 mod client_ip;
 mod control_characters;
 mod custody;
+mod durability;
 mod entities;
 mod errors;
 mod events;

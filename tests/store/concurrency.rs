@@ -109,3 +109,81 @@ async fn concurrent_operators_agree_on_one_default_group() {
         store.close().await;
     }
 }
+
+/// On SQLite, units queued together share one commit: a unit that fails
+/// takes back only its own changes, and a commit returns once its changes
+/// are visible to every reader.
+#[tokio::test]
+async fn of_units_queued_together_each_keeps_or_loses_only_its_own_changes() {
+    let f = fixture().await;
+    for _ in 0..ROUNDS {
+        let units = (0..WRITERS).map(|i| {
+            let (store, group, program) = (f.store.clone(), f.group.clone(), f.program.clone());
+            tokio::spawn(async move {
+                let session = crate::new_session(&program);
+                let mut work = store.begin().await.unwrap();
+                work.insert_session(&group, &session, None, now())
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let keep = i % 3 != 0;
+                if keep {
+                    work.commit().await.unwrap();
+                    let seen = store.find_session(&group, &session.id).await.unwrap();
+                    assert!(seen.is_some(), "a committed unit is visible to readers");
+                } else {
+                    drop(work);
+                }
+                (session.id, keep)
+            })
+        });
+        for (id, kept) in join_all(units).await.into_iter().map(Result::unwrap) {
+            assert_eq!(f.store.find_session(&f.group, &id).await.unwrap().is_some(), kept);
+        }
+    }
+}
+
+/// A unit that read what a concurrent unit wrote (the winner of a race)
+/// and then settles answers only once that write is committed.
+#[tokio::test]
+async fn a_unit_that_settles_waits_for_the_writes_it_saw() {
+    let f = fixture().await;
+    let session = crate::new_session(&f.program);
+    let mut winner = f.store.begin().await.unwrap();
+    winner
+        .insert_session(&f.group, &session, None, now())
+        .await
+        .unwrap()
+        .unwrap();
+    let loser = {
+        let (store, group, id) = (f.store.clone(), f.group.clone(), session.id.clone());
+        tokio::spawn(async move {
+            let mut work = store.begin().await.unwrap();
+            let saw = work.find_session(&group, &id).await.unwrap().is_some();
+            work.settle().await.unwrap();
+            let visible = store.find_session(&group, &id).await.unwrap().is_some();
+            (saw, visible)
+        })
+    };
+    // The loser queues for the writer (SQLite) before the winner commits,
+    // and a slow unit behind it, so that the shared commit comes late.
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    let slow = {
+        let store = f.store.clone();
+        tokio::spawn(async move {
+            let work = store.begin().await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            work.commit().await.unwrap();
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    winner.commit().await.unwrap();
+    let (saw, visible) = loser.await.unwrap();
+    slow.await.unwrap();
+    if f.store.backend() == onboarding::store::Backend::Sqlite {
+        assert!(saw, "on SQLite the loser runs after the winner, in its batch");
+    }
+    if saw {
+        assert!(visible, "what the loser saw was committed before it settled");
+    }
+}

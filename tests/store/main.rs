@@ -49,17 +49,26 @@ pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(1_795_000_000_123_456).unwrap()
 }
 
+/// A session to insert, in `program`, open for an hour.
+pub fn new_session(program: &ProgramId) -> NewSession {
+    NewSession {
+        id: SessionId::generate(),
+        program_id: program.clone(),
+        entity_id: None,
+        redirect_url: RedirectUrl::parse("https://platform.example.com/done?ref=1").unwrap(),
+        token: FormToken::generate(),
+        expires_at: now() + Duration::hours(1),
+        locale: None,
+    }
+}
+
 impl Fixture {
     pub async fn session(&self, entity_id: Option<EntityId>, lifetime: Duration) -> Session {
         let mut work = self.store.begin().await.unwrap();
         let session = NewSession {
-            id: SessionId::generate(),
-            program_id: self.program.clone(),
             entity_id,
-            redirect_url: RedirectUrl::parse("https://platform.example.com/done?ref=1").unwrap(),
-            token: FormToken::generate(),
             expires_at: now() + lifetime,
-            locale: None,
+            ..new_session(&self.program)
         };
         let created = work
             .insert_session(&self.group, &session, None, now())
