@@ -2,7 +2,8 @@
 scale benchmark, with direct inserts (seconds, not hours).
 
 The data looks like a real deployment's: 99% of sessions are expired (the
-sweep has persisted it) and 1% are active (plus the newest 150); 5% of entities are archived;
+sweep has persisted it) and 1% are active (plus the newest 150); 5% of entities are archived
+(plus the oldest 150);
 creation times are ten seconds apart from 2026-01-01. Form links are stored
 as hashes only (no sealed copy), so the filled sessions list without a
 `session_url`; what the scale benchmark measures is the lookups.
@@ -33,6 +34,10 @@ FAR = int(time.time() * 1_000_000) + 3 * 3600 * 1_000_000
 # 1% of sessions are active, and so are the newest 150: a page of active
 # sessions is full at any size, so sizes compare like with like.
 ACTIVE = f"(i % 100 = 0 OR i > {rows} - 150)"
+# 5% of entities are archived, and so are the oldest 150: a page of archived
+# Entities is full at 1,000 rows too (50 would be half a page), while at any
+# size its newest rows are the scattered 5%.
+ARCHIVED = f"(i % 20 = 0 OR i <= 150)"
 
 SQLITE = f"""
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
@@ -48,7 +53,7 @@ INSERT INTO entities
     (id, group_id, structure, status, description, details, details_confirmed_at,
      creating_entity_onboarding_session_id, idempotency_key, validation, terms_agreements, created_at, updated_at)
 SELECT 'entity_' || printf('%020d', i), :group, 'corporation',
-       CASE WHEN i % 20 = 0 THEN 'archived' ELSE 'active' END, NULL, :details, NULL, NULL,
+       CASE WHEN {ARCHIVED} THEN 'archived' ELSE 'active' END, NULL, :details, NULL, NULL,
        'bench-key-' || i, :validation, '[]', {START} + i * {STEP}, {START} + i * {STEP}
 FROM n;
 """
@@ -67,7 +72,7 @@ INSERT INTO entities
     (id, group_id, structure, status, description, details, details_confirmed_at,
      creating_entity_onboarding_session_id, idempotency_key, validation, terms_agreements, created_at, updated_at)
 SELECT 'entity_' || lpad(i::text, 20, '0'), g.id, 'corporation',
-       CASE WHEN i % 20 = 0 THEN 'archived' ELSE 'active' END, NULL, '{DETAILS}'::jsonb, NULL, NULL,
+       CASE WHEN {ARCHIVED} THEN 'archived' ELSE 'active' END, NULL, '{DETAILS}'::jsonb, NULL, NULL,
        'bench-key-' || i, '{VALIDATION}'::jsonb, '[]'::jsonb,
        TIMESTAMPTZ 'epoch' + ({START} + i * {STEP}) * INTERVAL '1 microsecond',
        TIMESTAMPTZ 'epoch' + ({START} + i * {STEP}) * INTERVAL '1 microsecond'
