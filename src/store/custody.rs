@@ -493,9 +493,12 @@ impl Store {
         // The clear values may linger in the SQLite write-ahead log's older
         // frames: checkpoint it and truncate it to nothing.
         if let super::Pool::Sqlite { writer, .. } = &self.pool {
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(writer.exclusive().await?.conn())
+            let (busy, ..): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(writer.exclusive().await?.conn())
                 .await?;
+            if busy != 0 {
+                tracing::warn!("the write-ahead log could not be truncated now (another connection reads it)");
+            }
         }
         Ok(())
     }

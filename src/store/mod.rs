@@ -110,7 +110,7 @@ enum Pool {
     /// (WAL mode).
     Sqlite {
         read: SqlitePool,
-        writer: std::sync::Arc<writer::Writer>,
+        writer: writer::Writer,
     },
     Postgres(PgPool),
 }
@@ -266,7 +266,7 @@ impl Store {
                     .pragma("secure_delete", "on")
                     .disable_statement_logging();
                 // The writer first: it creates the file and switches it to WAL.
-                let writer = std::sync::Arc::new(writer::Writer::connect(options.clone()).await?);
+                let writer = writer::Writer::connect(options.clone(), settings.database_acquire_timeout).await?;
                 let read = SqlitePoolOptions::new()
                     .max_connections(settings.database_max_connections)
                     .acquire_timeout(settings.database_acquire_timeout)
@@ -400,8 +400,7 @@ impl Store {
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite { read, writer } => {
-                // Whatever was queued commits first.
-                let _ = writer.exclusive().await;
+                writer.close().await;
                 read.close().await;
             }
             Pool::Postgres(pool) => pool.close().await,

@@ -10,14 +10,26 @@
 //! `COMMIT` has succeeded, so an acknowledged write is as durable as before;
 //! if the `COMMIT` fails, every unit of the batch gets the error.
 //!
-//! The flush is a task of its own, spawned when the batch gets its first
+//! The flush is a task of its own, spawned (on the runtime the store was
+//! opened on, which outlives every request) when the batch gets its first
 //! committed unit: it queues for the connection behind the units already
 //! waiting (the lock is fair), so they join the batch, and a request that
 //! goes away while waiting cannot leave a batch uncommitted.
+//!
+//! sqlx counts the transactions open on a connection; every transaction
+//! statement's acknowledgement comes after the statements queued before it,
+//! so the count read then is exact, and it is checked after each one. A
+//! count other than expected (a rollback that failed because SQLite had
+//! already ended the whole transaction, say) fails the batch and replaces
+//! the connection: a `RELEASE` can then never act as a `COMMIT`, nor a unit
+//! run outside the batch's transaction.
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicUsize, Ordering},
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
+    time::Duration,
 };
 
 use sqlx::{
@@ -30,16 +42,28 @@ use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 use super::StoreError;
 
 /// The write connection and the transaction open on it, if any.
-pub(super) struct Writer {
+#[derive(Clone)]
+pub(super) struct Writer(Arc<Shared>);
+
+struct Shared {
     options: SqliteConnectOptions,
     state: Arc<Mutex<WriterState>>,
+    /// Where flushes run: the runtime the store was opened on.
+    runtime: tokio::runtime::Handle,
+    /// How long a unit waits for the connection before it is refused.
+    acquire_timeout: Duration,
+    /// A flush was dropped unfinished (its runtime shut down): the next
+    /// holder of the lock replaces the connection.
+    abandoned: AtomicBool,
 }
 
 pub(super) struct WriterState {
     conn: SqliteConnection,
-    /// A transaction statement failed on `conn`: it is replaced by a fresh
-    /// connection before its next use.
+    /// A transaction statement failed on `conn` and it could not be
+    /// replaced at once: it is before its next use.
     broken: bool,
+    /// The store closed: no unit begins any more.
+    closed: bool,
     /// The transaction open now, shared by the units committed into it.
     batch: Option<Arc<Batch>>,
 }
@@ -59,7 +83,13 @@ impl Batch {
     }
 
     fn finish(&self, outcome: Result<(), String>) {
-        self.outcome.send_replace(Some(outcome));
+        self.outcome.send_if_modified(|now| {
+            let first = now.is_none();
+            if first {
+                *now = Some(outcome);
+            }
+            first
+        });
     }
 
     /// Waits for the batch's `COMMIT` (or its failure).
@@ -82,6 +112,10 @@ fn failed(reason: &str) -> StoreError {
     StoreError::Database(sqlx::Error::Protocol(format!("the shared commit failed: {reason}")))
 }
 
+fn depth(conn: &SqliteConnection) -> usize {
+    SqliteTransactionManager::get_transaction_depth(conn)
+}
+
 impl std::fmt::Debug for Writer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Writer").finish_non_exhaustive()
@@ -90,30 +124,38 @@ impl std::fmt::Debug for Writer {
 
 impl Writer {
     /// Opens the write connection (creating the file and switching it to
-    /// WAL when new).
-    pub(super) async fn connect(options: SqliteConnectOptions) -> Result<Self, sqlx::Error> {
+    /// WAL when new). Flushes will run on the current runtime.
+    pub(super) async fn connect(options: SqliteConnectOptions, acquire_timeout: Duration) -> Result<Self, sqlx::Error> {
         let conn = options.connect().await?;
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             options,
             state: Arc::new(Mutex::new(WriterState {
                 conn,
                 broken: false,
+                closed: false,
                 batch: None,
             })),
-        })
+            runtime: tokio::runtime::Handle::current(),
+            acquire_timeout,
+            abandoned: AtomicBool::new(false),
+        })))
     }
 
-    /// Queues for the write connection, replacing it first if it broke.
+    /// Queues for the write connection (refused after the acquire timeout,
+    /// as a pool would), replacing it first if it broke.
     async fn lock(&self) -> Result<OwnedMutexGuard<WriterState>, StoreError> {
-        let mut guard = self.state.clone().lock_owned().await;
+        let shared = &self.0;
+        let mut guard = tokio::time::timeout(shared.acquire_timeout, shared.state.clone().lock_owned())
+            .await
+            .map_err(|_| StoreError::Unavailable(sqlx::Error::PoolTimedOut))?;
+        if guard.closed {
+            return Err(StoreError::Unavailable(sqlx::Error::PoolClosed));
+        }
+        if shared.abandoned.swap(false, Ordering::AcqRel) {
+            poison(&mut guard, &shared.options, "a flush was abandoned").await;
+        }
         if guard.broken {
-            let fresh = self.options.connect().await?;
-            let old = std::mem::replace(&mut guard.conn, fresh);
-            guard.broken = false;
-            // Closing rolls back whatever it still held.
-            if let Err(error) = old.close().await {
-                tracing::warn!(%error, "closing the broken SQLite write connection");
-            }
+            replace(&mut guard, &shared.options).await?;
         }
         Ok(guard)
     }
@@ -121,30 +163,32 @@ impl Writer {
     /// Queues for the write connection and starts a unit of work on it: in
     /// the open batch if there is one, else in a new one.
     pub(super) async fn begin(&self) -> Result<SqliteUnit, StoreError> {
+        let options = &self.0.options;
         let mut guard = self.lock().await?;
         let (batch, savepoint) = match guard.batch.clone() {
             Some(batch) => {
-                if let Err(error) = SqliteTransactionManager::begin(&mut guard.conn, None).await {
-                    poison(&mut guard, &error).await;
-                    return Err(error.into());
+                let began = SqliteTransactionManager::begin(&mut guard.conn, None).await;
+                match (began, depth(&guard.conn)) {
+                    (Ok(()), 2) => (batch, true),
+                    (Ok(()), depth) => {
+                        let reason = format!("a savepoint left the write connection {depth} transactions deep");
+                        poison(&mut guard, options, &reason).await;
+                        return Err(failed(&reason));
+                    }
+                    (Err(error), _) => {
+                        poison(&mut guard, options, &error.to_string()).await;
+                        return Err(error.into());
+                    }
                 }
-                (batch, true)
             }
             None => {
                 let begin = || Some(sqlx::SqlSafeStr::into_sql_str("BEGIN IMMEDIATE"));
-                match SqliteTransactionManager::begin(&mut guard.conn, begin()).await {
-                    Ok(()) => {}
-                    // Still in a transaction that a failed rollback left
-                    // behind: a fresh connection has none.
-                    Err(error @ sqlx::Error::InvalidSavePointStatement) => {
-                        poison(&mut guard, &error).await;
-                        drop(guard);
-                        guard = self.lock().await?;
-                        SqliteTransactionManager::begin(&mut guard.conn, begin()).await?;
-                    }
-                    // A failed BEGIN (another process holds the file's write
-                    // lock past the busy timeout) leaves no transaction behind.
-                    Err(error) => return Err(error.into()),
+                if let Err(error) = SqliteTransactionManager::begin(&mut guard.conn, begin()).await {
+                    // Busy past the timeout (another process writes), or a
+                    // transaction left behind by a failed rollback: either
+                    // way a fresh connection is the known state.
+                    poison(&mut guard, options, &error.to_string()).await;
+                    return Err(error.into());
                 }
                 let batch = Batch::new();
                 guard.batch = Some(batch.clone());
@@ -158,23 +202,41 @@ impl Writer {
                 open: true,
             },
             batch,
-            state: self.state.clone(),
+            writer: self.clone(),
         })
     }
 
-    /// The write connection with no transaction open, once every batch
-    /// before has been committed: for statements that must run outside a
-    /// transaction (migrations, checkpoints).
+    /// Commits `batch` on a runtime that outlives the request: if that
+    /// runtime is gone, the batch fails and the connection is replaced.
+    fn spawn_flush(&self, batch: Arc<Batch>) {
+        let duty = FlushDuty {
+            writer: self.clone(),
+            batch,
+            done: false,
+        };
+        self.0.runtime.spawn(duty.run());
+    }
+
+    /// The write connection with no transaction open: for statements that
+    /// must run outside one (checkpoints). A batch open now is committed
+    /// first, for its units.
     pub(super) async fn exclusive(&self) -> Result<OwnedMutexGuard<WriterState>, StoreError> {
-        loop {
-            let guard = self.lock().await?;
-            let Some(batch) = guard.batch.clone() else {
-                return Ok(guard);
-            };
-            drop(guard);
-            // Its outcome is its units' business; this only waits for it.
-            let _ = batch.outcome().await;
+        let options = &self.0.options;
+        let mut guard = self.lock().await?;
+        if let Some(batch) = guard.batch.clone() {
+            // Only committed units are in it while the lock is free.
+            commit_batch(&mut guard, &batch, options).await;
         }
+        // Every queued rollback processed, none may be left open.
+        let synced = guard.conn.ping().await;
+        let open = depth(&guard.conn);
+        if synced.is_err() || open != 0 {
+            poison(&mut guard, options, "the write connection was left in a transaction").await;
+            if guard.broken {
+                replace(&mut guard, options).await?;
+            }
+        }
+        Ok(guard)
     }
 
     /// Applies pending migrations while no unit of work runs, on a
@@ -183,16 +245,36 @@ impl Writer {
         let _exclusive = self.exclusive().await?;
         let pool = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(self.options.clone())
+            .connect_with(self.0.options.clone())
             .await?;
         let applied = migrator.run(&pool).await;
         pool.close().await;
         Ok(applied?)
     }
 
+    /// Commits what is queued, then closes the connection; units begun
+    /// later are refused.
+    pub(super) async fn close(&self) {
+        let Ok(mut guard) = self.exclusive().await else {
+            return;
+        };
+        guard.closed = true;
+        // A connection to nothing takes its place, so that the real one can
+        // be closed (which checkpoints the write-ahead log).
+        match SqliteConnectOptions::new().in_memory(true).connect().await {
+            Ok(placeholder) => {
+                let conn = std::mem::replace(&mut guard.conn, placeholder);
+                if let Err(error) = conn.close().await {
+                    tracing::warn!(%error, "closing the SQLite write connection");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "closing the SQLite write connection"),
+        }
+    }
+
     /// Whether a unit of work (or a commit) holds the connection now.
     pub(super) fn busy(&self) -> bool {
-        self.state.try_lock().is_err()
+        self.0.state.try_lock().is_err()
     }
 }
 
@@ -202,46 +284,84 @@ impl WriterState {
     }
 }
 
-/// A transaction statement failed: the open transaction's state is unknown.
-/// It is rolled back, every unit of the batch learns that its work was not
-/// committed, and the connection is replaced before its next use.
-async fn poison(guard: &mut WriterState, error: &sqlx::Error) {
-    tracing::error!(%error, "SQLite write transaction failed; replacing the write connection");
-    if let Some(batch) = guard.batch.take() {
-        batch.finish(Err(error.to_string()));
+/// Puts a fresh connection in place of the current one, which is closed
+/// (rolling back whatever it still held).
+async fn replace(guard: &mut WriterState, options: &SqliteConnectOptions) -> Result<(), StoreError> {
+    let fresh = options.connect().await?;
+    let old = std::mem::replace(&mut guard.conn, fresh);
+    guard.broken = false;
+    if let Err(error) = old.close().await {
+        tracing::warn!(%error, "closing the broken SQLite write connection");
     }
-    guard.broken = true;
-    // Releases the file's write lock now rather than when the connection is
-    // replaced; it fails harmlessly when the failure already ended it.
-    let _ = sqlx::query("ROLLBACK").execute(&mut guard.conn).await;
+    Ok(())
 }
 
-/// Commits the batch, once the units queued before this flush joined it.
-async fn flush(state: Arc<Mutex<WriterState>>, batch: Arc<Batch>) {
-    let mut guard = state.lock().await;
-    if !guard.batch.as_ref().is_some_and(|open| Arc::ptr_eq(open, &batch)) {
-        // Already finished: its connection broke.
-        return;
+/// A transaction statement failed, or left the connection in a state other
+/// than expected: the open transaction's state is unknown. Every unit of
+/// the batch learns that its work was not committed, and the connection is
+/// replaced (at once if it can be, else before its next use).
+async fn poison(guard: &mut WriterState, options: &SqliteConnectOptions, reason: &str) {
+    tracing::error!(
+        reason,
+        "SQLite write transaction failed; replacing the write connection"
+    );
+    if let Some(batch) = guard.batch.take() {
+        batch.finish(Err(reason.to_owned()));
     }
-    // The commit is processed after any rollback still queued on the
-    // connection, so the depth read once it is acknowledged is exact: a
-    // COMMIT leaves none. Anything else (a rollback that failed and left a
-    // savepoint counted) means the batch's state is unknown.
-    let result = match SqliteTransactionManager::commit(&mut guard.conn).await {
-        Ok(()) => match SqliteTransactionManager::get_transaction_depth(&guard.conn) {
-            0 => Ok(()),
-            depth => Err(sqlx::Error::Protocol(format!(
-                "the write connection is still {depth} transactions deep after the shared commit"
-            ))),
-        },
-        Err(error) => Err(error),
-    };
-    match result {
-        Ok(()) => {
+    guard.broken = true;
+    if let Err(error) = replace(guard, options).await {
+        tracing::error!(%error, "reopening the SQLite write connection; retrying before the next write");
+        // Releases the file's write lock meanwhile; fails harmlessly when
+        // the failure already ended the transaction.
+        let _ = sqlx::query("ROLLBACK").execute(&mut guard.conn).await;
+    }
+}
+
+/// Commits the open batch, checking that the connection is left with no
+/// transaction: a rollback that failed and left a savepoint counted would
+/// otherwise turn this `COMMIT` into a `RELEASE`.
+async fn commit_batch(guard: &mut WriterState, batch: &Arc<Batch>, options: &SqliteConnectOptions) {
+    let committed = SqliteTransactionManager::commit(&mut guard.conn).await;
+    match (committed, depth(&guard.conn)) {
+        (Ok(()), 0) => {
             guard.batch = None;
             batch.finish(Ok(()));
         }
-        Err(error) => poison(&mut guard, &error).await,
+        (Ok(()), depth) => {
+            let reason = format!("the write connection is still {depth} transactions deep after the shared commit");
+            poison(guard, options, &reason).await;
+        }
+        (Err(error), _) => poison(guard, options, &error.to_string()).await,
+    }
+}
+
+/// The flush of one batch. Dropped unfinished (its runtime shut down before
+/// it ran), it fails the batch and has the connection replaced.
+struct FlushDuty {
+    writer: Writer,
+    batch: Arc<Batch>,
+    done: bool,
+}
+
+impl FlushDuty {
+    /// Commits the batch, once the units queued before this flush joined it.
+    async fn run(mut self) {
+        let shared = &self.writer.0;
+        let mut guard = shared.state.lock().await;
+        // Else already finished: committed by `exclusive`, or failed.
+        if guard.batch.as_ref().is_some_and(|open| Arc::ptr_eq(open, &self.batch)) {
+            commit_batch(&mut guard, &self.batch, &shared.options).await;
+        }
+        self.done = true;
+    }
+}
+
+impl Drop for FlushDuty {
+    fn drop(&mut self) {
+        if !self.done {
+            self.batch.finish(Err("the write batch was abandoned".to_owned()));
+            self.writer.0.abandoned.store(true, Ordering::Release);
+        }
     }
 }
 
@@ -249,7 +369,8 @@ async fn flush(state: Arc<Mutex<WriterState>>, batch: Arc<Batch>) {
 /// committing (an error, a request gone) rolls back as this is dropped:
 /// its savepoint, or the whole transaction when it was the batch's first
 /// unit (no other unit committed into it yet). The rollback is queued on
-/// the connection ahead of whatever the next unit sends.
+/// the connection ahead of whatever the next holder sends, and the next
+/// transaction statement's check of the depth tells whether it worked.
 struct Held {
     guard: OwnedMutexGuard<WriterState>,
     /// Whether the unit runs in a savepoint of a batch others committed
@@ -274,7 +395,7 @@ impl Drop for Held {
 pub(super) struct SqliteUnit {
     held: Held,
     batch: Arc<Batch>,
-    state: Arc<Mutex<WriterState>>,
+    writer: Writer,
 }
 
 impl SqliteUnit {
@@ -285,17 +406,31 @@ impl SqliteUnit {
     /// Adds the unit's changes to the batch, lets the next unit in, and
     /// returns once the batch has committed.
     pub(super) async fn commit(self) -> Result<(), StoreError> {
-        let Self { mut held, batch, state } = self;
-        if held.savepoint
-            && let Err(error) = SqliteTransactionManager::commit(&mut held.guard.conn).await
-        {
+        let Self {
+            mut held,
+            batch,
+            writer,
+        } = self;
+        if held.savepoint {
+            let released = SqliteTransactionManager::commit(&mut held.guard.conn).await;
             held.open = false;
-            poison(&mut held.guard, &error).await;
-            return Err(error.into());
+            let options = &writer.0.options;
+            match (released, depth(&held.guard.conn)) {
+                (Ok(()), 1) => {}
+                (Ok(()), depth) => {
+                    let reason = format!("a release left the write connection {depth} transactions deep");
+                    poison(&mut held.guard, options, &reason).await;
+                    return Err(failed(&reason));
+                }
+                (Err(error), _) => {
+                    poison(&mut held.guard, options, &error.to_string()).await;
+                    return Err(error.into());
+                }
+            }
         }
         held.open = false;
         if batch.members.fetch_add(1, Ordering::AcqRel) == 0 {
-            tokio::spawn(flush(state, batch.clone()));
+            writer.spawn_flush(batch.clone());
         }
         drop(held);
         batch.outcome().await
@@ -310,5 +445,111 @@ impl SqliteUnit {
         let others = batch.members.load(Ordering::Acquire) > 0;
         drop(held);
         if others { batch.outcome().await } else { Ok(()) }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    async fn writer(dir: &tempfile::TempDir, acquire_timeout: Duration) -> Writer {
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let options = SqliteConnectOptions::from_str(&url)
+            .unwrap()
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        let writer = Writer::connect(options, acquire_timeout).await.unwrap();
+        sqlx::query("CREATE TABLE t (x INTEGER NOT NULL)")
+            .execute(writer.exclusive().await.unwrap().conn())
+            .await
+            .unwrap();
+        writer
+    }
+
+    async fn insert(unit: &mut SqliteUnit, x: i64) {
+        sqlx::query("INSERT INTO t (x) VALUES ($1)")
+            .bind(x)
+            .execute(unit.conn())
+            .await
+            .unwrap();
+    }
+
+    async fn rows(writer: &Writer) -> Vec<i64> {
+        sqlx::query_scalar("SELECT x FROM t ORDER BY x")
+            .fetch_all(writer.exclusive().await.unwrap().conn())
+            .await
+            .unwrap()
+    }
+
+    fn pause() -> tokio::time::Sleep {
+        tokio::time::sleep(Duration::from_millis(30))
+    }
+
+    /// SQLite may end the whole transaction when a statement fails (disk
+    /// full, I/O error); the unit's savepoint rollback then fails unseen.
+    /// The next transaction statement notices, fails the batch and replaces
+    /// the connection: no later unit runs outside the batch's transaction,
+    /// nor commits on its own.
+    #[tokio::test]
+    async fn a_transaction_ended_under_a_unit_fails_its_batch_and_nothing_commits_outside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = writer(&dir, Duration::from_secs(5)).await;
+        let mut first = writer.begin().await.unwrap();
+        insert(&mut first, 1).await;
+        let ending = {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                let mut unit = writer.begin().await.unwrap();
+                insert(&mut unit, 2).await;
+                sqlx::query("ROLLBACK").execute(unit.conn()).await.unwrap();
+            })
+        };
+        pause().await;
+        let later = {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                let mut unit = writer.begin().await?;
+                insert(&mut unit, 3).await;
+                unit.commit().await
+            })
+        };
+        pause().await;
+        let first = tokio::spawn(first.commit());
+        ending.await.unwrap();
+        assert!(later.await.unwrap().is_err(), "the unit after the ended transaction is refused");
+        assert!(first.await.unwrap().is_err(), "the batch's committed unit learns it was lost");
+        assert_eq!(rows(&writer).await, Vec::<i64>::new());
+        let mut unit = writer.begin().await.unwrap();
+        insert(&mut unit, 4).await;
+        unit.commit().await.unwrap();
+        assert_eq!(rows(&writer).await, vec![4], "the replaced connection writes");
+    }
+
+    #[tokio::test]
+    async fn a_unit_waiting_past_the_acquire_timeout_is_refused_as_unavailable() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = writer(&dir, Duration::from_millis(100)).await;
+        let holding = writer.begin().await.unwrap();
+        let waited = writer.begin().await;
+        assert!(matches!(waited, Err(StoreError::Unavailable(_))));
+        drop(holding);
+        writer.begin().await.unwrap().commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn closing_commits_what_was_queued_then_refuses_units() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = writer(&dir, Duration::from_secs(5)).await;
+        let mut unit = writer.begin().await.unwrap();
+        insert(&mut unit, 7).await;
+        let committed = tokio::spawn(unit.commit());
+        writer.close().await;
+        committed.await.unwrap().unwrap();
+        assert!(matches!(writer.begin().await, Err(StoreError::Unavailable(_))));
+        let wal = dir.path().join("w.db-wal");
+        assert!(!wal.exists(), "closing the last connection checkpoints and removes the log");
     }
 }

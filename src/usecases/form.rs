@@ -156,40 +156,52 @@ pub async fn submit_form(
 ) -> Result<Submitted, Error> {
     let mut work = store.begin().await?;
     let (group, id) = (&form.group_id, &form.session.id);
-    let claimed = match (&form.session.entity_id, submission) {
-        (None, Submission::NewEntity(details)) => {
-            // The Entity first, so that the claim links it in the same statement.
-            let entity_id = EntityId::generate();
-            let entity = NewEntity {
-                id: &entity_id,
-                details,
-                description: None,
-                creating_session_id: Some(id),
-                idempotency_key: None,
-                details_confirmed_at: Some(now),
-                validation: &Validation::pending(),
-                terms_agreement: Some(terms),
-            };
-            work.insert_entity(group, &entity, now).await?;
-            work.record_event(group, EventCategory::EntityCreated, entity_id.as_str(), now)
-                .await?;
-            work.claim_session(group, id, Some(&entity_id), now).await?
-        }
-        (Some(entity_id), Submission::Tasks { corrected }) => {
-            // Held until the commit, so that an archive cannot slip in
-            // between this check and the update.
-            super::entities::ensure_entity_active(&mut work, group, entity_id).await?;
-            let claimed = work.claim_session(group, id, None, now).await?;
-            if claimed.is_some() {
-                let read_at = form.entity.as_ref().map(|entity| entity.updated_at);
-                correct(&mut work, entity_id, corrected.as_ref(), read_at, now).await?;
-                work.attest_entity(entity_id, terms, now).await?;
-                work.record_event(group, EventCategory::EntityUpdated, entity_id.as_str(), now)
+    // A refusal may come from what a concurrent unit wrote (an archive, a
+    // correction): that unit's commit is awaited before it is told.
+    let claimed = async {
+        Ok::<_, Error>(match (&form.session.entity_id, submission) {
+            (None, Submission::NewEntity(details)) => {
+                // The Entity first, so that the claim links it in the same statement.
+                let entity_id = EntityId::generate();
+                let entity = NewEntity {
+                    id: &entity_id,
+                    details,
+                    description: None,
+                    creating_session_id: Some(id),
+                    idempotency_key: None,
+                    details_confirmed_at: Some(now),
+                    validation: &Validation::pending(),
+                    terms_agreement: Some(terms),
+                };
+                work.insert_entity(group, &entity, now).await?;
+                work.record_event(group, EventCategory::EntityCreated, entity_id.as_str(), now)
                     .await?;
+                work.claim_session(group, id, Some(&entity_id), now).await?
             }
-            claimed
+            (Some(entity_id), Submission::Tasks { corrected }) => {
+                // Held until the commit, so that an archive cannot slip in
+                // between this check and the update.
+                super::entities::ensure_entity_active(&mut work, group, entity_id).await?;
+                let claimed = work.claim_session(group, id, None, now).await?;
+                if claimed.is_some() {
+                    let read_at = form.entity.as_ref().map(|entity| entity.updated_at);
+                    correct(&mut work, entity_id, corrected.as_ref(), read_at, now).await?;
+                    work.attest_entity(entity_id, terms, now).await?;
+                    work.record_event(group, EventCategory::EntityUpdated, entity_id.as_str(), now)
+                        .await?;
+                }
+                claimed
+            }
+            _ => return Err(Error::NotAllowed(NotAllowed::FormDoesNotMatchSession)),
+        })
+    }
+    .await;
+    let claimed = match claimed {
+        Ok(claimed) => claimed,
+        Err(error) => {
+            work.settle().await?;
+            return Err(error);
         }
-        _ => return Err(Error::NotAllowed(NotAllowed::FormDoesNotMatchSession)),
     };
     let Some(session) = claimed else {
         // Not committed: whatever this request wrote is rolled back, and
@@ -244,6 +256,8 @@ pub async fn save_draft(store: &Store, form: &ActiveForm, draft: &Draft, now: Da
     }
     let mut work = store.begin().await?;
     if !work.save_draft(&form.session.id, draft, now).await? {
+        // Ended by a concurrent unit, perhaps: told once that is committed.
+        work.settle().await?;
         return Err(Error::NotAllowed(NotAllowed::SessionNotActive));
     }
     work.commit().await?;
