@@ -4,8 +4,8 @@
 //! page it changed to the write-ahead log. Units of work therefore queue, in
 //! arrival order, for the one write connection; instead of each opening and
 //! committing a transaction of its own, the units that queued together share
-//! one: the first opens it (`BEGIN IMMEDIATE`), each later one runs inside a
-//! savepoint (so that its failure undoes only its own changes), and a flush
+//! one: the first opens it (`BEGIN IMMEDIATE`), each runs inside a savepoint
+//! of it (so that its failure undoes only its own changes), and a flush
 //! commits them all at once. A unit's `commit` returns only once that shared
 //! `COMMIT` has succeeded, so an acknowledged write is as durable as before;
 //! if the `COMMIT` fails, every unit of the batch gets the error.
@@ -22,7 +22,10 @@
 //! count other than expected (a rollback that failed because SQLite had
 //! already ended the whole transaction, say) fails the batch and replaces
 //! the connection: a `RELEASE` can then never act as a `COMMIT`, nor a unit
-//! run outside the batch's transaction.
+//! run outside the batch's transaction. A holder that ended abruptly (an
+//! error, a request gone mid-statement) leaves the connection marked: the
+//! next holder first waits for the queued rollbacks, checks the count and
+//! finishes what they did not.
 
 use std::{
     sync::{
@@ -62,6 +65,9 @@ pub(super) struct WriterState {
     /// A transaction statement failed on `conn` and it could not be
     /// replaced at once: it is before its next use.
     broken: bool,
+    /// The last holder ended without an orderly finish: the next one checks
+    /// (and completes) its rollback before using the connection.
+    unsettled: bool,
     /// The store closed: no unit begins any more.
     closed: bool,
     /// The transaction open now, shared by the units committed into it.
@@ -80,6 +86,10 @@ impl Batch {
             members: AtomicUsize::new(0),
             outcome: watch::Sender::new(None),
         })
+    }
+
+    fn members(&self) -> usize {
+        self.members.load(Ordering::Acquire)
     }
 
     fn finish(&self, outcome: Result<(), String>) {
@@ -132,6 +142,7 @@ impl Writer {
             state: Arc::new(Mutex::new(WriterState {
                 conn,
                 broken: false,
+                unsettled: false,
                 closed: false,
                 batch: None,
             })),
@@ -142,7 +153,7 @@ impl Writer {
     }
 
     /// Queues for the write connection (refused after the acquire timeout,
-    /// as a pool would), replacing it first if it broke.
+    /// as a pool would), and readies it: see [`ready`].
     async fn lock(&self) -> Result<OwnedMutexGuard<WriterState>, StoreError> {
         let shared = &self.0;
         let mut guard = tokio::time::timeout(shared.acquire_timeout, shared.state.clone().lock_owned())
@@ -151,54 +162,51 @@ impl Writer {
         if guard.closed {
             return Err(StoreError::Unavailable(sqlx::Error::PoolClosed));
         }
-        if shared.abandoned.swap(false, Ordering::AcqRel) {
-            poison(&mut guard, &shared.options, "a flush was abandoned").await;
-        }
-        if guard.broken {
-            replace(&mut guard, &shared.options).await?;
-        }
+        ready(&mut guard, shared).await?;
         Ok(guard)
     }
 
-    /// Queues for the write connection and starts a unit of work on it: in
-    /// the open batch if there is one, else in a new one.
+    /// Queues for the write connection and starts a unit of work on it, in
+    /// a savepoint of the open batch (opening one first if there is none).
     pub(super) async fn begin(&self) -> Result<SqliteUnit, StoreError> {
         let options = &self.0.options;
         let mut guard = self.lock().await?;
-        let (batch, savepoint) = match guard.batch.clone() {
-            Some(batch) => {
-                let began = SqliteTransactionManager::begin(&mut guard.conn, None).await;
-                match (began, depth(&guard.conn)) {
-                    (Ok(()), 2) => (batch, true),
-                    (Ok(()), depth) => {
-                        let reason = format!("a savepoint left the write connection {depth} transactions deep");
-                        poison(&mut guard, options, &reason).await;
-                        return Err(failed(&reason));
-                    }
-                    (Err(error), _) => {
-                        poison(&mut guard, options, &error.to_string()).await;
-                        return Err(error.into());
-                    }
-                }
-            }
+        // Until the unit is handed out, an abrupt end here is the next
+        // holder's to tidy.
+        guard.unsettled = true;
+        let batch = match guard.batch.clone() {
+            Some(batch) => batch,
             None => {
-                let begin = || Some(sqlx::SqlSafeStr::into_sql_str("BEGIN IMMEDIATE"));
-                if let Err(error) = SqliteTransactionManager::begin(&mut guard.conn, begin()).await {
+                let begin = Some(sqlx::SqlSafeStr::into_sql_str("BEGIN IMMEDIATE"));
+                if let Err(error) = SqliteTransactionManager::begin(&mut guard.conn, begin).await {
                     // Busy past the timeout (another process writes), or a
-                    // transaction left behind by a failed rollback: either
-                    // way a fresh connection is the known state.
+                    // state this did not expect: a fresh connection is the
+                    // known state either way.
                     poison(&mut guard, options, &error.to_string()).await;
                     return Err(error.into());
                 }
                 let batch = Batch::new();
                 guard.batch = Some(batch.clone());
-                (batch, false)
+                batch
             }
         };
+        let began = SqliteTransactionManager::begin(&mut guard.conn, None).await;
+        match (began, depth(&guard.conn)) {
+            (Ok(()), 2) => {}
+            (Ok(()), depth) => {
+                let reason = format!("a savepoint left the write connection {depth} transactions deep");
+                poison(&mut guard, options, &reason).await;
+                return Err(failed(&reason));
+            }
+            (Err(error), _) => {
+                poison(&mut guard, options, &error.to_string()).await;
+                return Err(error.into());
+            }
+        }
         Ok(SqliteUnit {
             held: Held {
                 guard,
-                savepoint,
+                batch: batch.clone(),
                 open: true,
             },
             batch,
@@ -217,26 +225,19 @@ impl Writer {
         self.0.runtime.spawn(duty.run());
     }
 
-    /// The write connection with no transaction open: for statements that
-    /// must run outside one (checkpoints). A batch open now is committed
-    /// first, for its units.
+    /// The write connection with no transaction open, once the batch open
+    /// now has been committed (by its flush): for statements that must run
+    /// outside a transaction (migrations, checkpoints).
     pub(super) async fn exclusive(&self) -> Result<OwnedMutexGuard<WriterState>, StoreError> {
-        let options = &self.0.options;
-        let mut guard = self.lock().await?;
-        if let Some(batch) = guard.batch.clone() {
-            // Only committed units are in it while the lock is free.
-            commit_batch(&mut guard, &batch, options).await;
+        loop {
+            let guard = self.lock().await?;
+            let Some(batch) = guard.batch.clone() else {
+                return Ok(guard);
+            };
+            drop(guard);
+            // Its outcome is its units' business; this only waits for it.
+            let _ = batch.outcome().await;
         }
-        // Every queued rollback processed, none may be left open.
-        let synced = guard.conn.ping().await;
-        let open = depth(&guard.conn);
-        if synced.is_err() || open != 0 {
-            poison(&mut guard, options, "the write connection was left in a transaction").await;
-            if guard.broken {
-                replace(&mut guard, options).await?;
-            }
-        }
-        Ok(guard)
     }
 
     /// Applies pending migrations while no unit of work runs, on a
@@ -252,15 +253,25 @@ impl Writer {
         Ok(applied?)
     }
 
-    /// Commits what is queued, then closes the connection; units begun
-    /// later are refused.
+    /// Lets what is queued commit, refuses units from then on, and closes
+    /// the connection (which checkpoints the write-ahead log).
     pub(super) async fn close(&self) {
-        let Ok(mut guard) = self.exclusive().await else {
-            return;
+        let mut guard = loop {
+            let guard = self.0.state.clone().lock_owned().await;
+            match guard.batch.clone() {
+                Some(batch) if !guard.closed => {
+                    drop(guard);
+                    let _ = batch.outcome().await;
+                }
+                _ => break guard,
+            }
         };
         guard.closed = true;
+        if let Some(batch) = guard.batch.take() {
+            batch.finish(Err("the store closed".to_owned()));
+        }
         // A connection to nothing takes its place, so that the real one can
-        // be closed (which checkpoints the write-ahead log).
+        // be closed.
         match SqliteConnectOptions::new().in_memory(true).connect().await {
             Ok(placeholder) => {
                 let conn = std::mem::replace(&mut guard.conn, placeholder);
@@ -282,6 +293,42 @@ impl WriterState {
     pub(super) fn conn(&mut self) -> &mut SqliteConnection {
         &mut self.conn
     }
+}
+
+/// Readies the connection for its new holder: replaced if it broke (or a
+/// flush was abandoned); if the last holder ended abruptly, its queued
+/// rollbacks are awaited and checked, and finished where they did not take
+/// (a rollback sqlx skipped because a cancelled statement before it went
+/// unacknowledged). A batch no unit committed into is rolled back whole.
+/// Safe to cancel: the mark stays until this completes.
+async fn ready(guard: &mut WriterState, shared: &Shared) -> Result<(), StoreError> {
+    let options = &shared.options;
+    if shared.abandoned.swap(false, Ordering::AcqRel) {
+        poison(guard, options, "a flush was abandoned").await;
+    }
+    if guard.unsettled && !guard.broken {
+        let synced = guard.conn.ping().await;
+        let kept = match &guard.batch {
+            Some(batch) if batch.members() > 0 => 1,
+            _ => 0,
+        };
+        let mut clean = synced.is_ok();
+        while clean && depth(&guard.conn) > kept {
+            clean = SqliteTransactionManager::rollback(&mut guard.conn).await.is_ok();
+        }
+        if clean && depth(&guard.conn) == kept {
+            if kept == 0 {
+                guard.batch = None;
+            }
+        } else {
+            poison(guard, options, "an abandoned unit's rollback did not take").await;
+        }
+    }
+    guard.unsettled = false;
+    if guard.broken {
+        replace(guard, options).await?;
+    }
+    Ok(())
 }
 
 /// Puts a fresh connection in place of the current one, which is closed
@@ -309,6 +356,7 @@ async fn poison(guard: &mut WriterState, options: &SqliteConnectOptions, reason:
         batch.finish(Err(reason.to_owned()));
     }
     guard.broken = true;
+    guard.unsettled = false;
     if let Err(error) = replace(guard, options).await {
         tracing::error!(%error, "reopening the SQLite write connection; retrying before the next write");
         // Releases the file's write lock meanwhile; fails harmlessly when
@@ -321,6 +369,9 @@ async fn poison(guard: &mut WriterState, options: &SqliteConnectOptions, reason:
 /// transaction: a rollback that failed and left a savepoint counted would
 /// otherwise turn this `COMMIT` into a `RELEASE`.
 async fn commit_batch(guard: &mut WriterState, batch: &Arc<Batch>, options: &SqliteConnectOptions) {
+    // Cancelled while waiting for the acknowledgement, the next holder
+    // finds the connection marked.
+    guard.unsettled = true;
     let committed = SqliteTransactionManager::commit(&mut guard.conn).await;
     match (committed, depth(&guard.conn)) {
         (Ok(()), 0) => {
@@ -333,6 +384,7 @@ async fn commit_batch(guard: &mut WriterState, batch: &Arc<Batch>, options: &Sql
         }
         (Err(error), _) => poison(guard, options, &error.to_string()).await,
     }
+    guard.unsettled = false;
 }
 
 /// The flush of one batch. Dropped unfinished (its runtime shut down before
@@ -348,8 +400,10 @@ impl FlushDuty {
     async fn run(mut self) {
         let shared = &self.writer.0;
         let mut guard = shared.state.lock().await;
-        // Else already finished: committed by `exclusive`, or failed.
-        if guard.batch.as_ref().is_some_and(|open| Arc::ptr_eq(open, &self.batch)) {
+        // A connection it cannot ready is poisoned: the batch has failed.
+        if ready(&mut guard, shared).await.is_ok()
+            && guard.batch.as_ref().is_some_and(|open| Arc::ptr_eq(open, &self.batch))
+        {
             commit_batch(&mut guard, &self.batch, &shared.options).await;
         }
         self.done = true;
@@ -367,15 +421,13 @@ impl Drop for FlushDuty {
 
 /// The write connection as a unit holds it. A unit that ends without
 /// committing (an error, a request gone) rolls back as this is dropped:
-/// its savepoint, or the whole transaction when it was the batch's first
-/// unit (no other unit committed into it yet). The rollback is queued on
-/// the connection ahead of whatever the next holder sends, and the next
-/// transaction statement's check of the depth tells whether it worked.
+/// its savepoint, and the whole transaction too when no unit committed into
+/// it yet. The rollbacks are queued on the connection ahead of whatever the
+/// next holder sends, and the connection is marked for that holder to check
+/// they took.
 struct Held {
     guard: OwnedMutexGuard<WriterState>,
-    /// Whether the unit runs in a savepoint of a batch others committed
-    /// into; the batch's first unit runs in the transaction itself.
-    savepoint: bool,
+    batch: Arc<Batch>,
     /// Not yet committed: roll back on drop.
     open: bool,
 }
@@ -384,9 +436,11 @@ impl Drop for Held {
     fn drop(&mut self) {
         if self.open {
             SqliteTransactionManager::start_rollback(&mut self.guard.conn);
-            if !self.savepoint {
+            if self.batch.members() == 0 {
+                SqliteTransactionManager::start_rollback(&mut self.guard.conn);
                 self.guard.batch = None;
             }
+            self.guard.unsettled = true;
         }
     }
 }
@@ -403,32 +457,28 @@ impl SqliteUnit {
         &mut self.held.guard.conn
     }
 
-    /// Adds the unit's changes to the batch, lets the next unit in, and
-    /// returns once the batch has committed.
+    /// Releases the unit's savepoint into the batch, lets the next unit in,
+    /// and returns once the batch has committed.
     pub(super) async fn commit(self) -> Result<(), StoreError> {
         let Self {
             mut held,
             batch,
             writer,
         } = self;
-        if held.savepoint {
-            let released = SqliteTransactionManager::commit(&mut held.guard.conn).await;
-            held.open = false;
-            let options = &writer.0.options;
-            match (released, depth(&held.guard.conn)) {
-                (Ok(()), 1) => {}
-                (Ok(()), depth) => {
-                    let reason = format!("a release left the write connection {depth} transactions deep");
-                    poison(&mut held.guard, options, &reason).await;
-                    return Err(failed(&reason));
-                }
-                (Err(error), _) => {
-                    poison(&mut held.guard, options, &error.to_string()).await;
-                    return Err(error.into());
-                }
+        let released = SqliteTransactionManager::commit(&mut held.guard.conn).await;
+        held.open = false;
+        match (released, depth(&held.guard.conn)) {
+            (Ok(()), 1) => held.guard.unsettled = false,
+            (Ok(()), depth) => {
+                let reason = format!("a release left the write connection {depth} transactions deep");
+                poison(&mut held.guard, &writer.0.options, &reason).await;
+                return Err(failed(&reason));
+            }
+            (Err(error), _) => {
+                poison(&mut held.guard, &writer.0.options, &error.to_string()).await;
+                return Err(error.into());
             }
         }
-        held.open = false;
         if batch.members.fetch_add(1, Ordering::AcqRel) == 0 {
             writer.spawn_flush(batch.clone());
         }
@@ -442,7 +492,7 @@ impl SqliteUnit {
     /// told before the winner's commit.
     pub(super) async fn settle(self) -> Result<(), StoreError> {
         let Self { held, batch, .. } = self;
-        let others = batch.members.load(Ordering::Acquire) > 0;
+        let others = batch.members() > 0;
         drop(held);
         if others { batch.outcome().await } else { Ok(()) }
     }
@@ -490,11 +540,11 @@ mod tests {
 
     /// SQLite may end the whole transaction when a statement fails (disk
     /// full, I/O error); the unit's savepoint rollback then fails unseen.
-    /// The next transaction statement notices, fails the batch and replaces
-    /// the connection: no later unit runs outside the batch's transaction,
-    /// nor commits on its own.
+    /// The next holder of the connection checks it: the batch fails (its
+    /// committed unit learns its work was lost), the connection is replaced,
+    /// and nothing commits outside a batch.
     #[tokio::test]
-    async fn a_transaction_ended_under_a_unit_fails_its_batch_and_nothing_commits_outside_it() {
+    async fn a_transaction_ended_under_a_unit_fails_its_batch_and_the_next_unit_starts_afresh() {
         let dir = tempfile::tempdir().unwrap();
         let writer = writer(&dir, Duration::from_secs(5)).await;
         let mut first = writer.begin().await.unwrap();
@@ -519,13 +569,50 @@ mod tests {
         pause().await;
         let first = tokio::spawn(first.commit());
         ending.await.unwrap();
-        assert!(later.await.unwrap().is_err(), "the unit after the ended transaction is refused");
-        assert!(first.await.unwrap().is_err(), "the batch's committed unit learns it was lost");
-        assert_eq!(rows(&writer).await, Vec::<i64>::new());
+        assert!(
+            first.await.unwrap().is_err(),
+            "the batch's committed unit learns it was lost"
+        );
+        later.await.unwrap().unwrap();
+        assert_eq!(
+            rows(&writer).await,
+            vec![3],
+            "only the unit after the failure committed"
+        );
         let mut unit = writer.begin().await.unwrap();
         insert(&mut unit, 4).await;
         unit.commit().await.unwrap();
-        assert_eq!(rows(&writer).await, vec![4], "the replaced connection writes");
+        assert_eq!(rows(&writer).await, vec![3, 4]);
+    }
+
+    /// A request that goes away mid-unit (actix drops its future) leaves
+    /// nothing behind, whether it was the batch's first unit or a later one.
+    #[tokio::test]
+    async fn units_cancelled_mid_way_leave_nothing_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = writer(&dir, Duration::from_secs(5)).await;
+        let cancelled = |x| {
+            let writer = writer.clone();
+            async move {
+                let unit = async {
+                    let mut unit = writer.begin().await.unwrap();
+                    insert(&mut unit, x).await;
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    unit.commit().await
+                };
+                assert!(tokio::time::timeout(Duration::from_millis(20), unit).await.is_err());
+            }
+        };
+        cancelled(1).await;
+        let mut kept = writer.begin().await.unwrap();
+        insert(&mut kept, 2).await;
+        let kept = tokio::spawn(kept.commit());
+        cancelled(3).await;
+        kept.await.unwrap().unwrap();
+        let mut unit = writer.begin().await.unwrap();
+        insert(&mut unit, 4).await;
+        unit.commit().await.unwrap();
+        assert_eq!(rows(&writer).await, vec![2, 4]);
     }
 
     #[tokio::test]
@@ -550,6 +637,9 @@ mod tests {
         committed.await.unwrap().unwrap();
         assert!(matches!(writer.begin().await, Err(StoreError::Unavailable(_))));
         let wal = dir.path().join("w.db-wal");
-        assert!(!wal.exists(), "closing the last connection checkpoints and removes the log");
+        assert!(
+            !wal.exists(),
+            "closing the last connection checkpoints and removes the log"
+        );
     }
 }

@@ -207,8 +207,9 @@ pub async fn submit_form(
         // Not committed: whatever this request wrote is rolled back, and
         // the request that completed the session has committed before its
         // Entity is named here.
-        let current = work.find_session(group, id).await?.ok_or(Error::NotFound)?;
+        let current = work.find_session(group, id).await;
         work.settle().await?;
+        let current = current?.ok_or(Error::NotFound)?;
         return match current.completed_entity() {
             Some(_) => Ok(Submitted::AlreadyCompleted(current)),
             None => Err(Error::NotAllowed(NotAllowed::SessionNotActive)),
