@@ -92,6 +92,10 @@ impl Batch {
         self.members.load(Ordering::Acquire)
     }
 
+    fn finished(&self) -> bool {
+        self.outcome.borrow().is_some()
+    }
+
     fn finish(&self, outcome: Result<(), String>) {
         self.outcome.send_if_modified(|now| {
             let first = now.is_none();
@@ -190,25 +194,31 @@ impl Writer {
                 batch
             }
         };
-        let began = SqliteTransactionManager::begin(&mut guard.conn, None).await;
-        match (began, depth(&guard.conn)) {
-            (Ok(()), 2) => {}
+        // Held from here: a request gone while the savepoint is acknowledged
+        // still rolls back a batch it opened.
+        let mut held = Held {
+            guard,
+            batch: batch.clone(),
+            open: true,
+            savepoint: false,
+        };
+        let began = SqliteTransactionManager::begin(&mut held.guard.conn, None).await;
+        match (began, depth(&held.guard.conn)) {
+            (Ok(()), 2) => held.savepoint = true,
             (Ok(()), depth) => {
+                held.open = false;
                 let reason = format!("a savepoint left the write connection {depth} transactions deep");
-                poison(&mut guard, options, &reason).await;
+                poison(&mut held.guard, options, &reason).await;
                 return Err(failed(&reason));
             }
             (Err(error), _) => {
-                poison(&mut guard, options, &error.to_string()).await;
+                held.open = false;
+                poison(&mut held.guard, options, &error.to_string()).await;
                 return Err(error.into());
             }
         }
         Ok(SqliteUnit {
-            held: Held {
-                guard,
-                batch: batch.clone(),
-                open: true,
-            },
+            held,
             batch,
             writer: self.clone(),
         })
@@ -257,9 +267,14 @@ impl Writer {
     /// the connection (which checkpoints the write-ahead log).
     pub(super) async fn close(&self) {
         let mut guard = loop {
-            let guard = self.0.state.clone().lock_owned().await;
+            let mut guard = self.0.state.clone().lock_owned().await;
+            if !guard.closed {
+                // Tidies what an abrupt end left: only a batch with committed
+                // units and a flush to come is waited for.
+                let _ = ready(&mut guard, &self.0).await;
+            }
             match guard.batch.clone() {
-                Some(batch) if !guard.closed => {
+                Some(batch) if !guard.closed && batch.members() > 0 && !batch.finished() => {
                     drop(guard);
                     let _ = batch.outcome().await;
                 }
@@ -317,8 +332,10 @@ async fn ready(guard: &mut WriterState, shared: &Shared) -> Result<(), StoreErro
             clean = SqliteTransactionManager::rollback(&mut guard.conn).await.is_ok();
         }
         if clean && depth(&guard.conn) == kept {
-            if kept == 0 {
-                guard.batch = None;
+            if kept == 0
+                && let Some(batch) = guard.batch.take()
+            {
+                batch.finish(Err("no unit committed into the write batch".to_owned()));
             }
         } else {
             poison(guard, options, "an abandoned unit's rollback did not take").await;
@@ -412,7 +429,7 @@ impl FlushDuty {
 
 impl Drop for FlushDuty {
     fn drop(&mut self) {
-        if !self.done {
+        if !self.done && !self.batch.finished() {
             self.batch.finish(Err("the write batch was abandoned".to_owned()));
             self.writer.0.abandoned.store(true, Ordering::Release);
         }
@@ -430,15 +447,22 @@ struct Held {
     batch: Arc<Batch>,
     /// Not yet committed: roll back on drop.
     open: bool,
+    /// The unit's savepoint was acknowledged (a savepoint cancelled before
+    /// its acknowledgement is rolled back by sqlx itself).
+    savepoint: bool,
 }
 
 impl Drop for Held {
     fn drop(&mut self) {
         if self.open {
-            SqliteTransactionManager::start_rollback(&mut self.guard.conn);
+            if self.savepoint {
+                SqliteTransactionManager::start_rollback(&mut self.guard.conn);
+            }
             if self.batch.members() == 0 {
                 SqliteTransactionManager::start_rollback(&mut self.guard.conn);
-                self.guard.batch = None;
+                if let Some(batch) = self.guard.batch.take() {
+                    batch.finish(Err("no unit committed into the write batch".to_owned()));
+                }
             }
             self.guard.unsettled = true;
         }
@@ -613,6 +637,33 @@ mod tests {
         insert(&mut unit, 4).await;
         unit.commit().await.unwrap();
         assert_eq!(rows(&writer).await, vec![2, 4]);
+    }
+
+    /// The runtime flushes run on is gone (a shutdown): commits fail rather
+    /// than hang, the connection is replaced, and closing still finishes.
+    #[tokio::test]
+    async fn with_its_flush_runtime_gone_a_commit_fails_and_close_finishes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_owned();
+        let writer = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let dir = tempfile::TempDir::new_in(path).unwrap();
+            let writer = runtime.block_on(writer(&dir, Duration::from_secs(5)));
+            (writer, dir.keep())
+        })
+        .join()
+        .unwrap()
+        .0;
+        let mut unit = writer.begin().await.unwrap();
+        insert(&mut unit, 1).await;
+        let committed = tokio::time::timeout(Duration::from_secs(5), unit.commit()).await;
+        assert!(committed.expect("a commit does not hang").is_err());
+        tokio::time::timeout(Duration::from_secs(5), writer.close())
+            .await
+            .expect("closing does not hang");
     }
 
     #[tokio::test]
