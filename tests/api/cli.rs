@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::common::binary::{RunningServer, onboarding};
+use crate::common::binary::{RunningServer, onboarding, serve};
 
 /// Runs the binary on database `db` with extra environment variables.
 fn run_with(db: &str, env: &[(&str, &str)], args: &[&str]) -> (bool, String, String) {
@@ -52,16 +52,6 @@ fn table(text: &str) -> Vec<std::collections::HashMap<&str, &str>> {
 
 fn last_line(text: &str) -> &str {
     text.lines().last().unwrap_or("").trim()
-}
-
-/// A server on a free port of 127.0.0.1 with database `db`.
-fn serve(db: &str, env: &[(&str, &str)]) -> RunningServer {
-    let mut command = onboarding();
-    command
-        .env("DATABASE_URL", db)
-        .env("ONBOARDING_LISTEN", "127.0.0.1:0")
-        .envs(env.iter().copied());
-    RunningServer::start(command)
 }
 
 /// A SQLite database file in `dir` that does not exist yet.

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::{
     common::{
-        binary::{RunningServer, onboarding},
+        binary::serve,
         dump_database,
         form::{Browser, complete_business_journey},
         settings_for,
@@ -353,15 +353,7 @@ async fn a_new_data_key_takes_over_while_the_old_one_still_reads() {
 async fn no_full_number_or_form_link_rests_in_clear_in_the_database_or_the_log() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("onboarding.db").display().to_string();
-    let serve = || {
-        let mut command = onboarding();
-        command
-            .env("DATABASE_URL", &db)
-            .env("ONBOARDING_LISTEN", "127.0.0.1:0")
-            .env("RUST_LOG", "debug");
-        RunningServer::start(command)
-    };
-    let server = serve();
+    let server = serve(&db, &[("RUST_LOG", "debug")]);
     let key = server.printed_value("API key:").unwrap();
     let program = server.printed_value("Program ID:").unwrap();
     let client = reqwest::Client::new();
@@ -446,7 +438,7 @@ async fn no_full_number_or_form_link_rests_in_clear_in_the_database_or_the_log()
     }
 
     // A restart reads the key file again, quietly, and reveals nothing new.
-    let again = serve();
+    let again = serve(&db, &[("RUST_LOG", "debug")]);
     let log = again.stop();
     assert!(!log.contains("generated the data key"), "{log}");
 }

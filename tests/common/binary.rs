@@ -28,6 +28,17 @@ pub fn without_operator_settings(command: &mut Command) -> &mut Command {
     command
 }
 
+/// A server on a free port of 127.0.0.1 with database `db`, with `env` set
+/// besides.
+pub fn serve(db: &str, env: &[(&str, &str)]) -> RunningServer {
+    let mut command = onboarding();
+    command
+        .env("DATABASE_URL", db)
+        .env("ONBOARDING_LISTEN", "127.0.0.1:0")
+        .envs(env.iter().copied());
+    RunningServer::start(command)
+}
+
 /// A server process, killed when dropped (even when the test panics).
 pub struct RunningServer {
     child: Child,
