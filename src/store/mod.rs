@@ -10,6 +10,7 @@ mod entities;
 mod events;
 mod idempotency;
 mod programs;
+mod readers;
 mod sessions;
 mod time;
 mod writer;
@@ -17,9 +18,9 @@ mod writer;
 use std::{str::FromStr, time::Duration};
 
 use sqlx::{
-    ConnectOptions, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool,
+    ConnectOptions, PgConnection, PgPool, Postgres, SqliteConnection,
     postgres::{PgConnectOptions, PgPoolOptions},
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
 };
 
 pub use api_keys::{ApiKeyOwner, ApiKeySummary, Bootstrap, KEY_CACHE_TTL, NewApiKey};
@@ -109,7 +110,7 @@ enum Pool {
     /// together commit together ([`writer`]); reads run alongside on `read`
     /// (WAL mode).
     Sqlite {
-        read: SqlitePool,
+        read: readers::Readers,
         writer: writer::Writer,
     },
     Postgres(PgPool),
@@ -203,15 +204,23 @@ impl UnitOfWork {
 
 /// A pooled connection for reads outside a unit of work.
 enum Pooled {
-    Sqlite(sqlx::pool::PoolConnection<Sqlite>),
+    Sqlite(readers::Reader),
     Postgres(sqlx::pool::PoolConnection<Postgres>),
 }
 
 impl Pooled {
     fn conn(&mut self) -> Conn<'_> {
         match self {
-            Self::Sqlite(c) => Conn::Sqlite(&mut *c),
+            Self::Sqlite(c) => Conn::Sqlite(c.conn()),
             Self::Postgres(c) => Conn::Postgres(&mut *c),
+        }
+    }
+
+    /// Ends a read that failed: a connection that was lost is not reused
+    /// (sqlx's PostgreSQL pool checks its connections itself).
+    fn finish<T>(self, result: &Result<T, StoreError>) {
+        if let (Self::Sqlite(reader), Err(StoreError::Unavailable(_))) = (self, result) {
+            reader.discard();
         }
     }
 }
@@ -267,11 +276,12 @@ impl Store {
                     .disable_statement_logging();
                 // The writer first: it creates the file and switches it to WAL.
                 let writer = writer::Writer::connect(options.clone(), settings.database_acquire_timeout).await?;
-                let read = SqlitePoolOptions::new()
-                    .max_connections(settings.database_max_connections)
-                    .acquire_timeout(settings.database_acquire_timeout)
-                    .connect_with(options)
-                    .await?;
+                let read = readers::Readers::connect(
+                    options,
+                    settings.database_max_connections,
+                    settings.database_acquire_timeout,
+                )
+                .await?;
                 Pool::Sqlite { read, writer }
             }
             DatabaseTarget::Postgres(url) => {
@@ -359,7 +369,13 @@ impl Store {
     /// Connections open and in use now, for the metrics.
     pub fn pool_usage(&self) -> PoolUsage {
         let (size, idle) = match &self.pool {
-            Pool::Sqlite { read, writer } => (read.size() + 1, read.num_idle() + usize::from(!writer.busy())),
+            Pool::Sqlite { read, writer } => {
+                let (size, idle) = read.usage();
+                (
+                    u32::try_from(size).unwrap_or(u32::MAX).saturating_add(1),
+                    idle + usize::from(!writer.busy()),
+                )
+            }
             Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
         };
         let idle = u32::try_from(idle).unwrap_or(u32::MAX);
@@ -466,8 +482,13 @@ pub fn describe_connection(url: &DatabaseUrl) -> String {
 macro_rules! read {
     ($store:expr, $c:ident => $body:expr) => {{
         let mut pooled = $store.acquire().await?;
-        let $c = pooled.conn();
-        $body
+        let result: Result<_, $crate::store::StoreError> = async {
+            let $c = pooled.conn();
+            Ok($body)
+        }
+        .await;
+        pooled.finish(&result);
+        result?
     }};
 }
 pub(crate) use read;
