@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
-use super::{Conn, Cursor, Page, Store, StoreError, UnitOfWork, Window, on, position, read, time::Ts};
+use super::{Conn, Cursor, Page, SAME_GROUP, Store, StoreError, UnitOfWork, Window, on, position, read, time::Ts};
 use crate::domain::{
     event::{Event, EventCategory, EventSubscription, SubscriptionStatus, WebhookSecret},
     ids::{EventId, EventSubscriptionId, GroupId, IdempotencyKey},
@@ -95,7 +95,7 @@ async fn find_subscription(
     group: &GroupId,
     id: &EventSubscriptionId,
 ) -> Result<Option<EventSubscription>, StoreError> {
-    let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM event_subscriptions WHERE group_id = $1 AND id = $2");
+    let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM event_subscriptions WHERE id = $2 AND {SAME_GROUP}");
     let row: Option<SubscriptionRow> = on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(group)
         .bind(id)
@@ -236,7 +236,7 @@ impl UnitOfWork {
 
 impl Store {
     pub async fn find_event(&self, group: &GroupId, id: &EventId) -> Result<Option<Event>, StoreError> {
-        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE group_id = $1 AND id = $2");
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = $2 AND {SAME_GROUP}");
         let row: Option<EventRow> = read!(self, conn => on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(group)
             .bind(id)

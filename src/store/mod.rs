@@ -147,6 +147,20 @@ pub struct Store {
     deliveries: std::sync::Arc<tokio::sync::Notify>,
 }
 
+/// The caller's group, in a lookup by ID: `... WHERE id = $2 AND {SAME_GROUP}`.
+/// Written so that no index can serve it (`IS TRUE`), which leaves the ID's
+/// unique index as PostgreSQL's only choice. A plain `group_id = $1` let it
+/// pick a listing index that starts with `group_id` when the table's
+/// statistics were taken while it was nearly empty, and keep that plan (a
+/// prepared statement's generic plan) as the table grew: a retrieve then
+/// read every row of the group, at 700 requests per second instead of
+/// 15,000, until the next `ANALYZE`.
+pub(crate) const SAME_GROUP: &str = "(group_id = $1) IS TRUE";
+
+/// How long a PostgreSQL connection may sit idle before it is pinged on its
+/// way out of the pool.
+const PG_PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -296,6 +310,20 @@ impl Store {
                     PgPoolOptions::new()
                         .max_connections(settings.database_max_connections)
                         .acquire_timeout(settings.database_acquire_timeout)
+                        // sqlx pings a connection when it comes back to the
+                        // pool (which also finds one that was lost); a ping
+                        // when it is handed out as well is only worth its
+                        // round trip after a pause, in which the server may
+                        // have gone away (a restart, an idle timeout).
+                        .test_before_acquire(false)
+                        .before_acquire(|conn, meta| {
+                            Box::pin(async move {
+                                if meta.idle_for >= PG_PING_AFTER_IDLE {
+                                    sqlx::Connection::ping(conn).await?;
+                                }
+                                Ok(true)
+                            })
+                        })
                         .after_connect(move |conn, _| {
                             let timeout = timeout.clone();
                             Box::pin(async move {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Conn, Page, Store, StoreError, UnitOfWork, Window, on, position, read, time::Ts};
+use super::{Conn, Page, SAME_GROUP, Store, StoreError, UnitOfWork, Window, on, position, read, time::Ts};
 use crate::domain::{
     branding::{AccentColor, Branding, BrandingChange, LinkUrl, LogoRef, LogoType, join_origins, split_origins},
     ids::{GroupId, IdempotencyKey, ProgramId},
@@ -131,7 +131,7 @@ pub(super) async fn insert_program(
 }
 
 async fn find_program(conn: Conn<'_>, group: &GroupId, id: &ProgramId) -> Result<Option<Program>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM programs WHERE group_id = $1 AND id = $2");
+    let sql = format!("SELECT {COLUMNS} FROM programs WHERE id = $2 AND {SAME_GROUP}");
     let row: Option<ProgramRow> = on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(group)
         .bind(id)

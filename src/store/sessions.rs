@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    Conn, Page, Store, StoreError, UnitOfWork, Window,
+    Conn, Page, SAME_GROUP, Store, StoreError, UnitOfWork, Window,
     custody::{token_context, token_hash},
     on, position, read,
     time::Ts,
@@ -135,7 +135,7 @@ async fn find_session(
     group: &GroupId,
     id: &SessionId,
 ) -> Result<Option<Session>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM entity_onboarding_sessions WHERE group_id = $1 AND id = $2");
+    let sql = format!("SELECT {COLUMNS} FROM entity_onboarding_sessions WHERE id = $2 AND {SAME_GROUP}");
     let row: Option<SessionRow> = on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(group)
         .bind(id)
