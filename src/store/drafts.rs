@@ -48,7 +48,7 @@ impl UnitOfWork {
         let sql = "INSERT INTO session_drafts (session_id, draft_sealed, updated_at)
                    SELECT $1, $2, $3 WHERE EXISTS (
                        SELECT 1 FROM entity_onboarding_sessions
-                       WHERE id = $1 AND status = 'active' AND expires_at > $3)
+                       WHERE id = $1 AND (status = 'active' AND expires_at > $3) IS TRUE)
                    ON CONFLICT (session_id) DO UPDATE
                    SET draft_sealed = excluded.draft_sealed, updated_at = excluded.updated_at";
         let saved = on!(self.conn(), c => sqlx::query(sql)

@@ -295,7 +295,7 @@ impl UnitOfWork {
         now: DateTime<Utc>,
     ) -> Result<Entity, StoreError> {
         let sql = format!(
-            "UPDATE entities SET validation = $1, updated_at = $2 WHERE group_id = $3 AND id = $4 RETURNING {COLUMNS}"
+            "UPDATE entities SET validation = $1, updated_at = $2 WHERE id = $4 AND (group_id = $3) IS TRUE RETURNING {COLUMNS}"
         );
         let row: Option<EntityRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(Json(validation))
@@ -315,7 +315,7 @@ impl UnitOfWork {
         now: DateTime<Utc>,
     ) -> Result<Option<Entity>, StoreError> {
         let sql = format!(
-            "UPDATE entities SET status = 'archived', updated_at = $1 WHERE group_id = $2 AND id = $3 RETURNING {COLUMNS}"
+            "UPDATE entities SET status = 'archived', updated_at = $1 WHERE id = $3 AND (group_id = $2) IS TRUE RETURNING {COLUMNS}"
         );
         let row: Option<EntityRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(Ts(now))

@@ -206,7 +206,7 @@ impl UnitOfWork {
     ) -> Result<Option<EventSubscription>, StoreError> {
         let sql = format!(
             "UPDATE event_subscriptions SET status = $1, updated_at = $2
-             WHERE group_id = $3 AND id = $4 AND status <> 'deleted' RETURNING {SUBSCRIPTION_COLUMNS}"
+             WHERE id = $4 AND (group_id = $3) IS TRUE AND status <> 'deleted' RETURNING {SUBSCRIPTION_COLUMNS}"
         );
         let row: Option<SubscriptionRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(status)

@@ -149,7 +149,8 @@ pub struct Store {
 
 /// The caller's group, in a lookup by ID: `... WHERE id = $2 AND {SAME_GROUP}`.
 /// Written so that no index can serve it (`IS TRUE`), which leaves the ID's
-/// unique index as PostgreSQL's only choice. A plain `group_id = $1` let it
+/// unique index as PostgreSQL's only choice; the other conditions of an
+/// update by ID are wrapped the same way. A plain `group_id = $1` let it
 /// pick a listing index that starts with `group_id` when the table's
 /// statistics were taken while it was nearly empty, and keep that plan (a
 /// prepared statement's generic plan) as the table grew: a retrieve then

@@ -226,7 +226,7 @@ impl UnitOfWork {
     ) -> Result<Option<Program>, StoreError> {
         if let Some(Some(logo)) = &change.logo {
             let sql = "INSERT INTO program_logos (file_name, content_type, bytes, last_set_at)
-                       SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM programs WHERE group_id = $5 AND id = $6)
+                       SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM programs WHERE id = $6 AND (group_id = $5) IS TRUE)
                        ON CONFLICT (file_name) DO UPDATE SET last_set_at = excluded.last_set_at";
             on!(self.conn(), c => sqlx::query(sql)
                 .bind(logo.reference().file_name())

@@ -295,7 +295,7 @@ impl UnitOfWork {
                 (id, group_id, program_id, entity_id, redirect_url, token_hash, token_sealed, status,
                  idempotency_key, created_at, expires_at, locale)
              SELECT $1, $2, $3, $4, $5, $6, $10, 'active', $7, $8, $9, $11
-             WHERE EXISTS (SELECT 1 FROM programs WHERE group_id = $2 AND id = $3
+             WHERE EXISTS (SELECT 1 FROM programs WHERE id = $3 AND (group_id = $2) IS TRUE
                 AND (allowed_redirect_origins IS NULL
                      OR ' ' || allowed_redirect_origins || ' ' LIKE '% ' || $12 || ' %'))
              RETURNING {COLUMNS}"
@@ -337,7 +337,7 @@ impl UnitOfWork {
     ) -> Result<Option<(Session, bool)>, StoreError> {
         let sql = format!(
             "UPDATE entity_onboarding_sessions SET status = 'expired', expires_at = $1, token_sealed = NULL
-             WHERE group_id = $2 AND id = $3 AND status = 'active' AND expires_at > $1
+             WHERE id = $3 AND (group_id = $2 AND status = 'active' AND expires_at > $1) IS TRUE
              RETURNING {COLUMNS}"
         );
         let row: Option<SessionRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -372,7 +372,7 @@ impl UnitOfWork {
         let sql = format!(
             "UPDATE entity_onboarding_sessions
              SET status = 'expired', completed_at = $1, entity_id = COALESCE($4, entity_id), token_sealed = NULL
-             WHERE group_id = $2 AND id = $3 AND status = 'active' AND expires_at > $1
+             WHERE id = $3 AND (group_id = $2 AND status = 'active' AND expires_at > $1) IS TRUE
              RETURNING {COLUMNS}"
         );
         let row: Option<SessionRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))

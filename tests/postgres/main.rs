@@ -10,6 +10,7 @@ mod common;
 
 mod instances;
 mod outage;
+mod plans;
 
 use common::trial::{run, trial};
 
@@ -47,6 +48,9 @@ fn main() -> std::process::ExitCode {
         ),
         trial("start_up_waits_for_a_database_that_is_not_up_yet", postgres, |()| {
             outage::start_up_waits_for_a_database_that_is_not_up_yet()
+        }),
+        trial("lookups_by_id_read_one_row_however_the_table_grew", postgres, |()| {
+            plans::lookups_by_id_read_one_row_however_the_table_grew()
         }),
         trial(
             "a_restarted_cluster_gives_503_meanwhile_and_the_service_recovers",

@@ -1,0 +1,84 @@
+//! Query plans that must not depend on PostgreSQL's statistics.
+
+use serde_json::Value;
+
+use crate::common;
+
+/// Index entries read, per index of the sessions table, as the statistics
+/// (flushed when the service's connections end) report them.
+async fn index_reads(database_url: &str) -> Vec<(String, i64, i64)> {
+    let pool = sqlx::PgPool::connect(database_url).await.unwrap();
+    let sql = "SELECT indexrelname::text, idx_scan, idx_tup_read FROM pg_stat_user_indexes
+               WHERE relname = 'entity_onboarding_sessions' ORDER BY indexrelname";
+    let reads = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
+    pool.close().await;
+    reads
+}
+
+/// A session retrieved, expired and submitted by ID reads its own row only,
+/// even when PostgreSQL planned those statements while the table was nearly
+/// empty and has not analysed it since it grew. (With `group_id = $1 AND id
+/// = $2`, the plan kept for the prepared statement walked a listing index
+/// that starts with `group_id`: every row of the group, on every retrieve.)
+pub async fn lookups_by_id_read_one_row_however_the_table_grew() {
+    let app = common::spawn_app().await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(app.create_session().await["id"].as_str().unwrap().to_owned());
+    }
+    // More than five runs of each statement: PostgreSQL settles on a generic plan.
+    for _ in 0..8 {
+        for id in &ids {
+            let response = app.get(&format!("/entity_onboarding_sessions/{id}")).await;
+            assert_eq!(response.status(), 200);
+        }
+    }
+    // The group grows by 20,000 sessions, with no ANALYZE in between.
+    app.execute_sql(&format!(
+        "INSERT INTO entity_onboarding_sessions
+             (id, group_id, program_id, redirect_url, token_hash, status, created_at, expires_at)
+         SELECT 'entity_onboarding_session_bulk' || n, '{group}', '{program}', 'https://example.com/',
+                'bulk' || n, 'active', now() - interval '1 hour', now() + interval '1 hour'
+         FROM generate_series(1, 20000) AS n",
+        group = app.group_id,
+        program = app.program_id,
+    ))
+    .await;
+    for _ in 0..8 {
+        for id in &ids {
+            let response = app.get(&format!("/entity_onboarding_sessions/{id}")).await;
+            assert_eq!(response.status(), 200);
+        }
+    }
+    let expired = app
+        .post_action(&format!("/entity_onboarding_sessions/{}/expire", ids[0]))
+        .await;
+    assert_eq!(expired.status(), 200);
+    let submitted: Value = app
+        .post_action(&format!("/simulations/entity_onboarding_sessions/{}/submit", ids[1]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(submitted["status"], "expired", "{submitted}");
+    // The service's connections end, which flushes their statistics.
+    app.store.close().await;
+
+    let by_id = "entity_onboarding_sessions_id_key";
+    let mut reads = index_reads(&app.database_url).await;
+    for _ in 0..100 {
+        let lookups = reads.iter().find(|(name, ..)| name == by_id).map_or(0, |r| r.1);
+        if lookups >= 48 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        reads = index_reads(&app.database_url).await;
+    }
+    let lookups = reads.iter().find(|(name, ..)| name == by_id).map_or(0, |r| r.1);
+    assert!(lookups >= 48, "every retrieve used the ID's index: {reads:?}");
+    let elsewhere: i64 = reads.iter().filter(|(name, ..)| name != by_id).map(|r| r.2).sum();
+    assert!(
+        elsewhere < 100,
+        "lookups by ID walked another index ({elsewhere} entries read): {reads:?}"
+    );
+}
