@@ -114,12 +114,12 @@ async fn find_entity(
 impl Store {
     #[tracing::instrument(skip_all, fields(entity_id = %id))]
     pub async fn find_entity(&self, group: &GroupId, id: &EntityId) -> Result<Option<Entity>, StoreError> {
-        read!(self, c => find_entity(c, Some(group), id, Lock::None).await)
+        Ok(read!(self, c => find_entity(c, Some(group), id, Lock::None).await?))
     }
 
     /// An Entity by ID alone: for the hosted form, whose session names it.
     pub async fn find_entity_of_session(&self, id: &EntityId) -> Result<Option<Entity>, StoreError> {
-        read!(self, c => find_entity(c, None, id, Lock::None).await)
+        Ok(read!(self, c => find_entity(c, None, id, Lock::None).await?))
     }
 
     #[tracing::instrument(skip_all)]

@@ -304,7 +304,7 @@ impl Store {
         group: &GroupId,
         id: &EventSubscriptionId,
     ) -> Result<Option<EventSubscription>, StoreError> {
-        read!(self, c => find_subscription(c, group, id).await)
+        Ok(read!(self, c => find_subscription(c, group, id).await?))
     }
 
     /// Newest first; deleted subscriptions are not listed.

@@ -105,7 +105,7 @@ impl super::Store {
         group: &GroupId,
         key: &IdempotencyKey,
     ) -> Result<Option<StoredResponse>, StoreError> {
-        super::read!(self, c => find_response(c, &self.custody, group, key).await)
+        Ok(super::read!(self, c => find_response(c, &self.custody, group, key).await?))
     }
 }
 

@@ -224,11 +224,11 @@ enum Pooled {
 }
 
 impl Pooled {
-    fn conn(&mut self) -> Conn<'_> {
-        match self {
-            Self::Sqlite(c) => Conn::Sqlite(c.conn()),
+    fn conn(&mut self) -> Result<Conn<'_>, StoreError> {
+        Ok(match self {
+            Self::Sqlite(c) => Conn::Sqlite(c.conn()?),
             Self::Postgres(c) => Conn::Postgres(&mut *c),
-        }
+        })
     }
 
     /// Ends a read that failed: a connection that was lost is not reused
@@ -507,12 +507,14 @@ pub fn describe_connection(url: &DatabaseUrl) -> String {
     }
 }
 
-/// Runs one read on a pooled connection: `read!(self, c => body)`.
+/// Runs one read on a pooled connection: `read!(self, c => body)`. The body's
+/// errors must come out through `?` (not as a `Result` it evaluates to): a
+/// lost SQLite connection is seen, and discarded, by the error it returned.
 macro_rules! read {
     ($store:expr, $c:ident => $body:expr) => {{
         let mut pooled = $store.acquire().await?;
         let result: Result<_, $crate::store::StoreError> = async {
-            let $c = pooled.conn();
+            let $c = pooled.conn()?;
             Ok($body)
         }
         .await;

@@ -143,7 +143,7 @@ async fn find_program(conn: Conn<'_>, group: &GroupId, id: &ProgramId) -> Result
 impl Store {
     #[tracing::instrument(skip_all, fields(program_id = %id))]
     pub async fn find_program(&self, group: &GroupId, id: &ProgramId) -> Result<Option<Program>, StoreError> {
-        read!(self, c => find_program(c, group, id).await)
+        Ok(read!(self, c => find_program(c, group, id).await?))
     }
 
     /// Every program of every group with its group, oldest first: the
@@ -276,11 +276,12 @@ impl UnitOfWork {
                     Setting::Flag(value) => query.push_bind(*value),
                 };
             }
-            query.push(" WHERE group_id = ");
-            query.push_bind(group);
-            query.push(" AND id = ");
+            // The ID's index only (see `SAME_GROUP`).
+            query.push(" WHERE id = ");
             query.push_bind(id);
-            query.push(format!(" RETURNING {COLUMNS}"));
+            query.push(" AND (group_id = ");
+            query.push_bind(group);
+            query.push(format!(") IS TRUE RETURNING {COLUMNS}"));
             query.build_query_as().fetch_optional(&mut *c).await?
         });
         Ok(row.map(Program::from))

@@ -9,38 +9,85 @@
 //! delays the next one, which queues behind it), and it cannot lose a server.
 //! So reads borrow their connections from a plain pool that hands them out
 //! as they are, and a connection whose thread has gone is dropped as soon as
-//! a read reports it (see [`Reader::discard`]).
+//! a read reports it (see [`Reader::discard`]). Every connection that leaves
+//! the pool (discarded, or back after [`Readers::close`]) is closed properly,
+//! and `close` waits for that, so the last one out checkpoints the log.
 
-use std::time::Duration;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
 
-use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleResult, Timeouts};
+use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleResult};
 use sqlx::{ConnectOptions, Connection, SqliteConnection, sqlite::SqliteConnectOptions};
+use tokio::runtime::Handle;
 
 use super::StoreError;
 
-/// Opens read connections with the store's options.
-#[derive(Debug)]
-pub(crate) struct Opener(SqliteConnectOptions);
+/// How long [`Readers::close`] waits for reads still running.
+const CLOSE_WAIT: Duration = Duration::from_secs(10);
+
+/// A pooled read connection. `None` only once it has left the pool (its
+/// close was started): the pool never hands such a one out.
+pub(crate) struct Slot(Option<SqliteConnection>);
+
+/// Opens read connections with the store's options, and closes those that
+/// leave the pool on the runtime the store was opened on.
+pub(crate) struct Opener {
+    options: SqliteConnectOptions,
+    runtime: Handle,
+    /// Connections opened and not yet closed.
+    open: Arc<AtomicUsize>,
+}
+
+impl std::fmt::Debug for Opener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opener")
+            .field("open", &self.open)
+            .finish_non_exhaustive()
+    }
+}
 
 impl Manager for Opener {
-    type Type = SqliteConnection;
+    type Type = Slot;
     type Error = sqlx::Error;
 
-    async fn create(&self) -> Result<SqliteConnection, sqlx::Error> {
-        self.0.connect().await
+    async fn create(&self) -> Result<Slot, sqlx::Error> {
+        let conn = self.options.connect().await?;
+        self.open.fetch_add(1, Ordering::AcqRel);
+        Ok(Slot(Some(conn)))
     }
 
-    async fn recycle(&self, _: &mut SqliteConnection, _: &Metrics) -> RecycleResult<sqlx::Error> {
+    async fn recycle(&self, _: &mut Slot, _: &Metrics) -> RecycleResult<sqlx::Error> {
         Ok(())
+    }
+
+    /// Called for each connection that leaves the pool for good.
+    fn detach(&self, slot: &mut Slot) {
+        if let Some(conn) = slot.0.take() {
+            let open = self.open.clone();
+            self.runtime.spawn(async move {
+                if let Err(error) = conn.close().await {
+                    tracing::debug!(%error, "closing a read connection failed");
+                }
+                open.fetch_sub(1, Ordering::AcqRel);
+            });
+        }
     }
 }
 
 #[derive(Clone)]
-pub(crate) struct Readers(managed::Pool<Opener>);
+pub(crate) struct Readers {
+    pool: managed::Pool<Opener>,
+    acquire_timeout: Duration,
+}
 
 impl std::fmt::Debug for Readers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Readers").field(&self.0.status()).finish()
+        f.debug_tuple("Readers").field(&self.pool.status()).finish()
     }
 }
 
@@ -48,8 +95,11 @@ impl std::fmt::Debug for Readers {
 pub(crate) struct Reader(Object<Opener>);
 
 impl Reader {
-    pub(crate) fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.0
+    pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
+        self.0
+            .0
+            .as_mut()
+            .ok_or(StoreError::Unavailable(sqlx::Error::PoolClosed))
     }
 
     /// Takes a connection whose thread is gone out of the pool for good.
@@ -61,6 +111,7 @@ impl Reader {
 impl Readers {
     /// Up to `max` connections, opened when first needed; one is opened now
     /// so that a database that cannot be read is reported at start-up.
+    /// Closing them runs on the current runtime.
     pub(crate) async fn connect(
         options: SqliteConnectOptions,
         max: u32,
@@ -68,53 +119,62 @@ impl Readers {
     ) -> Result<Self, StoreError> {
         let config = managed::PoolConfig {
             max_size: usize::try_from(max.max(1)).unwrap_or(usize::MAX),
-            timeouts: Timeouts {
-                wait: Some(acquire_timeout),
-                create: Some(acquire_timeout),
-                recycle: None,
-            },
+            // One budget for waiting and opening, in `acquire`.
+            timeouts: managed::Timeouts::new(),
             // The connection freed last is handed out first, so that the
             // same few threads stay warm under light load.
             queue_mode: managed::QueueMode::Lifo,
         };
-        let pool = managed::Pool::builder(Opener(options))
+        let opener = Opener {
+            options,
+            runtime: Handle::current(),
+            open: Arc::new(AtomicUsize::new(0)),
+        };
+        let pool = managed::Pool::builder(opener)
             .config(config)
-            .runtime(deadpool::Runtime::Tokio1)
             .build()
             .map_err(|error| StoreError::Config(error.to_string()))?;
-        let readers = Self(pool);
+        let readers = Self { pool, acquire_timeout };
         drop(readers.acquire().await?);
         Ok(readers)
     }
 
-    /// A connection, waiting at most the acquire timeout for one to be free.
+    /// A connection, waiting at most the acquire timeout (for one to be
+    /// free, and to open it) before the read is refused as unavailable.
     pub(crate) async fn acquire(&self) -> Result<Reader, StoreError> {
-        match self.0.get().await {
-            Ok(object) => Ok(Reader(object)),
-            Err(PoolError::Backend(error)) => Err(error.into()),
-            Err(PoolError::Timeout(_)) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
-            Err(PoolError::Closed) => Err(StoreError::Unavailable(sqlx::Error::PoolClosed)),
-            Err(error @ (PoolError::NoRuntimeSpecified | PoolError::PostCreateHook(_))) => {
-                Err(StoreError::Config(error.to_string()))
-            }
+        match tokio::time::timeout(self.acquire_timeout, self.pool.get()).await {
+            Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
+            Ok(Ok(object)) => Ok(Reader(object)),
+            Ok(Err(PoolError::Backend(error))) => Err(error.into()),
+            Ok(Err(PoolError::Closed)) => Err(StoreError::Unavailable(sqlx::Error::PoolClosed)),
+            Ok(Err(error)) => Err(StoreError::Config(error.to_string())),
         }
     }
 
     /// Connections open, and those of them idle.
     pub(crate) fn usage(&self) -> (usize, usize) {
-        let status = self.0.status();
+        let status = self.pool.status();
         (status.size, status.available)
     }
 
-    /// Refuses further reads and closes the idle connections (one in use is
-    /// closed when its read returns it).
+    /// Refuses further reads, closes the idle connections, and waits (at
+    /// most [`CLOSE_WAIT`]) for those in use to come back and be closed.
     pub(crate) async fn close(&self) {
-        let idle = self.0.retain(|_, _| false).removed;
-        self.0.close();
-        for conn in idle {
-            if let Err(error) = conn.close().await {
-                tracing::warn!(%error, "closing a read connection failed");
+        // Each connection removed leaves through `Opener::detach`, as does
+        // each one that comes back once the pool is closed.
+        drop(self.pool.retain(|_, _| false));
+        self.pool.close();
+        let deadline = tokio::time::Instant::now() + CLOSE_WAIT;
+        loop {
+            let open = self.pool.manager().open.load(Ordering::Acquire);
+            if open == 0 {
+                break;
             }
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!(open, "read connections still open at shutdown");
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 }
@@ -148,7 +208,7 @@ mod tests {
 
     async fn count(reader: &mut Reader) -> i64 {
         sqlx::query_scalar("SELECT count(*) FROM t")
-            .fetch_one(reader.conn())
+            .fetch_one(reader.conn().unwrap())
             .await
             .unwrap()
     }
@@ -186,7 +246,7 @@ mod tests {
         let readers = readers(&dir, 1, Duration::from_secs(5)).await;
         for round in 0..5 {
             let mut reader = readers.acquire().await.unwrap();
-            let all = sqlx::query_scalar::<_, i64>("SELECT x FROM t ORDER BY x DESC").fetch_all(reader.conn());
+            let all = sqlx::query_scalar::<_, i64>("SELECT x FROM t ORDER BY x DESC").fetch_all(reader.conn().unwrap());
             let abandoned = tokio::time::timeout(Duration::from_micros(200), all).await;
             assert!(abandoned.is_err(), "the read finished before it could be abandoned");
             drop(reader);
@@ -201,7 +261,7 @@ mod tests {
 
             let mut reader = readers.acquire().await.unwrap();
             let first: i64 = sqlx::query_scalar("SELECT x FROM t ORDER BY x LIMIT 1")
-                .fetch_one(reader.conn())
+                .fetch_one(reader.conn().unwrap())
                 .await
                 .unwrap();
             assert_eq!(first, 0);
@@ -224,13 +284,34 @@ mod tests {
         assert_eq!(readers.usage(), (1, 1));
     }
 
-    /// Closing refuses further reads.
+    /// Closing refuses further reads, waits for a read still running, and
+    /// closes every connection properly: the last one out removes the log.
     #[tokio::test]
-    async fn close_refuses_reads() {
+    async fn close_refuses_reads_and_waits_for_those_running() {
         let dir = tempfile::tempdir().unwrap();
         let readers = readers(&dir, 2, Duration::from_secs(5)).await;
-        readers.close().await;
+        let mut running = readers.acquire().await.unwrap();
+        let _idle = readers.acquire().await.unwrap();
+        drop(_idle);
+        assert_eq!(readers.usage(), (2, 1));
+
+        let closing = tokio::spawn({
+            let readers = readers.clone();
+            async move { readers.close().await }
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!closing.is_finished(), "close waits for the read still running");
         assert!(matches!(readers.acquire().await, Err(StoreError::Unavailable(_))));
-        assert_eq!(readers.usage().0, 0);
+        assert_eq!(count(&mut running).await, 200_000, "a read under way finishes");
+        drop(running);
+        tokio::time::timeout(Duration::from_secs(5), closing)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(readers.pool.manager().open.load(Ordering::Acquire), 0);
+        assert!(
+            !dir.path().join("r.db-wal").exists(),
+            "the last connection closed removed the log"
+        );
     }
 }

@@ -147,7 +147,7 @@ async fn find_session(
 impl Store {
     #[tracing::instrument(skip_all, fields(session_id = %id))]
     pub async fn find_session(&self, group: &GroupId, id: &SessionId) -> Result<Option<Session>, StoreError> {
-        read!(self, c => find_session(c, &self.custody, group, id).await)
+        Ok(read!(self, c => find_session(c, &self.custody, group, id).await?))
     }
 
     /// Newest first, filtered by status as seen at `now` (a session past its
