@@ -108,6 +108,17 @@ impl Reader {
     }
 }
 
+/// How many read connections to open at most: `max`, but no more than two
+/// per core this process may run on. A SQLite read keeps a core busy rather
+/// than waiting on a network, so connections beyond that add threads (about
+/// 1.5 MB each) and no throughput; two per core still let a read proceed
+/// while another waits on the disk.
+pub(crate) fn count(max: u32) -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let per_cores = u32::try_from(cores.saturating_mul(2)).unwrap_or(u32::MAX);
+    max.min(per_cores).max(1)
+}
+
 impl Readers {
     /// Up to `max` connections, opened when first needed; one is opened now
     /// so that a database that cannot be read is reported at start-up.
@@ -211,6 +222,16 @@ mod tests {
             .fetch_one(reader.conn().unwrap())
             .await
             .unwrap()
+    }
+
+    /// No more read connections than configured, nor than two per core.
+    #[test]
+    fn connections_are_bounded_by_the_setting_and_the_cores() {
+        let cores = u32::try_from(std::thread::available_parallelism().unwrap().get()).unwrap();
+        assert_eq!(super::count(1), 1);
+        assert_eq!(super::count(0), 1, "at least one");
+        assert_eq!(super::count(u32::MAX), 2 * cores);
+        assert_eq!(super::count(2 * cores + 1), 2 * cores);
     }
 
     /// With every connection in use, a read waits at most the acquire
