@@ -293,7 +293,7 @@ impl Store {
                 let writer = writer::Writer::connect(options.clone(), settings.database_acquire_timeout).await?;
                 let read = readers::Readers::connect(
                     options,
-                    readers::count(settings.database_max_connections),
+                    settings.database_max_connections,
                     settings.database_acquire_timeout,
                 )
                 .await?;

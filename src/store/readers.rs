@@ -113,23 +113,23 @@ impl Reader {
 /// than waiting on a network, so connections beyond that add threads (about
 /// 1.5 MB each) and no throughput; two per core still let a read proceed
 /// while another waits on the disk.
-pub(crate) fn count(max: u32) -> u32 {
+fn count(max: u32) -> u32 {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let per_cores = u32::try_from(cores.saturating_mul(2)).unwrap_or(u32::MAX);
     max.min(per_cores).max(1)
 }
 
 impl Readers {
-    /// Up to `max` connections, opened when first needed; one is opened now
-    /// so that a database that cannot be read is reported at start-up.
-    /// Closing them runs on the current runtime.
+    /// Up to [`count`]`(max)` connections, opened when first needed; one is
+    /// opened now so that a database that cannot be read is reported at
+    /// start-up. Closing them runs on the current runtime.
     pub(crate) async fn connect(
         options: SqliteConnectOptions,
         max: u32,
         acquire_timeout: Duration,
     ) -> Result<Self, StoreError> {
         let config = managed::PoolConfig {
-            max_size: usize::try_from(max.max(1)).unwrap_or(usize::MAX),
+            max_size: usize::try_from(count(max)).unwrap_or(usize::MAX),
             // One budget for waiting and opening, in `acquire`.
             timeouts: managed::Timeouts::new(),
             // The connection freed last is handed out first, so that the

@@ -551,6 +551,13 @@ mod tests {
             .unwrap();
     }
 
+    /// A unit that inserts `x` and commits.
+    async fn commit_value(writer: &Writer, x: i64) {
+        let mut unit = writer.begin().await.unwrap();
+        insert(&mut unit, x).await;
+        unit.commit().await.unwrap();
+    }
+
     async fn rows(writer: &Writer) -> Vec<i64> {
         sqlx::query_scalar("SELECT x FROM t ORDER BY x")
             .fetch_all(writer.exclusive().await.unwrap().conn())
@@ -603,9 +610,7 @@ mod tests {
             vec![3],
             "only the unit after the failure committed"
         );
-        let mut unit = writer.begin().await.unwrap();
-        insert(&mut unit, 4).await;
-        unit.commit().await.unwrap();
+        commit_value(&writer, 4).await;
         assert_eq!(rows(&writer).await, vec![3, 4]);
     }
 
@@ -633,9 +638,7 @@ mod tests {
         let kept = tokio::spawn(kept.commit());
         cancelled(3).await;
         kept.await.unwrap().unwrap();
-        let mut unit = writer.begin().await.unwrap();
-        insert(&mut unit, 4).await;
-        unit.commit().await.unwrap();
+        commit_value(&writer, 4).await;
         assert_eq!(rows(&writer).await, vec![2, 4]);
     }
 

@@ -7,13 +7,27 @@ use crate::common;
 
 /// Index entries read, per index of the sessions table, as the statistics
 /// (flushed when the service's connections end) report them.
-async fn index_reads(database_url: &str) -> Vec<(String, i64, i64)> {
-    let pool = sqlx::PgPool::connect(database_url).await.unwrap();
+async fn index_reads(pool: &sqlx::PgPool) -> Vec<(String, i64, i64)> {
     let sql = "SELECT indexrelname::text, idx_scan, idx_tup_read FROM pg_stat_user_indexes
                WHERE relname = 'entity_onboarding_sessions' ORDER BY indexrelname";
-    let reads = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
-    pool.close().await;
-    reads
+    sqlx::query_as(sql).fetch_all(pool).await.unwrap()
+}
+
+/// How many lookups went through the ID's index.
+fn lookups_by_id(reads: &[(String, i64, i64)]) -> i64 {
+    reads.iter().find(|(name, ..)| name == BY_ID).map_or(0, |r| r.1)
+}
+
+const BY_ID: &str = "entity_onboarding_sessions_id_key";
+
+/// Retrieves each session eight times.
+async fn retrieve_all(app: &common::TestApp, ids: &[String]) {
+    for _ in 0..8 {
+        for id in ids {
+            let response = app.get(&format!("/entity_onboarding_sessions/{id}")).await;
+            assert_eq!(response.status(), 200);
+        }
+    }
 }
 
 /// A session retrieved, expired and submitted by ID reads its own row only,
@@ -38,12 +52,7 @@ pub async fn lookups_by_id_read_one_row_however_the_table_grew() {
     for _ in 0..3 {
         ids.push(app.create_session().await["id"].as_str().unwrap().to_owned());
     }
-    for _ in 0..8 {
-        for id in &ids {
-            let response = app.get(&format!("/entity_onboarding_sessions/{id}")).await;
-            assert_eq!(response.status(), 200);
-        }
-    }
+    retrieve_all(&app, &ids).await;
     // The group grows by 20,000 sessions, with no ANALYZE in between.
     app.execute_sql(&format!(
         "INSERT INTO entity_onboarding_sessions
@@ -55,12 +64,7 @@ pub async fn lookups_by_id_read_one_row_however_the_table_grew() {
         program = app.program_id,
     ))
     .await;
-    for _ in 0..8 {
-        for id in &ids {
-            let response = app.get(&format!("/entity_onboarding_sessions/{id}")).await;
-            assert_eq!(response.status(), 200);
-        }
-    }
+    retrieve_all(&app, &ids).await;
     let expired = app
         .post_action(&format!("/entity_onboarding_sessions/{}/expire", ids[0]))
         .await;
@@ -75,19 +79,21 @@ pub async fn lookups_by_id_read_one_row_however_the_table_grew() {
     // The service's connections end, which flushes their statistics.
     app.store.close().await;
 
-    let by_id = "entity_onboarding_sessions_id_key";
-    let mut reads = index_reads(&app.database_url).await;
+    let stats = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+    let mut reads = index_reads(&stats).await;
     for _ in 0..100 {
-        let lookups = reads.iter().find(|(name, ..)| name == by_id).map_or(0, |r| r.1);
-        if lookups >= 48 {
+        if lookups_by_id(&reads) >= 48 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        reads = index_reads(&app.database_url).await;
+        reads = index_reads(&stats).await;
     }
-    let lookups = reads.iter().find(|(name, ..)| name == by_id).map_or(0, |r| r.1);
-    assert!(lookups >= 48, "every retrieve used the ID's index: {reads:?}");
-    let elsewhere: i64 = reads.iter().filter(|(name, ..)| name != by_id).map(|r| r.2).sum();
+    stats.close().await;
+    assert!(
+        lookups_by_id(&reads) >= 48,
+        "every retrieve used the ID's index: {reads:?}"
+    );
+    let elsewhere: i64 = reads.iter().filter(|(name, ..)| name != BY_ID).map(|r| r.2).sum();
     assert!(
         elsewhere < 100,
         "lookups by ID walked another index ({elsewhere} entries read): {reads:?}"
