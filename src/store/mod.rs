@@ -110,10 +110,16 @@ enum Pool {
     /// together commit together ([`writer`]); reads run alongside on `read`
     /// (WAL mode).
     Sqlite {
-        read: readers::Readers,
+        read: readers::Readers<SqliteConnection>,
         writer: writer::Writer,
     },
-    Postgres(PgPool),
+    /// Units of work on sqlx's pool, whose ping on each connection's way
+    /// back also sends a rollback left queued by a unit that ended
+    /// abruptly; reads on their own connections, lent without pings.
+    Postgres {
+        read: readers::Readers<PgConnection>,
+        units: PgPool,
+    },
 }
 
 /// A connection of either backend, borrowed for one store function.
@@ -217,25 +223,34 @@ impl UnitOfWork {
     }
 }
 
+/// PostgreSQL's connections (`ONBOARDING_DB_MAX_CONNECTIONS`, at least
+/// two) shared out: half for reads, the rest for units of work.
+fn postgres_split(max: u32) -> (u32, u32) {
+    let reads = (max / 2).max(1);
+    (reads, max.saturating_sub(reads).max(1))
+}
+
 /// A pooled connection for reads outside a unit of work.
 enum Pooled {
-    Sqlite(readers::Reader),
-    Postgres(sqlx::pool::PoolConnection<Postgres>),
+    Sqlite(readers::Reader<SqliteConnection>),
+    Postgres(readers::Reader<PgConnection>),
 }
 
 impl Pooled {
     fn conn(&mut self) -> Result<Conn<'_>, StoreError> {
         Ok(match self {
             Self::Sqlite(c) => Conn::Sqlite(c.conn()?),
-            Self::Postgres(c) => Conn::Postgres(&mut *c),
+            Self::Postgres(c) => Conn::Postgres(c.conn()?),
         })
     }
 
-    /// Ends a read that failed: a connection that was lost is not reused
-    /// (sqlx's PostgreSQL pool checks its connections itself).
+    /// Ends a read that failed: a connection that was lost is not reused.
     fn finish<T>(self, result: &Result<T, StoreError>) {
-        if let (Self::Sqlite(reader), Err(StoreError::Unavailable(_))) = (self, result) {
-            reader.discard();
+        if let Err(StoreError::Unavailable(_)) = result {
+            match self {
+                Self::Sqlite(reader) => reader.discard(),
+                Self::Postgres(reader) => reader.discard(),
+            }
         }
     }
 }
@@ -291,7 +306,7 @@ impl Store {
                     .disable_statement_logging();
                 // The writer first: it creates the file and switches it to WAL.
                 let writer = writer::Writer::connect(options.clone(), settings.database_acquire_timeout).await?;
-                let read = readers::Readers::connect(
+                let read = readers::Readers::sqlite(
                     options,
                     settings.database_max_connections,
                     settings.database_acquire_timeout,
@@ -307,34 +322,49 @@ impl Store {
                     "SET statement_timeout = {}",
                     settings.database_statement_timeout.as_millis()
                 );
-                Pool::Postgres(
-                    PgPoolOptions::new()
-                        .max_connections(settings.database_max_connections)
-                        .acquire_timeout(settings.database_acquire_timeout)
-                        // sqlx pings a connection when it comes back to the
-                        // pool (which also finds one that was lost); a ping
-                        // when it is handed out as well is only worth its
-                        // round trip after a pause, in which the server may
-                        // have gone away (a restart, an idle timeout).
-                        .test_before_acquire(false)
-                        .before_acquire(|conn, meta| {
-                            Box::pin(async move {
-                                if meta.idle_for >= PG_PING_AFTER_IDLE {
-                                    sqlx::Connection::ping(conn).await?;
-                                }
-                                Ok(true)
-                            })
+                let (reads, units) = postgres_split(settings.database_max_connections);
+                let read_timeout = timeout.clone();
+                let read = readers::Readers::postgres(
+                    options.clone(),
+                    std::sync::Arc::new(move |conn: &mut PgConnection| {
+                        let timeout = read_timeout.clone();
+                        Box::pin(async move {
+                            sqlx::query(sqlx::AssertSqlSafe(timeout)).execute(conn).await?;
+                            Ok(())
                         })
-                        .after_connect(move |conn, _| {
-                            let timeout = timeout.clone();
-                            Box::pin(async move {
-                                sqlx::query(sqlx::AssertSqlSafe(timeout)).execute(conn).await?;
-                                Ok(())
-                            })
-                        })
-                        .connect_with(options)
-                        .await?,
+                    }),
+                    PG_PING_AFTER_IDLE,
+                    reads,
+                    settings.database_acquire_timeout,
                 )
+                .await?;
+                let units = PgPoolOptions::new()
+                    .max_connections(units)
+                    .acquire_timeout(settings.database_acquire_timeout)
+                    // sqlx pings a connection when it comes back to the
+                    // pool (which also finds one that was lost); a ping
+                    // when it is handed out as well is only worth its
+                    // round trip after a pause, in which the server may
+                    // have gone away (a restart, an idle timeout).
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for >= PG_PING_AFTER_IDLE {
+                                sqlx::Connection::ping(conn).await?;
+                            }
+                            Ok(true)
+                        })
+                    })
+                    .after_connect(move |conn, _| {
+                        let timeout = timeout.clone();
+                        Box::pin(async move {
+                            sqlx::query(sqlx::AssertSqlSafe(timeout)).execute(conn).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?;
+                Pool::Postgres { read, units }
             }
         };
         Ok(Self {
@@ -358,14 +388,14 @@ impl Store {
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite { .. } => Backend::Sqlite,
-            Pool::Postgres(_) => Backend::Postgres,
+            Pool::Postgres { .. } => Backend::Postgres,
         }
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
             Pool::Sqlite { writer, .. } => writer.migrate(&SQLITE_MIGRATIONS).await?,
-            Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+            Pool::Postgres { units, .. } => POSTGRES_MIGRATIONS.run(units).await?,
         }
         Ok(())
     }
@@ -377,7 +407,7 @@ impl Store {
         let _waiting = Waiting::start();
         let tx = match &self.pool {
             Pool::Sqlite { writer, .. } => Tx::Sqlite(writer.begin().await?),
-            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Pool::Postgres { units, .. } => Tx::Postgres(units.begin().await?),
         };
         Ok(UnitOfWork {
             tx,
@@ -391,7 +421,7 @@ impl Store {
         let _waiting = Waiting::start();
         Ok(match &self.pool {
             Pool::Sqlite { read, .. } => Pooled::Sqlite(read.acquire().await?),
-            Pool::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
+            Pool::Postgres { read, .. } => Pooled::Postgres(read.acquire().await?),
         })
     }
 
@@ -405,7 +435,13 @@ impl Store {
                     idle + usize::from(!writer.busy()),
                 )
             }
-            Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
+            Pool::Postgres { read, units } => {
+                let (size, idle) = read.usage();
+                (
+                    u32::try_from(size).unwrap_or(u32::MAX).saturating_add(units.size()),
+                    idle + units.num_idle(),
+                )
+            }
         };
         let idle = u32::try_from(idle).unwrap_or(u32::MAX);
         PoolUsage {
@@ -425,7 +461,7 @@ impl Store {
         .await;
         let known = match self.pool {
             Pool::Sqlite { .. } => &SQLITE_MIGRATIONS,
-            Pool::Postgres(_) => &POSTGRES_MIGRATIONS,
+            Pool::Postgres { .. } => &POSTGRES_MIGRATIONS,
         };
         match applied {
             Err(StoreError::Unavailable(_)) => Readiness::DatabaseUnreachable,
@@ -448,7 +484,10 @@ impl Store {
                 writer.close().await;
                 read.close().await;
             }
-            Pool::Postgres(pool) => pool.close().await,
+            Pool::Postgres { read, units } => {
+                units.close().await;
+                read.close().await;
+            }
         }
     }
 }

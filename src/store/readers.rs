@@ -1,17 +1,20 @@
-//! SQLite's read connections.
+//! Read connections, lent without pings.
 //!
-//! sqlx runs each SQLite connection on a thread of its own and hands every
-//! statement to it over a channel: a statement costs two thread switches.
-//! sqlx's own pool adds a ping when a connection is handed out and another
-//! when it comes back, so a one-query read cost three of those round trips.
-//! Neither ping is needed here: a read connection never holds a transaction,
-//! its thread runs commands strictly in order (a read abandoned mid-way only
-//! delays the next one, which queues behind it), and it cannot lose a server.
-//! So reads borrow their connections from a plain pool that hands them out
-//! as they are, and a connection whose thread has gone is dropped as soon as
-//! a read reports it (see [`Reader::discard`]). Every connection that leaves
-//! the pool (discarded, or back after [`Readers::close`]) is closed properly,
-//! and `close` waits for that, so the last one out checkpoints the log.
+//! sqlx's pool pings a connection when it hands it out (after a pause) and
+//! always when it comes back. On SQLite, every statement is a round trip to
+//! the connection's own thread, so a one-query read cost three of those
+//! round trips; on PostgreSQL, the ping on the way back is a second round
+//! trip to the server for every read. Neither ping is needed for reads: a
+//! read connection never holds a transaction, and its commands run strictly
+//! in order (a read abandoned mid-way only delays the next one, which first
+//! reads what is left of it). So reads borrow their connections from a plain
+//! pool that hands them out as they are, and a connection that was lost is
+//! dropped as soon as a read reports it (see [`Reader::discard`]). A
+//! PostgreSQL connection idle for a while is pinged before it is lent, as
+//! sqlx's pool does, since its server may have gone meanwhile. Every
+//! connection that leaves the pool (discarded, or back after
+//! [`Readers::close`]) is closed properly, and `close` waits for that: on
+//! SQLite, the last one out checkpoints the log.
 
 use std::{
     sync::{
@@ -21,8 +24,12 @@ use std::{
     time::Duration,
 };
 
-use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleResult};
-use sqlx::{ConnectOptions, Connection, SqliteConnection, sqlite::SqliteConnectOptions};
+use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleError, RecycleResult};
+use futures_util::future::BoxFuture;
+use sqlx::{
+    ConnectOptions, Connection, PgConnection, SqliteConnection, postgres::PgConnectOptions,
+    sqlite::SqliteConnectOptions,
+};
 use tokio::runtime::Handle;
 
 use super::StoreError;
@@ -32,18 +39,24 @@ const CLOSE_WAIT: Duration = Duration::from_secs(10);
 
 /// A pooled read connection. `None` only once it has left the pool (its
 /// close was started): the pool never hands such a one out.
-pub(crate) struct Slot(Option<SqliteConnection>);
+pub(crate) struct Slot<C>(Option<C>);
+
+/// What runs on each new connection before its first read.
+type Setup<C> = Arc<dyn for<'c> Fn(&'c mut C) -> BoxFuture<'c, Result<(), sqlx::Error>> + Send + Sync>;
 
 /// Opens read connections with the store's options, and closes those that
 /// leave the pool on the runtime the store was opened on.
-pub(crate) struct Opener {
-    options: SqliteConnectOptions,
+pub(crate) struct Opener<C: Connection + 'static> {
+    options: C::Options,
+    setup: Option<Setup<C>>,
+    /// A connection handed out longer ago than this is pinged first.
+    ping_after_idle: Option<Duration>,
     runtime: Handle,
     /// Connections opened and not yet closed.
     open: Arc<AtomicUsize>,
 }
 
-impl std::fmt::Debug for Opener {
+impl<C: Connection + 'static> std::fmt::Debug for Opener<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Opener")
             .field("open", &self.open)
@@ -51,22 +64,35 @@ impl std::fmt::Debug for Opener {
     }
 }
 
-impl Manager for Opener {
-    type Type = Slot;
+impl<C: Connection + 'static> Manager for Opener<C> {
+    type Type = Slot<C>;
     type Error = sqlx::Error;
 
-    async fn create(&self) -> Result<Slot, sqlx::Error> {
-        let conn = self.options.connect().await?;
+    async fn create(&self) -> Result<Slot<C>, sqlx::Error> {
+        let mut conn = self.options.connect().await?;
+        if let Some(setup) = &self.setup
+            && let Err(error) = setup(&mut conn).await
+        {
+            drop(conn.close_hard().await);
+            return Err(error);
+        }
         self.open.fetch_add(1, Ordering::AcqRel);
         Ok(Slot(Some(conn)))
     }
 
-    async fn recycle(&self, _: &mut Slot, _: &Metrics) -> RecycleResult<sqlx::Error> {
+    async fn recycle(&self, slot: &mut Slot<C>, metrics: &Metrics) -> RecycleResult<sqlx::Error> {
+        // Since it was last lent (or opened).
+        let idle = metrics.last_used();
+        if let (Some(after), Some(conn)) = (self.ping_after_idle, slot.0.as_mut())
+            && idle >= after
+        {
+            conn.ping().await.map_err(RecycleError::Backend)?;
+        }
         Ok(())
     }
 
     /// Called for each connection that leaves the pool for good.
-    fn detach(&self, slot: &mut Slot) {
+    fn detach(&self, slot: &mut Slot<C>) {
         if let Some(conn) = slot.0.take() {
             let open = self.open.clone();
             self.runtime.spawn(async move {
@@ -79,65 +105,101 @@ impl Manager for Opener {
     }
 }
 
-#[derive(Clone)]
-pub(crate) struct Readers {
-    pool: managed::Pool<Opener>,
+pub(crate) struct Readers<C: Connection + 'static> {
+    pool: managed::Pool<Opener<C>>,
     acquire_timeout: Duration,
 }
 
-impl std::fmt::Debug for Readers {
+impl<C: Connection + 'static> Clone for Readers<C> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: self.pool.clone(),
+            acquire_timeout: self.acquire_timeout,
+        }
+    }
+}
+
+impl<C: Connection + 'static> std::fmt::Debug for Readers<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_tuple("Readers").field(&self.pool.status()).finish()
     }
 }
 
 /// A read connection, back in the pool when dropped.
-pub(crate) struct Reader(Object<Opener>);
+pub(crate) struct Reader<C: Connection + 'static>(Object<Opener<C>>);
 
-impl Reader {
-    pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
+impl<C: Connection + 'static> Reader<C> {
+    pub(crate) fn conn(&mut self) -> Result<&mut C, StoreError> {
         self.0
             .0
             .as_mut()
             .ok_or(StoreError::Unavailable(sqlx::Error::PoolClosed))
     }
 
-    /// Takes a connection whose thread is gone out of the pool for good.
+    /// Takes a connection that was lost out of the pool for good.
     pub(crate) fn discard(self) {
         drop(Object::take(self.0));
     }
 }
 
-/// How many read connections to open at most: `max`, but no more than two
-/// per core this process may run on. A SQLite read keeps a core busy rather
-/// than waiting on a network, so connections beyond that add threads (about
-/// 1.5 MB each) and no throughput; two per core still let a read proceed
-/// while another waits on the disk.
+/// How many SQLite read connections to open at most: `max`, but no more
+/// than two per core this process may run on. A SQLite read keeps a core
+/// busy rather than waiting on a network, so connections beyond that add
+/// threads (about 1.5 MB each) and no throughput; two per core still let a
+/// read proceed while another waits on the disk.
 fn count(max: u32) -> u32 {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let per_cores = u32::try_from(cores.saturating_mul(2)).unwrap_or(u32::MAX);
     max.min(per_cores).max(1)
 }
 
-impl Readers {
+impl Readers<SqliteConnection> {
     /// Up to [`count`]`(max)` connections, opened when first needed; one is
     /// opened now so that a database that cannot be read is reported at
     /// start-up. Closing them runs on the current runtime.
-    pub(crate) async fn connect(
+    pub(crate) async fn sqlite(
         options: SqliteConnectOptions,
         max: u32,
         acquire_timeout: Duration,
     ) -> Result<Self, StoreError> {
+        Self::connect(options, None, None, count(max), acquire_timeout).await
+    }
+}
+
+impl Readers<PgConnection> {
+    /// Up to `max` connections, each prepared by `setup` when opened, and
+    /// pinged before it is lent after `ping_after_idle` unused.
+    pub(crate) async fn postgres(
+        options: PgConnectOptions,
+        setup: Setup<PgConnection>,
+        ping_after_idle: Duration,
+        max: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Self, StoreError> {
+        Self::connect(options, Some(setup), Some(ping_after_idle), max.max(1), acquire_timeout).await
+    }
+}
+
+impl<C: Connection + 'static> Readers<C> {
+    async fn connect(
+        options: C::Options,
+        setup: Option<Setup<C>>,
+        ping_after_idle: Option<Duration>,
+        max: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Self, StoreError> {
         let config = managed::PoolConfig {
-            max_size: usize::try_from(count(max)).unwrap_or(usize::MAX),
+            max_size: usize::try_from(max).unwrap_or(usize::MAX),
             // One budget for waiting and opening, in `acquire`.
             timeouts: managed::Timeouts::new(),
             // The connection freed last is handed out first, so that the
-            // same few threads stay warm under light load.
+            // same few stay warm under light load.
             queue_mode: managed::QueueMode::Lifo,
         };
         let opener = Opener {
             options,
+            setup,
+            ping_after_idle,
             runtime: Handle::current(),
             open: Arc::new(AtomicUsize::new(0)),
         };
@@ -152,7 +214,7 @@ impl Readers {
 
     /// A connection, waiting at most the acquire timeout (for one to be
     /// free, and to open it) before the read is refused as unavailable.
-    pub(crate) async fn acquire(&self) -> Result<Reader, StoreError> {
+    pub(crate) async fn acquire(&self) -> Result<Reader<C>, StoreError> {
         match tokio::time::timeout(self.acquire_timeout, self.pool.get()).await {
             Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
             Ok(Ok(object)) => Ok(Reader(object)),
@@ -197,7 +259,7 @@ mod tests {
 
     use super::*;
 
-    async fn readers(dir: &tempfile::TempDir, max: u32, acquire_timeout: Duration) -> Readers {
+    async fn readers(dir: &tempfile::TempDir, max: u32, acquire_timeout: Duration) -> Readers<SqliteConnection> {
         let url = format!("sqlite://{}", dir.path().join("r.db").display());
         let options = SqliteConnectOptions::from_str(&url)
             .unwrap()
@@ -214,10 +276,10 @@ mod tests {
             .await
             .unwrap();
         setup.close().await.unwrap();
-        Readers::connect(options, max, acquire_timeout).await.unwrap()
+        Readers::sqlite(options, max, acquire_timeout).await.unwrap()
     }
 
-    async fn count(reader: &mut Reader) -> i64 {
+    async fn count(reader: &mut Reader<SqliteConnection>) -> i64 {
         sqlx::query_scalar("SELECT count(*) FROM t")
             .fetch_one(reader.conn().unwrap())
             .await

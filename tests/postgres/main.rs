@@ -11,6 +11,7 @@ mod common;
 mod instances;
 mod outage;
 mod plans;
+mod reads;
 
 use common::trial::{run, trial};
 
@@ -52,6 +53,11 @@ fn main() -> std::process::ExitCode {
         trial("lookups_by_id_read_one_row_however_the_table_grew", postgres, |()| {
             plans::lookups_by_id_read_one_row_however_the_table_grew()
         }),
+        trial(
+            "a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next",
+            postgres,
+            |()| reads::a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next(),
+        ),
         trial(
             "a_restarted_cluster_gives_503_meanwhile_and_the_service_recovers",
             outage::cluster_scripts,
