@@ -322,18 +322,24 @@ impl Store {
                     "SET statement_timeout = {}",
                     settings.database_statement_timeout.as_millis()
                 );
+                let setup: readers::Setup<PgConnection> = std::sync::Arc::new(move |conn: &mut PgConnection| {
+                    let timeout = timeout.clone();
+                    Box::pin(async move {
+                        sqlx::query(sqlx::AssertSqlSafe(timeout)).execute(conn).await?;
+                        Ok(())
+                    })
+                });
                 let (reads, units) = postgres_split(settings.database_max_connections);
-                let read_timeout = timeout.clone();
+                // Reads and units of work share what either finds: after a
+                // fail-over, one lost connection has all idle since checked.
+                let pings = readers::Pings {
+                    after_idle: PG_PING_AFTER_IDLE,
+                    losses: std::sync::Arc::new(readers::Losses::new()),
+                };
                 let read = readers::Readers::postgres(
                     options.clone(),
-                    std::sync::Arc::new(move |conn: &mut PgConnection| {
-                        let timeout = read_timeout.clone();
-                        Box::pin(async move {
-                            sqlx::query(sqlx::AssertSqlSafe(timeout)).execute(conn).await?;
-                            Ok(())
-                        })
-                    }),
-                    PG_PING_AFTER_IDLE,
+                    setup.clone(),
+                    pings.clone(),
                     reads,
                     settings.database_acquire_timeout,
                 )
@@ -345,23 +351,19 @@ impl Store {
                     // pool (which also finds one that was lost); a ping
                     // when it is handed out as well is only worth its
                     // round trip after a pause, in which the server may
-                    // have gone away (a restart, an idle timeout).
+                    // have gone away (a restart, an idle timeout), or when
+                    // a read found it gone while this one was idle.
                     .test_before_acquire(false)
-                    .before_acquire(|conn, meta| {
+                    .before_acquire(move |conn, meta| {
+                        let wanted = pings.wanted(meta.idle_for);
                         Box::pin(async move {
-                            if meta.idle_for >= PG_PING_AFTER_IDLE {
+                            if wanted {
                                 sqlx::Connection::ping(conn).await?;
                             }
                             Ok(true)
                         })
                     })
-                    .after_connect(move |conn, _| {
-                        let timeout = timeout.clone();
-                        Box::pin(async move {
-                            sqlx::query(sqlx::AssertSqlSafe(timeout)).execute(conn).await?;
-                            Ok(())
-                        })
-                    })
+                    .after_connect(move |conn, _| setup(conn))
                     .connect_with(options)
                     .await?;
                 Pool::Postgres { read, units }

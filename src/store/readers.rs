@@ -19,9 +19,9 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicU64, AtomicUsize, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleError, RecycleResult};
@@ -41,16 +41,67 @@ const CLOSE_WAIT: Duration = Duration::from_secs(10);
 /// close was started): the pool never hands such a one out.
 pub(crate) struct Slot<C>(Option<C>);
 
-/// What runs on each new connection before its first read.
-type Setup<C> = Arc<dyn for<'c> Fn(&'c mut C) -> BoxFuture<'c, Result<(), sqlx::Error>> + Send + Sync>;
+/// What runs on each new connection before its first use.
+pub(crate) type Setup<C> = Arc<dyn for<'c> Fn(&'c mut C) -> BoxFuture<'c, Result<(), sqlx::Error>> + Send + Sync>;
+
+/// When a connection was last found to have lost its server (a restart, a
+/// fail-over): every connection idle since before then may have lost it
+/// too, however recently it was used.
+#[derive(Debug)]
+pub(crate) struct Losses {
+    origin: Instant,
+    /// Microseconds from `origin` to the last loss found, plus one; 0: none yet.
+    last: AtomicU64,
+}
+
+impl Losses {
+    pub(crate) fn new() -> Self {
+        Self {
+            origin: Instant::now(),
+            last: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn record(&self) {
+        let at = u64::try_from(self.origin.elapsed().as_micros()).unwrap_or(u64::MAX - 1);
+        self.last.store(at.saturating_add(1), Ordering::Release);
+    }
+
+    /// Whether a connection idle for `idle` until now was already idle when
+    /// the last loss was found.
+    fn idle_since_a_loss(&self, idle: Duration) -> bool {
+        match self.last.load(Ordering::Acquire) {
+            0 => false,
+            last => {
+                let found = Duration::from_micros(last - 1);
+                idle >= self.origin.elapsed().saturating_sub(found)
+            }
+        }
+    }
+}
+
+/// When a connection to a server is pinged before it is lent: after
+/// `after_idle` unused, or when it was idle as another connection found the
+/// server lost.
+#[derive(Debug, Clone)]
+pub(crate) struct Pings {
+    pub(crate) after_idle: Duration,
+    pub(crate) losses: Arc<Losses>,
+}
+
+impl Pings {
+    pub(crate) fn wanted(&self, idle: Duration) -> bool {
+        idle >= self.after_idle || self.losses.idle_since_a_loss(idle)
+    }
+}
 
 /// Opens read connections with the store's options, and closes those that
 /// leave the pool on the runtime the store was opened on.
 pub(crate) struct Opener<C: Connection + 'static> {
     options: C::Options,
     setup: Option<Setup<C>>,
-    /// A connection handed out longer ago than this is pinged first.
-    ping_after_idle: Option<Duration>,
+    /// When a connection is pinged before it is lent (never: `None`).
+    pings: Option<Pings>,
     runtime: Handle,
     /// Connections opened and not yet closed.
     open: Arc<AtomicUsize>,
@@ -83,8 +134,8 @@ impl<C: Connection + 'static> Manager for Opener<C> {
     async fn recycle(&self, slot: &mut Slot<C>, metrics: &Metrics) -> RecycleResult<sqlx::Error> {
         // Since it was last lent (or opened).
         let idle = metrics.last_used();
-        if let (Some(after), Some(conn)) = (self.ping_after_idle, slot.0.as_mut())
-            && idle >= after
+        if let (Some(pings), Some(conn)) = (&self.pings, slot.0.as_mut())
+            && pings.wanted(idle)
         {
             conn.ping().await.map_err(RecycleError::Backend)?;
         }
@@ -126,7 +177,7 @@ impl<C: Connection + 'static> std::fmt::Debug for Readers<C> {
 }
 
 /// A read connection, back in the pool when dropped.
-pub(crate) struct Reader<C: Connection + 'static>(Object<Opener<C>>);
+pub(crate) struct Reader<C: Connection + 'static>(Object<Opener<C>>, Option<Arc<Losses>>);
 
 impl<C: Connection + 'static> Reader<C> {
     pub(crate) fn conn(&mut self) -> Result<&mut C, StoreError> {
@@ -136,8 +187,12 @@ impl<C: Connection + 'static> Reader<C> {
             .ok_or(StoreError::Unavailable(sqlx::Error::PoolClosed))
     }
 
-    /// Takes a connection that was lost out of the pool for good.
+    /// Takes a connection that was lost out of the pool for good, and has
+    /// those idle since checked before their next use.
     pub(crate) fn discard(self) {
+        if let Some(losses) = &self.1 {
+            losses.record();
+        }
         drop(Object::take(self.0));
     }
 }
@@ -168,15 +223,15 @@ impl Readers<SqliteConnection> {
 
 impl Readers<PgConnection> {
     /// Up to `max` connections, each prepared by `setup` when opened, and
-    /// pinged before it is lent after `ping_after_idle` unused.
+    /// pinged before it is lent as `pings` says.
     pub(crate) async fn postgres(
         options: PgConnectOptions,
         setup: Setup<PgConnection>,
-        ping_after_idle: Duration,
+        pings: Pings,
         max: u32,
         acquire_timeout: Duration,
     ) -> Result<Self, StoreError> {
-        Self::connect(options, Some(setup), Some(ping_after_idle), max.max(1), acquire_timeout).await
+        Self::connect(options, Some(setup), Some(pings), max.max(1), acquire_timeout).await
     }
 }
 
@@ -184,7 +239,7 @@ impl<C: Connection + 'static> Readers<C> {
     async fn connect(
         options: C::Options,
         setup: Option<Setup<C>>,
-        ping_after_idle: Option<Duration>,
+        pings: Option<Pings>,
         max: u32,
         acquire_timeout: Duration,
     ) -> Result<Self, StoreError> {
@@ -199,7 +254,7 @@ impl<C: Connection + 'static> Readers<C> {
         let opener = Opener {
             options,
             setup,
-            ping_after_idle,
+            pings,
             runtime: Handle::current(),
             open: Arc::new(AtomicUsize::new(0)),
         };
@@ -217,7 +272,10 @@ impl<C: Connection + 'static> Readers<C> {
     pub(crate) async fn acquire(&self) -> Result<Reader<C>, StoreError> {
         match tokio::time::timeout(self.acquire_timeout, self.pool.get()).await {
             Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
-            Ok(Ok(object)) => Ok(Reader(object)),
+            Ok(Ok(object)) => {
+                let losses = self.pool.manager().pings.as_ref().map(|pings| pings.losses.clone());
+                Ok(Reader(object, losses))
+            }
             Ok(Err(PoolError::Backend(error))) => Err(error.into()),
             Ok(Err(PoolError::Closed)) => Err(StoreError::Unavailable(sqlx::Error::PoolClosed)),
             Ok(Err(error)) => Err(StoreError::Config(error.to_string())),
@@ -284,6 +342,29 @@ mod tests {
             .fetch_one(reader.conn().unwrap())
             .await
             .unwrap()
+    }
+
+    /// A connection is pinged after a pause, or when it was already idle
+    /// as another one found the server lost; not when it was used since.
+    #[test]
+    fn pings_follow_pauses_and_losses_found_while_idle() {
+        let pings = Pings {
+            after_idle: Duration::from_secs(1),
+            losses: Arc::new(Losses::new()),
+        };
+        assert!(!pings.wanted(Duration::from_millis(100)), "no pause, no loss");
+        assert!(pings.wanted(Duration::from_secs(1)), "a pause");
+        std::thread::sleep(Duration::from_millis(30));
+        pings.losses.record();
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(
+            pings.wanted(Duration::from_millis(50)),
+            "idle since before the loss was found"
+        );
+        assert!(
+            !pings.wanted(Duration::from_millis(10)),
+            "used since the loss was found"
+        );
     }
 
     /// No more read connections than configured, nor than two per core.
