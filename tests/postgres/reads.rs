@@ -32,12 +32,13 @@ pub async fn a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next()
         assert!(waited.is_err(), "round {round}: the read waited for the lock");
         let waiting: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM pg_stat_activity
-             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+             WHERE datname = current_database() AND wait_event_type = 'Lock'
+               AND query LIKE '%FROM entity_onboarding_sessions%'",
         )
         .fetch_one(&mut locker)
         .await
         .unwrap();
-        assert_eq!(waiting, 1, "round {round}: the server was working on the read");
+        assert!(waiting >= 1, "round {round}: the server was working on the read");
         drop(read);
         // The server now answers the abandoned read, into the connection.
         sqlx::query("COMMIT").execute(&mut locker).await.unwrap();
