@@ -57,7 +57,7 @@ pub struct DatabaseArgs {
     #[arg(long, env = "DATABASE_URL", default_value = defaults::DATABASE_URL, value_parser = DatabaseUrl::accept, hide_env_values = true)]
     pub database_url: DatabaseUrl,
 
-    /// Maximum number of pooled database connections (on SQLite: read connections, at most two per core, besides the writer; on PostgreSQL: half for reads, half for units of work).
+    /// Maximum number of pooled database connections (on SQLite: read connections, at most two per core, besides the writer; on PostgreSQL: half for reads, the rest for units of work, at least one each).
     #[arg(long, env = "ONBOARDING_DB_MAX_CONNECTIONS", default_value_t = defaults::DB_MAX_CONNECTIONS)]
     pub db_max_connections: u32,
 

@@ -223,8 +223,9 @@ impl UnitOfWork {
     }
 }
 
-/// PostgreSQL's connections (`ONBOARDING_DB_MAX_CONNECTIONS`, at least
-/// two) shared out: half for reads, the rest for units of work.
+/// PostgreSQL's connections (`ONBOARDING_DB_MAX_CONNECTIONS`) shared out:
+/// half for reads, the rest for units of work, at least one each (so a
+/// setting of 1 opens two).
 fn postgres_split(max: u32) -> (u32, u32) {
     let reads = (max / 2).max(1);
     (reads, max.saturating_sub(reads).max(1))
@@ -244,13 +245,15 @@ impl Pooled {
         })
     }
 
-    /// Ends a read that failed: a connection that was lost is not reused.
+    /// Ends a read that ran to its end: a connection that was lost is not
+    /// reused. (One dropped without this was abandoned: see `Reader`.)
     fn finish<T>(self, result: &Result<T, StoreError>) {
-        if let Err(StoreError::Unavailable(_)) = result {
-            match self {
-                Self::Sqlite(reader) => reader.discard(),
-                Self::Postgres(reader) => reader.discard(),
-            }
+        let lost = matches!(result, Err(StoreError::Unavailable(_)));
+        match (self, lost) {
+            (Self::Sqlite(reader), true) => reader.discard(),
+            (Self::Sqlite(reader), false) => reader.release(),
+            (Self::Postgres(reader), true) => reader.discard(),
+            (Self::Postgres(reader), false) => reader.release(),
         }
     }
 }
@@ -356,9 +359,11 @@ impl Store {
                     .test_before_acquire(false)
                     .before_acquire(move |conn, meta| {
                         let wanted = pings.wanted(meta.idle_for);
+                        let losses = pings.losses.clone();
                         Box::pin(async move {
-                            if wanted {
-                                sqlx::Connection::ping(conn).await?;
+                            if wanted && let Err(error) = sqlx::Connection::ping(conn).await {
+                                losses.record();
+                                return Err(error);
                             }
                             Ok(true)
                         })

@@ -37,6 +37,15 @@ use super::StoreError;
 /// How long [`Readers::close`] waits for reads still running.
 const CLOSE_WAIT: Duration = Duration::from_secs(10);
 
+/// How long a connection to a server is used at most (sqlx's pool's
+/// default): then it is replaced, so that connections follow a server
+/// that moved, and what a server keeps per connection is let go.
+const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// How long an abandoned read on a server may take to finish before its
+/// connection is closed instead of lent again.
+const DRAIN_WAIT: Duration = Duration::from_secs(30);
+
 /// A pooled read connection. `None` only once it has left the pool (its
 /// close was started): the pool never hands such a one out.
 pub(crate) struct Slot<C>(Option<C>);
@@ -64,7 +73,7 @@ impl Losses {
 
     pub(crate) fn record(&self) {
         let at = u64::try_from(self.origin.elapsed().as_micros()).unwrap_or(u64::MAX - 1);
-        self.last.store(at.saturating_add(1), Ordering::Release);
+        self.last.fetch_max(at.saturating_add(1), Ordering::AcqRel);
     }
 
     /// Whether a connection idle for `idle` until now was already idle when
@@ -134,10 +143,16 @@ impl<C: Connection + 'static> Manager for Opener<C> {
     async fn recycle(&self, slot: &mut Slot<C>, metrics: &Metrics) -> RecycleResult<sqlx::Error> {
         // Since it was last lent (or opened).
         let idle = metrics.last_used();
-        if let (Some(pings), Some(conn)) = (&self.pings, slot.0.as_mut())
-            && pings.wanted(idle)
-        {
-            conn.ping().await.map_err(RecycleError::Backend)?;
+        if let (Some(pings), Some(conn)) = (&self.pings, slot.0.as_mut()) {
+            if metrics.age() >= MAX_LIFETIME {
+                return Err(RecycleError::message("replaced after its maximum lifetime"));
+            }
+            if pings.wanted(idle)
+                && let Err(error) = conn.ping().await
+            {
+                pings.losses.record();
+                return Err(RecycleError::Backend(error));
+            }
         }
         Ok(())
     }
@@ -177,23 +192,62 @@ impl<C: Connection + 'static> std::fmt::Debug for Readers<C> {
 }
 
 /// A read connection, back in the pool when dropped.
-pub(crate) struct Reader<C: Connection + 'static>(Object<Opener<C>>, Option<Arc<Losses>>);
+pub(crate) struct Reader<C: Connection + 'static> {
+    /// `None` once it was released or discarded.
+    object: Option<Object<Opener<C>>>,
+    /// A connection to a server: a loss it finds is recorded here.
+    losses: Option<Arc<Losses>>,
+}
 
 impl<C: Connection + 'static> Reader<C> {
     pub(crate) fn conn(&mut self) -> Result<&mut C, StoreError> {
-        self.0
-            .0
+        self.object
             .as_mut()
+            .and_then(|object| object.0.as_mut())
             .ok_or(StoreError::Unavailable(sqlx::Error::PoolClosed))
+    }
+
+    /// Returns a connection whose read ran to its end to the pool.
+    pub(crate) fn release(mut self) {
+        drop(self.object.take());
     }
 
     /// Takes a connection that was lost out of the pool for good, and has
     /// those idle since checked before their next use.
-    pub(crate) fn discard(self) {
-        if let Some(losses) = &self.1 {
+    pub(crate) fn discard(mut self) {
+        if let Some(losses) = &self.losses {
             losses.record();
         }
-        drop(Object::take(self.0));
+        if let Some(object) = self.object.take() {
+            drop(Object::take(object));
+        }
+    }
+}
+
+/// A read abandoned mid-way (its request went away). On SQLite the
+/// connection's thread resets the statement, and the connection goes back
+/// as it is. On a server, the answer may still be on its way, and it may be
+/// an error (the statement timeout, say), which the connection's next use
+/// would report as its own: a ping first takes in what is left, on the
+/// store's runtime, and a connection whose ping fails, or does not finish
+/// in [`DRAIN_WAIT`], is closed instead of lent again.
+impl<C: Connection + 'static> Drop for Reader<C> {
+    fn drop(&mut self) {
+        let (Some(mut object), Some(_)) = (self.object.take(), &self.losses) else {
+            return;
+        };
+        let Some(pool) = Object::pool(&object) else {
+            return;
+        };
+        pool.manager().runtime.spawn(async move {
+            let drained = match object.0.as_mut() {
+                Some(conn) => matches!(tokio::time::timeout(DRAIN_WAIT, conn.ping()).await, Ok(Ok(()))),
+                None => false,
+            };
+            if !drained {
+                drop(Object::take(object));
+            }
+        });
     }
 }
 
@@ -274,7 +328,10 @@ impl<C: Connection + 'static> Readers<C> {
             Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
             Ok(Ok(object)) => {
                 let losses = self.pool.manager().pings.as_ref().map(|pings| pings.losses.clone());
-                Ok(Reader(object, losses))
+                Ok(Reader {
+                    object: Some(object),
+                    losses,
+                })
             }
             Ok(Err(PoolError::Backend(error))) => Err(error.into()),
             Ok(Err(PoolError::Closed)) => Err(StoreError::Unavailable(sqlx::Error::PoolClosed)),
@@ -354,17 +411,17 @@ mod tests {
         };
         assert!(!pings.wanted(Duration::from_millis(100)), "no pause, no loss");
         assert!(pings.wanted(Duration::from_secs(1)), "a pause");
-        std::thread::sleep(Duration::from_millis(30));
+        let idle_before = Instant::now();
+        std::thread::sleep(Duration::from_millis(5));
         pings.losses.record();
-        std::thread::sleep(Duration::from_millis(30));
+        std::thread::sleep(Duration::from_millis(5));
+        let used_after = Instant::now();
+        std::thread::sleep(Duration::from_millis(5));
         assert!(
-            pings.wanted(Duration::from_millis(50)),
+            pings.wanted(idle_before.elapsed()),
             "idle since before the loss was found"
         );
-        assert!(
-            !pings.wanted(Duration::from_millis(10)),
-            "used since the loss was found"
-        );
+        assert!(!pings.wanted(used_after.elapsed()), "used since the loss was found");
     }
 
     /// No more read connections than configured, nor than two per core.

@@ -59,6 +59,11 @@ fn main() -> std::process::ExitCode {
             |()| reads::a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next(),
         ),
         trial(
+            "an_abandoned_read_that_then_fails_does_not_fail_the_next",
+            postgres,
+            |()| reads::an_abandoned_read_that_then_fails_does_not_fail_the_next(),
+        ),
+        trial(
             "a_restarted_cluster_gives_503_meanwhile_and_the_service_recovers",
             outage::cluster_scripts,
             outage::a_restarted_cluster_gives_503_meanwhile_and_the_service_recovers,

@@ -55,3 +55,48 @@ pub async fn a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next()
     }
     assert_eq!(app.store.pool_usage().in_use, 0, "every connection is back in its pool");
 }
+
+/// A read abandoned while PostgreSQL is still working on it, which then
+/// fails there (its statement timeout), does not hand its error to the
+/// next read on its connection.
+pub async fn an_abandoned_read_that_then_fails_does_not_fail_the_next() {
+    let app = common::spawn_app_with(|settings| {
+        settings.database_max_connections = 2;
+        settings.database_statement_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let ids: Vec<SessionId> = [app.create_session().await, app.create_session().await]
+        .iter()
+        .map(|session| session["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    for round in 0..2 {
+        let mut locker = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut locker).await.unwrap();
+        sqlx::query("LOCK TABLE entity_onboarding_sessions IN ACCESS EXCLUSIVE MODE")
+            .execute(&mut locker)
+            .await
+            .unwrap();
+        let waited = tokio::time::timeout(
+            Duration::from_millis(300),
+            app.store.find_session(&app.group_id, &ids[0]),
+        )
+        .await;
+        assert!(waited.is_err(), "round {round}: the read waited for the lock");
+        // The next read asks at once, for the one read connection; then the
+        // server ends the abandoned read with an error at its statement
+        // timeout, and the lock goes.
+        let next = {
+            let (store, group, id) = (app.store.clone(), app.group_id.clone(), ids[1].clone());
+            tokio::spawn(async move { store.find_session(&group, &id).await })
+        };
+        tokio::time::sleep(Duration::from_millis(1300)).await;
+        sqlx::query("COMMIT").execute(&mut locker).await.unwrap();
+        locker.close().await.unwrap();
+        let session = next
+            .await
+            .unwrap()
+            .unwrap_or_else(|error| panic!("round {round}: the next read failed: {error}"))
+            .expect("the second session");
+        assert_eq!(session.id, ids[1]);
+    }
+}
