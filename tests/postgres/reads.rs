@@ -7,26 +7,47 @@ use sqlx::Connection;
 
 use crate::common;
 
-/// A read abandoned while PostgreSQL is still working on it (the request
-/// went away) leaves its connection to the next read, which gets its own
-/// answer and not the abandoned one's, although no ping checked the
-/// connection on its way back to the pool.
-pub async fn a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next() {
-    // Two connections: one for units of work, one for reads, so every read
-    // below runs on the same connection.
-    let app = common::spawn_app_with(|settings| settings.database_max_connections = 2).await;
-    let ids: Vec<SessionId> = [app.create_session().await, app.create_session().await]
+/// The app, with two connections: one for units of work and one for
+/// reads, so that every read runs on the same connection; and two sessions.
+async fn app_with_one_reader(statement_timeout: Option<Duration>) -> (common::TestApp, Vec<SessionId>) {
+    let app = common::spawn_app_with(|settings| {
+        settings.database_max_connections = 2;
+        if let Some(timeout) = statement_timeout {
+            settings.database_statement_timeout = timeout;
+        }
+    })
+    .await;
+    let ids = [app.create_session().await, app.create_session().await]
         .iter()
         .map(|session| session["id"].as_str().unwrap().parse().unwrap())
         .collect();
+    (app, ids)
+}
+
+/// A connection holding the sessions table locked: a read of it then waits
+/// on the server, after its query was sent. `COMMIT` on it lets it go.
+async fn lock_sessions(app: &common::TestApp) -> sqlx::PgConnection {
+    let mut locker = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut locker).await.unwrap();
+    sqlx::query("LOCK TABLE entity_onboarding_sessions IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut locker)
+        .await
+        .unwrap();
+    locker
+}
+
+async fn unlock_sessions(mut locker: sqlx::PgConnection) {
+    sqlx::query("COMMIT").execute(&mut locker).await.unwrap();
+    locker.close().await.unwrap();
+}
+
+/// A read abandoned while PostgreSQL is still working on it (the request
+/// went away) leaves its connection whole: the next read on it gets its own
+/// answer, not the abandoned one's.
+pub async fn a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next() {
+    let (app, ids) = app_with_one_reader(None).await;
     for round in 0..3 {
-        // The lock makes the next read wait on the server, after its query was sent.
-        let mut locker = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
-        sqlx::query("BEGIN").execute(&mut locker).await.unwrap();
-        sqlx::query("LOCK TABLE entity_onboarding_sessions IN ACCESS EXCLUSIVE MODE")
-            .execute(&mut locker)
-            .await
-            .unwrap();
+        let mut locker = lock_sessions(&app).await;
         let mut read = Box::pin(app.store.find_session(&app.group_id, &ids[0]));
         let waited = tokio::time::timeout(Duration::from_millis(300), &mut read).await;
         assert!(waited.is_err(), "round {round}: the read waited for the lock");
@@ -41,8 +62,7 @@ pub async fn a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next()
         assert!(waiting >= 1, "round {round}: the server was working on the read");
         drop(read);
         // The server now answers the abandoned read, into the connection.
-        sqlx::query("COMMIT").execute(&mut locker).await.unwrap();
-        locker.close().await.unwrap();
+        unlock_sessions(locker).await;
         for _ in 0..3 {
             let session = app
                 .store
@@ -60,22 +80,9 @@ pub async fn a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next()
 /// fails there (its statement timeout), does not hand its error to the
 /// next read on its connection.
 pub async fn an_abandoned_read_that_then_fails_does_not_fail_the_next() {
-    let app = common::spawn_app_with(|settings| {
-        settings.database_max_connections = 2;
-        settings.database_statement_timeout = Duration::from_secs(1);
-    })
-    .await;
-    let ids: Vec<SessionId> = [app.create_session().await, app.create_session().await]
-        .iter()
-        .map(|session| session["id"].as_str().unwrap().parse().unwrap())
-        .collect();
+    let (app, ids) = app_with_one_reader(Some(Duration::from_secs(1))).await;
     for round in 0..2 {
-        let mut locker = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
-        sqlx::query("BEGIN").execute(&mut locker).await.unwrap();
-        sqlx::query("LOCK TABLE entity_onboarding_sessions IN ACCESS EXCLUSIVE MODE")
-            .execute(&mut locker)
-            .await
-            .unwrap();
+        let locker = lock_sessions(&app).await;
         let waited = tokio::time::timeout(
             Duration::from_millis(300),
             app.store.find_session(&app.group_id, &ids[0]),
@@ -90,8 +97,7 @@ pub async fn an_abandoned_read_that_then_fails_does_not_fail_the_next() {
             tokio::spawn(async move { store.find_session(&group, &id).await })
         };
         tokio::time::sleep(Duration::from_millis(1300)).await;
-        sqlx::query("COMMIT").execute(&mut locker).await.unwrap();
-        locker.close().await.unwrap();
+        unlock_sessions(locker).await;
         let session = next
             .await
             .unwrap()
