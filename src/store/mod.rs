@@ -249,11 +249,9 @@ impl Pooled {
     /// reused. (One dropped without this was abandoned: see `Reader`.)
     fn finish<T>(self, result: &Result<T, StoreError>) {
         let lost = matches!(result, Err(StoreError::Unavailable(_)));
-        match (self, lost) {
-            (Self::Sqlite(reader), true) => reader.discard(),
-            (Self::Sqlite(reader), false) => reader.release(),
-            (Self::Postgres(reader), true) => reader.discard(),
-            (Self::Postgres(reader), false) => reader.release(),
+        match self {
+            Self::Sqlite(reader) => reader.finish(lost),
+            Self::Postgres(reader) => reader.finish(lost),
         }
     }
 }
@@ -358,10 +356,12 @@ impl Store {
                     // a read found it gone while this one was idle.
                     .test_before_acquire(false)
                     .before_acquire(move |conn, meta| {
-                        let wanted = pings.wanted(meta.idle_for);
-                        let losses = pings.losses.clone();
+                        // Only a connection to check costs more than this test.
+                        let check = pings.wanted(meta.idle_for).then(|| pings.losses.clone());
                         Box::pin(async move {
-                            if wanted && let Err(error) = sqlx::Connection::ping(conn).await {
+                            if let Some(losses) = check
+                                && let Err(error) = sqlx::Connection::ping(conn).await
+                            {
                                 losses.record();
                                 return Err(error);
                             }
@@ -434,23 +434,13 @@ impl Store {
 
     /// Connections open and in use now, for the metrics.
     pub fn pool_usage(&self) -> PoolUsage {
-        let (size, idle) = match &self.pool {
-            Pool::Sqlite { read, writer } => {
-                let (size, idle) = read.usage();
-                (
-                    u32::try_from(size).unwrap_or(u32::MAX).saturating_add(1),
-                    idle + usize::from(!writer.busy()),
-                )
-            }
-            Pool::Postgres { read, units } => {
-                let (size, idle) = read.usage();
-                (
-                    u32::try_from(size).unwrap_or(u32::MAX).saturating_add(units.size()),
-                    idle + units.num_idle(),
-                )
-            }
+        // The read connections, and those for units of work.
+        let ((reads, reads_idle), (units, units_idle)) = match &self.pool {
+            Pool::Sqlite { read, writer } => (read.usage(), (1, usize::from(!writer.busy()))),
+            Pool::Postgres { read, units } => (read.usage(), (units.size(), units.num_idle())),
         };
-        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+        let size = u32::try_from(reads).unwrap_or(u32::MAX).saturating_add(units);
+        let idle = u32::try_from(reads_idle + units_idle).unwrap_or(u32::MAX);
         PoolUsage {
             open: size,
             in_use: size.saturating_sub(idle),
@@ -555,7 +545,7 @@ pub fn describe_connection(url: &DatabaseUrl) -> String {
 
 /// Runs one read on a pooled connection: `read!(self, c => body)`. The body's
 /// errors must come out through `?` (not as a `Result` it evaluates to): a
-/// lost SQLite connection is seen, and discarded, by the error it returned.
+/// lost connection is seen, and discarded, by the error it returned.
 macro_rules! read {
     ($store:expr, $c:ident => $body:expr) => {{
         let mut pooled = $store.acquire().await?;

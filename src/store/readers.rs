@@ -6,12 +6,12 @@
 //! round trips; on PostgreSQL, the ping on the way back is a second round
 //! trip to the server for every read. Neither ping is needed for reads: a
 //! read connection never holds a transaction, and its commands run strictly
-//! in order (a read abandoned mid-way only delays the next one, which first
-//! reads what is left of it). So reads borrow their connections from a plain
-//! pool that hands them out as they are, and a connection that was lost is
-//! dropped as soon as a read reports it (see [`Reader::discard`]). A
-//! PostgreSQL connection idle for a while is pinged before it is lent, as
-//! sqlx's pool does, since its server may have gone meanwhile. Every
+//! in order. So reads borrow their connections from a plain pool that hands
+//! them out as they are, and a connection that was lost is dropped as soon
+//! as a read reports it (see [`Reader::finish`]). A PostgreSQL connection
+//! idle for a while is pinged before it is lent, as sqlx's pool does, since
+//! its server may have gone meanwhile; so is one whose read was abandoned
+//! (see `Drop for Reader`). Every
 //! connection that leaves the pool (discarded, or back after
 //! [`Readers::close`]) is closed properly, and `close` waits for that: on
 //! SQLite, the last one out checkpoints the log.
@@ -192,35 +192,34 @@ impl<C: Connection + 'static> std::fmt::Debug for Readers<C> {
 }
 
 /// A read connection, back in the pool when dropped.
-pub(crate) struct Reader<C: Connection + 'static> {
-    /// `None` once it was released or discarded.
-    object: Option<Object<Opener<C>>>,
-    /// A connection to a server: a loss it finds is recorded here.
-    losses: Option<Arc<Losses>>,
-}
+pub(crate) struct Reader<C: Connection + 'static>(
+    /// `None` once its read was finished.
+    Option<Object<Opener<C>>>,
+);
 
 impl<C: Connection + 'static> Reader<C> {
     pub(crate) fn conn(&mut self) -> Result<&mut C, StoreError> {
-        self.object
+        self.0
             .as_mut()
             .and_then(|object| object.0.as_mut())
             .ok_or(StoreError::Unavailable(sqlx::Error::PoolClosed))
     }
 
-    /// Returns a connection whose read ran to its end to the pool.
-    pub(crate) fn release(mut self) {
-        drop(self.object.take());
-    }
-
-    /// Takes a connection that was lost out of the pool for good, and has
-    /// those idle since checked before their next use.
-    pub(crate) fn discard(mut self) {
-        if let Some(losses) = &self.losses {
-            losses.record();
+    /// Ends a read that ran to its end: the connection goes back to the
+    /// pool, or, when the read found it `lost`, out of it for good (and on
+    /// a server, those idle since are checked before their next use).
+    pub(crate) fn finish(mut self, lost: bool) {
+        let Some(object) = self.0.take() else {
+            return;
+        };
+        if !lost {
+            drop(object);
+            return;
         }
-        if let Some(object) = self.object.take() {
-            drop(Object::take(object));
+        if let Some(pings) = Object::pool(&object).and_then(|pool| pool.manager().pings.clone()) {
+            pings.losses.record();
         }
+        drop(Object::take(object));
     }
 }
 
@@ -233,10 +232,10 @@ impl<C: Connection + 'static> Reader<C> {
 /// in [`DRAIN_WAIT`], is closed instead of lent again.
 impl<C: Connection + 'static> Drop for Reader<C> {
     fn drop(&mut self) {
-        let (Some(mut object), Some(_)) = (self.object.take(), &self.losses) else {
+        let Some(mut object) = self.0.take() else {
             return;
         };
-        let Some(pool) = Object::pool(&object) else {
+        let Some(pool) = Object::pool(&object).filter(|pool| pool.manager().pings.is_some()) else {
             return;
         };
         pool.manager().runtime.spawn(async move {
@@ -326,13 +325,7 @@ impl<C: Connection + 'static> Readers<C> {
     pub(crate) async fn acquire(&self) -> Result<Reader<C>, StoreError> {
         match tokio::time::timeout(self.acquire_timeout, self.pool.get()).await {
             Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
-            Ok(Ok(object)) => {
-                let losses = self.pool.manager().pings.as_ref().map(|pings| pings.losses.clone());
-                Ok(Reader {
-                    object: Some(object),
-                    losses,
-                })
-            }
+            Ok(Ok(object)) => Ok(Reader(Some(object))),
             Ok(Err(PoolError::Backend(error))) => Err(error.into()),
             Ok(Err(PoolError::Closed)) => Err(StoreError::Unavailable(sqlx::Error::PoolClosed)),
             Ok(Err(error)) => Err(StoreError::Config(error.to_string())),
@@ -497,7 +490,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let readers = readers(&dir, 2, Duration::from_secs(5)).await;
         assert_eq!(readers.usage(), (1, 1));
-        readers.acquire().await.unwrap().discard();
+        readers.acquire().await.unwrap().finish(true);
         assert_eq!(readers.usage(), (0, 0));
         let mut reader = readers.acquire().await.unwrap();
         assert_eq!(count(&mut reader).await, 200_000);

@@ -27,42 +27,24 @@ fn postgres() -> Result<(), String> {
     }
 }
 
+/// A test that needs a PostgreSQL server and nothing else, listed under
+/// its function's name.
+macro_rules! on_postgres {
+    ($module:ident :: $name:ident) => {
+        trial(stringify!($name), postgres, |()| $module::$name())
+    };
+}
+
 fn main() -> std::process::ExitCode {
     run(vec![
-        trial(
-            "two_instances_share_idempotency_submissions_and_cookies",
-            postgres,
-            |()| instances::two_instances_share_idempotency_submissions_and_cookies(),
-        ),
-        trial(
-            "the_expiry_sweep_runs_in_both_instances_without_errors_or_double_work",
-            postgres,
-            |()| instances::the_expiry_sweep_runs_in_both_instances_without_errors_or_double_work(),
-        ),
-        trial("two_instances_deliver_every_event_of_a_burst_once", postgres, |()| {
-            instances::two_instances_deliver_every_event_of_a_burst_once()
-        }),
-        trial(
-            "a_lost_database_gives_503_and_the_service_recovers_by_itself",
-            postgres,
-            |()| outage::a_lost_database_gives_503_and_the_service_recovers_by_itself(),
-        ),
-        trial("start_up_waits_for_a_database_that_is_not_up_yet", postgres, |()| {
-            outage::start_up_waits_for_a_database_that_is_not_up_yet()
-        }),
-        trial("lookups_by_id_read_one_row_however_the_table_grew", postgres, |()| {
-            plans::lookups_by_id_read_one_row_however_the_table_grew()
-        }),
-        trial(
-            "a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next",
-            postgres,
-            |()| reads::a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next(),
-        ),
-        trial(
-            "an_abandoned_read_that_then_fails_does_not_fail_the_next",
-            postgres,
-            |()| reads::an_abandoned_read_that_then_fails_does_not_fail_the_next(),
-        ),
+        on_postgres!(instances::two_instances_share_idempotency_submissions_and_cookies),
+        on_postgres!(instances::the_expiry_sweep_runs_in_both_instances_without_errors_or_double_work),
+        on_postgres!(instances::two_instances_deliver_every_event_of_a_burst_once),
+        on_postgres!(outage::a_lost_database_gives_503_and_the_service_recovers_by_itself),
+        on_postgres!(outage::start_up_waits_for_a_database_that_is_not_up_yet),
+        on_postgres!(plans::lookups_by_id_read_one_row_however_the_table_grew),
+        on_postgres!(reads::a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next),
+        on_postgres!(reads::an_abandoned_read_that_then_fails_does_not_fail_the_next),
         trial(
             "a_restarted_cluster_gives_503_meanwhile_and_the_service_recovers",
             outage::cluster_scripts,
