@@ -57,8 +57,9 @@ pub struct DatabaseArgs {
     #[arg(long, env = "DATABASE_URL", default_value = defaults::DATABASE_URL, value_parser = DatabaseUrl::accept, hide_env_values = true)]
     pub database_url: DatabaseUrl,
 
-    /// Maximum number of pooled database connections (on SQLite: read connections, at most two per core, besides the writer; on PostgreSQL: half for reads, the rest for units of work, at least one each).
-    #[arg(long, env = "ONBOARDING_DB_MAX_CONNECTIONS", default_value_t = defaults::DB_MAX_CONNECTIONS)]
+    /// Maximum number of pooled database connections, 1 to 1000 (on SQLite: read connections, at most two per core, besides the writer; on PostgreSQL: half for reads, the rest for units of work, at least one each).
+    #[arg(long, env = "ONBOARDING_DB_MAX_CONNECTIONS", default_value_t = defaults::DB_MAX_CONNECTIONS,
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(config::MAX_DB_CONNECTIONS)))]
     pub db_max_connections: u32,
 
     /// How long a request waits for a free database connection before answering 503.
@@ -379,7 +380,7 @@ impl Command {
 impl DatabaseArgs {
     pub fn settings(&self) -> Settings {
         let mut settings = Settings::for_database(self.database_url.clone());
-        settings.database_max_connections = self.db_max_connections.max(1);
+        settings.database_max_connections = self.db_max_connections;
         settings.database_acquire_timeout = self.db_acquire_timeout;
         settings.database_statement_timeout = self.db_statement_timeout;
         settings.database_startup_timeout = self.db_startup_timeout;

@@ -291,6 +291,11 @@ pub fn parse_duration(input: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(total))
 }
 
+/// The most database connections one instance may hold. PostgreSQL's
+/// default is 100 per server; far beyond this, a typo (an extra zero or
+/// four) would only reserve memory at start-up and exhaust the server.
+pub const MAX_DB_CONNECTIONS: u32 = 1000;
+
 /// Shortest and longest session lifetime a deployment may configure.
 pub const SESSION_TTL_RANGE: (Duration, Duration) = (Duration::from_secs(60), Duration::from_secs(30 * 86_400));
 

@@ -46,9 +46,30 @@ const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
 /// connection is closed instead of lent again.
 const DRAIN_WAIT: Duration = Duration::from_secs(30);
 
-/// A pooled read connection. `None` only once it has left the pool (its
-/// close was started): the pool never hands such a one out.
-pub(crate) struct Slot<C>(Option<C>);
+/// A pooled read connection. Whichever way it leaves the pool (discarded
+/// after a loss, replaced, removed on close, or dropped by the pool's own
+/// shrinking, which no hook reports), dropping it closes the connection on
+/// the store's runtime and counts it out of [`Opener::open`].
+pub(crate) struct Slot<C: Connection + 'static> {
+    /// `None` only while it is being dropped.
+    conn: Option<C>,
+    runtime: Handle,
+    open: Arc<AtomicUsize>,
+}
+
+impl<C: Connection + 'static> Drop for Slot<C> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            let open = self.open.clone();
+            self.runtime.spawn(async move {
+                if let Err(error) = conn.close().await {
+                    tracing::debug!(%error, "closing a read connection failed");
+                }
+                open.fetch_sub(1, Ordering::AcqRel);
+            });
+        }
+    }
+}
 
 /// What runs on each new connection before its first use.
 pub(crate) type Setup<C> = Arc<dyn for<'c> Fn(&'c mut C) -> BoxFuture<'c, Result<(), sqlx::Error>> + Send + Sync>;
@@ -137,13 +158,17 @@ impl<C: Connection + 'static> Manager for Opener<C> {
             return Err(error);
         }
         self.open.fetch_add(1, Ordering::AcqRel);
-        Ok(Slot(Some(conn)))
+        Ok(Slot {
+            conn: Some(conn),
+            runtime: self.runtime.clone(),
+            open: self.open.clone(),
+        })
     }
 
     async fn recycle(&self, slot: &mut Slot<C>, metrics: &Metrics) -> RecycleResult<sqlx::Error> {
         // Since it was last lent (or opened).
         let idle = metrics.last_used();
-        if let (Some(pings), Some(conn)) = (&self.pings, slot.0.as_mut()) {
+        if let (Some(pings), Some(conn)) = (&self.pings, slot.conn.as_mut()) {
             if metrics.age() >= MAX_LIFETIME {
                 return Err(RecycleError::message("replaced after its maximum lifetime"));
             }
@@ -155,19 +180,6 @@ impl<C: Connection + 'static> Manager for Opener<C> {
             }
         }
         Ok(())
-    }
-
-    /// Called for each connection that leaves the pool for good.
-    fn detach(&self, slot: &mut Slot<C>) {
-        if let Some(conn) = slot.0.take() {
-            let open = self.open.clone();
-            self.runtime.spawn(async move {
-                if let Err(error) = conn.close().await {
-                    tracing::debug!(%error, "closing a read connection failed");
-                }
-                open.fetch_sub(1, Ordering::AcqRel);
-            });
-        }
     }
 }
 
@@ -201,7 +213,7 @@ impl<C: Connection + 'static> Reader<C> {
     pub(crate) fn conn(&mut self) -> Result<&mut C, StoreError> {
         self.0
             .as_mut()
-            .and_then(|object| object.0.as_mut())
+            .and_then(|object| object.conn.as_mut())
             .ok_or(StoreError::Unavailable(sqlx::Error::PoolClosed))
     }
 
@@ -239,7 +251,7 @@ impl<C: Connection + 'static> Drop for Reader<C> {
             return;
         };
         pool.manager().runtime.spawn(async move {
-            let drained = match object.0.as_mut() {
+            let drained = match object.conn.as_mut() {
                 Some(conn) => matches!(tokio::time::timeout(DRAIN_WAIT, conn.ping()).await, Ok(Ok(()))),
                 None => false,
             };
@@ -341,9 +353,8 @@ impl<C: Connection + 'static> Readers<C> {
     /// Refuses further reads, closes the idle connections, and waits (at
     /// most [`CLOSE_WAIT`]) for those in use to come back and be closed.
     pub(crate) async fn close(&self) {
-        // Each connection removed leaves through `Opener::detach`, as does
-        // each one that comes back once the pool is closed.
-        drop(self.pool.retain(|_, _| false));
+        // Closing drops the idle connections, and each one in use when it
+        // comes back: every `Slot` dropped closes its connection.
         self.pool.close();
         let deadline = tokio::time::Instant::now() + CLOSE_WAIT;
         loop {

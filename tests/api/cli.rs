@@ -216,6 +216,18 @@ fn bad_values_name_the_environment_variable_that_set_them() {
         stderr.contains("'--session-ttl <SESSION_TTL>'") && !stderr.contains("ONBOARDING_SESSION_TTL"),
         "a flag is named as the flag: {stderr}"
     );
+    for connections in ["0", "1001", "4294967295", "eight"] {
+        let (ok, _, stderr) = run_with(&db, &[("ONBOARDING_DB_MAX_CONNECTIONS", connections)], &["serve"]);
+        assert!(!ok, "{connections}");
+        assert!(
+            stderr.contains(&format!(
+                "invalid value '{connections}' for the environment variable ONBOARDING_DB_MAX_CONNECTIONS"
+            )),
+            "{connections}: {stderr}"
+        );
+    }
+    let (_, _, stderr) = run_with(&db, &[("ONBOARDING_DB_MAX_CONNECTIONS", "0")], &["migrate"]);
+    assert!(stderr.contains("1..=1000"), "the range is named: {stderr}");
     let (ok, _, stderr) = run_with(&db, &[("ONBOARDING_IDEMPOTENCY_RETENTION", "5m")], &["serve"]);
     assert!(!ok);
     assert!(
