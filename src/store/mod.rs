@@ -4,6 +4,7 @@
 //! (see [`on`]), forking only where the dialects differ.
 
 mod api_keys;
+mod checkpoints;
 mod custody;
 mod drafts;
 mod entities;

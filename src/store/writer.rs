@@ -42,14 +42,17 @@ use sqlx::{
 use sqlx_core::transaction::TransactionManager;
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
-use super::StoreError;
+use super::{StoreError, checkpoints::Checkpoints};
 
 /// The write connection and the transaction open on it, if any.
 #[derive(Clone)]
 pub(super) struct Writer(Arc<Shared>);
 
 struct Shared {
+    /// The write connection's options: the store's, without automatic
+    /// checkpoints ([`Checkpoints`] runs them).
     options: SqliteConnectOptions,
+    checkpoints: Checkpoints,
     state: Arc<Mutex<WriterState>>,
     /// Where flushes run: the runtime the store was opened on.
     runtime: tokio::runtime::Handle,
@@ -130,6 +133,15 @@ fn depth(conn: &SqliteConnection) -> usize {
     SqliteTransactionManager::get_transaction_depth(conn)
 }
 
+/// The writer, as the checkpointing task holds it: not kept open by it.
+pub(super) struct WeakWriter(std::sync::Weak<Shared>);
+
+impl WeakWriter {
+    pub(super) fn upgrade(&self) -> Option<Writer> {
+        self.0.upgrade().map(Writer)
+    }
+}
+
 impl std::fmt::Debug for Writer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Writer").finish_non_exhaustive()
@@ -138,11 +150,14 @@ impl std::fmt::Debug for Writer {
 
 impl Writer {
     /// Opens the write connection (creating the file and switching it to
-    /// WAL when new). Flushes will run on the current runtime.
+    /// WAL when new), and the one that checkpoints. Flushes and checkpoints
+    /// will run on the current runtime.
     pub(super) async fn connect(options: SqliteConnectOptions, acquire_timeout: Duration) -> Result<Self, sqlx::Error> {
-        let conn = options.connect().await?;
-        Ok(Self(Arc::new(Shared {
-            options,
+        let writes = options.clone().pragma("wal_autocheckpoint", "0");
+        let conn = writes.connect().await?;
+        let writer = Self(Arc::new(Shared {
+            options: writes,
+            checkpoints: Checkpoints::new(),
             state: Arc::new(Mutex::new(WriterState {
                 conn,
                 broken: false,
@@ -153,7 +168,13 @@ impl Writer {
             runtime: tokio::runtime::Handle::current(),
             acquire_timeout,
             abandoned: AtomicBool::new(false),
-        })))
+        }));
+        writer
+            .0
+            .checkpoints
+            .start(options, WeakWriter(Arc::downgrade(&writer.0)))
+            .await?;
+        Ok(writer)
     }
 
     /// Queues for the write connection (refused after the acquire timeout,
@@ -260,11 +281,13 @@ impl Writer {
             .await?;
         let applied = migrator.run(&pool).await;
         pool.close().await;
+        self.0.checkpoints.committed();
         Ok(applied?)
     }
 
     /// Lets what is queued commit, refuses units from then on, and closes
-    /// the connection (which checkpoints the write-ahead log).
+    /// the connection and the checkpointing one (the last connection of the
+    /// file to close checkpoints the write-ahead log and removes it).
     pub(super) async fn close(&self) {
         let mut guard = loop {
             let mut guard = self.0.state.clone().lock_owned().await;
@@ -296,6 +319,9 @@ impl Writer {
             }
             Err(error) => tracing::warn!(%error, "closing the SQLite write connection"),
         }
+        // The checkpointing task may be queued for this lock.
+        drop(guard);
+        self.0.checkpoints.close().await;
     }
 
     /// Whether a unit of work (or a commit) holds the connection now.
@@ -385,7 +411,8 @@ async fn poison(guard: &mut WriterState, options: &SqliteConnectOptions, reason:
 /// Commits the open batch, checking that the connection is left with no
 /// transaction: a rollback that failed and left a savepoint counted would
 /// otherwise turn this `COMMIT` into a `RELEASE`.
-async fn commit_batch(guard: &mut WriterState, batch: &Arc<Batch>, options: &SqliteConnectOptions) {
+async fn commit_batch(guard: &mut WriterState, batch: &Arc<Batch>, shared: &Shared) {
+    let options = &shared.options;
     // Cancelled while waiting for the acknowledgement, the next holder
     // finds the connection marked.
     guard.unsettled = true;
@@ -394,6 +421,7 @@ async fn commit_batch(guard: &mut WriterState, batch: &Arc<Batch>, options: &Sql
         (Ok(()), 0) => {
             guard.batch = None;
             batch.finish(Ok(()));
+            shared.checkpoints.committed();
         }
         (Ok(()), depth) => {
             let reason = format!("the write connection is still {depth} transactions deep after the shared commit");
@@ -421,7 +449,7 @@ impl FlushDuty {
         if ready(&mut guard, shared).await.is_ok()
             && guard.batch.as_ref().is_some_and(|open| Arc::ptr_eq(open, &self.batch))
         {
-            commit_batch(&mut guard, &self.batch, &shared.options).await;
+            commit_batch(&mut guard, &self.batch, shared).await;
         }
         self.done = true;
     }
@@ -695,5 +723,54 @@ mod tests {
             !wal.exists(),
             "closing the last connection checkpoints and removes the log"
         );
+    }
+
+    /// The write connection never checkpoints; the checkpointing task does,
+    /// and under writes that never pause (each unit queued before the last
+    /// one's commit), it still has the log start over instead of growing
+    /// for as long as they last.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn under_writes_that_never_pause_the_log_still_starts_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = writer(&dir, Duration::from_secs(5)).await;
+        let automatic: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(writer.exclusive().await.unwrap().conn())
+            .await
+            .unwrap();
+        assert_eq!(automatic, 0, "the write connection leaves checkpoints to the task");
+        sqlx::query("CREATE TABLE pages (body BLOB NOT NULL)")
+            .execute(writer.exclusive().await.unwrap().conn())
+            .await
+            .unwrap();
+        // Four writers, each starting its next unit at once: about 12,000
+        // pages in all, far more than one log's worth.
+        let written = std::sync::Arc::new(AtomicUsize::new(0));
+        let writers: Vec<_> = (0..4)
+            .map(|_| {
+                let (writer, written) = (writer.clone(), written.clone());
+                tokio::spawn(async move {
+                    for _ in 0..1_500 {
+                        let mut unit = writer.begin().await.unwrap();
+                        sqlx::query("INSERT INTO pages (body) VALUES (zeroblob(6000))")
+                            .execute(unit.conn())
+                            .await
+                            .unwrap();
+                        unit.commit().await.unwrap();
+                        written.fetch_add(2, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        for each in writers {
+            each.await.unwrap();
+        }
+        let wal = std::fs::metadata(dir.path().join("w.db-wal")).unwrap().len();
+        let page = 4_096;
+        let total = u64::try_from(written.load(Ordering::Relaxed)).unwrap() * page;
+        assert!(
+            wal < total / 3,
+            "the log was reused: {wal} bytes for {total} bytes of pages written"
+        );
+        writer.close().await;
     }
 }
