@@ -10,8 +10,9 @@
 //! tail: p99 17–20 ms with it, 7–8 ms with no checkpoint at all.
 //!
 //! So the write connection never checkpoints (`wal_autocheckpoint = 0`),
-//! and a task with a connection of its own does, alongside: woken by
-//! commits, it waits [`PAUSE`] for more to gather, then runs `PASSIVE`
+//! and a task does, alongside, on a read connection it borrows (a
+//! connection of its own would cost a thread, and about 5 MB of peak RSS
+//! under load, for work a reader can do): woken by commits, it waits [`PAUSE`] for more to gather, then runs `PASSIVE`
 //! checkpoints, which block neither the writer nor readers (and copy only
 //! what no reader still needs, as before), each catching up with what the
 //! log gained during the one before. Commits go on meanwhile, so the log
@@ -24,13 +25,13 @@
 
 use std::{sync::Arc, time::Duration};
 
-use sqlx::{ConnectOptions, Connection, SqliteConnection, sqlite::SqliteConnectOptions};
+use sqlx::SqliteConnection;
 use tokio::{
     sync::{Mutex, Notify, watch},
     task::JoinHandle,
 };
 
-use super::writer::WeakWriter;
+use super::{readers::Readers, writer::WeakWriter};
 
 /// How long after a commit the checkpoint runs: the commits of that while
 /// share it. Under a steady load that is about ten a second.
@@ -65,13 +66,11 @@ impl Checkpoints {
         }
     }
 
-    /// Opens the checkpointing connection and starts its task on the
-    /// current runtime.
-    pub(super) async fn start(&self, options: SqliteConnectOptions, writer: WeakWriter) -> Result<(), sqlx::Error> {
-        let conn = options.connect().await?;
-        let task = tokio::spawn(run(options, conn, writer, self.wake.clone(), self.stop.subscribe()));
+    /// Starts the task on the current runtime, checkpointing on
+    /// connections borrowed from `readers`.
+    pub(super) async fn start(&self, readers: Readers<SqliteConnection>, writer: WeakWriter) {
+        let task = tokio::spawn(run(readers, writer, self.wake.clone(), self.stop.subscribe()));
         *self.task.lock().await = Some(task);
-        Ok(())
     }
 
     /// A transaction committed: a checkpoint follows within [`PAUSE`].
@@ -96,9 +95,24 @@ async fn checkpoint(conn: &mut SqliteConnection) -> Result<(i64, i64, i64), sqlx
     sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(conn).await
 }
 
+/// Checkpoints until one copies little (see [`CATCH_UP_RUNS`]); the
+/// log's length in pages.
+async fn catch_up(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    let mut log = 0;
+    let mut copied_before = 0;
+    for _ in 0..CATCH_UP_RUNS {
+        let (_, now, copied) = checkpoint(conn).await?;
+        let gained = copied - copied_before;
+        (log, copied_before) = (now, copied);
+        if gained <= SMALL_COPY {
+            break;
+        }
+    }
+    Ok(log)
+}
+
 async fn run(
-    options: SqliteConnectOptions,
-    mut conn: SqliteConnection,
+    readers: Readers<SqliteConnection>,
     writer: WeakWriter,
     wake: Arc<Notify>,
     mut stopped: watch::Receiver<bool>,
@@ -112,35 +126,28 @@ async fn run(
             () = tokio::time::sleep(PAUSE) => {}
             _ = stopped.wait_for(|stop| *stop) => break,
         }
-        // Each run copies what the log gained during the one before; the
-        // runs are repeated until that is little.
-        let mut log = 0;
-        let mut copied_before = 0;
-        for _ in 0..CATCH_UP_RUNS {
-            match checkpoint(&mut conn).await {
-                Ok((_, now, copied)) => {
-                    let gained = copied - copied_before;
-                    (log, copied_before) = (now, copied);
-                    if gained <= SMALL_COPY {
-                        break;
-                    }
-                }
-                Err(error) => {
-                    // The log keeps what it holds, and the next commit asks
-                    // again; a connection that failed is replaced first.
-                    tracing::warn!(%error, "SQLite checkpoint failed; retrying after the next commit");
-                    match options.connect().await {
-                        Ok(fresh) => {
-                            let old = std::mem::replace(&mut conn, fresh);
-                            drop(old.close_hard().await);
-                        }
-                        Err(error) => tracing::warn!(%error, "reopening the SQLite checkpointing connection"),
-                    }
-                    log = 0;
-                    break;
-                }
+        // No connection free within the acquire timeout, or the store
+        // closing: the log keeps what it holds, and the next commit asks
+        // again.
+        let Ok(mut reader) = readers.acquire().await else {
+            continue;
+        };
+        let caught_up = match reader.conn() {
+            Ok(conn) => catch_up(conn).await,
+            Err(_) => continue,
+        };
+        let log = match caught_up {
+            Ok(log) => {
+                reader.finish(false);
+                log
             }
-        }
+            Err(error) => {
+                // Not lent again: a fresh one takes its place.
+                tracing::warn!(%error, "SQLite checkpoint failed; retrying after the next commit");
+                reader.finish(true);
+                continue;
+            }
+        };
         // Commits went on meanwhile, so the log is never copied to its end
         // here, and a log not copied to its end is never started over: it
         // would grow for as long as writes go on. Past the threshold, what
@@ -155,8 +162,5 @@ async fn run(
                 tracing::warn!(%error, "SQLite checkpoint on the write connection failed");
             }
         }
-    }
-    if let Err(error) = conn.close().await {
-        tracing::debug!(%error, "closing the SQLite checkpointing connection");
     }
 }

@@ -314,6 +314,7 @@ impl Store {
                     settings.database_acquire_timeout,
                 )
                 .await?;
+                writer.start_checkpoints(read.clone()).await;
                 Pool::Sqlite { read, writer }
             }
             DatabaseTarget::Postgres(url) => {

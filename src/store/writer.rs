@@ -150,12 +150,12 @@ impl std::fmt::Debug for Writer {
 
 impl Writer {
     /// Opens the write connection (creating the file and switching it to
-    /// WAL when new), and the one that checkpoints. Flushes and checkpoints
-    /// will run on the current runtime.
+    /// WAL when new). Flushes will run on the current runtime; checkpoints
+    /// run once [`Writer::start_checkpoints`] is called.
     pub(super) async fn connect(options: SqliteConnectOptions, acquire_timeout: Duration) -> Result<Self, sqlx::Error> {
-        let writes = options.clone().pragma("wal_autocheckpoint", "0");
+        let writes = options.pragma("wal_autocheckpoint", "0");
         let conn = writes.connect().await?;
-        let writer = Self(Arc::new(Shared {
+        Ok(Self(Arc::new(Shared {
             options: writes,
             checkpoints: Checkpoints::new(),
             state: Arc::new(Mutex::new(WriterState {
@@ -168,13 +168,16 @@ impl Writer {
             runtime: tokio::runtime::Handle::current(),
             acquire_timeout,
             abandoned: AtomicBool::new(false),
-        }));
-        writer
-            .0
+        })))
+    }
+
+    /// Starts checkpointing the log ([`super::checkpoints`]) on the current
+    /// runtime, on connections borrowed from `readers`.
+    pub(super) async fn start_checkpoints(&self, readers: super::readers::Readers<SqliteConnection>) {
+        self.0
             .checkpoints
-            .start(options, WeakWriter(Arc::downgrade(&writer.0)))
-            .await?;
-        Ok(writer)
+            .start(readers, WeakWriter(Arc::downgrade(&self.0)))
+            .await;
     }
 
     /// Queues for the write connection (refused after the acquire timeout,
@@ -733,6 +736,12 @@ mod tests {
     async fn under_writes_that_never_pause_the_log_still_starts_over() {
         let dir = tempfile::tempdir().unwrap();
         let writer = writer(&dir, Duration::from_secs(5)).await;
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let options = SqliteConnectOptions::from_str(&url).unwrap();
+        let readers = super::super::readers::Readers::sqlite(options, 1, Duration::from_secs(5))
+            .await
+            .unwrap();
+        writer.start_checkpoints(readers.clone()).await;
         let automatic: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
             .fetch_one(writer.exclusive().await.unwrap().conn())
             .await
@@ -772,5 +781,6 @@ mod tests {
             "the log was reused: {wal} bytes for {total} bytes of pages written"
         );
         writer.close().await;
+        readers.close().await;
     }
 }
