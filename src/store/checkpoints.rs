@@ -9,19 +9,21 @@
 //! whole copy. Measured on the create benchmark, that was most of its
 //! tail: p99 17–20 ms with it, 7–8 ms with no checkpoint at all.
 //!
-//! So the write connection never checkpoints (`wal_autocheckpoint = 0`),
-//! and a task does, alongside, on a read connection it borrows (a
-//! connection of its own would cost a thread, and about 5 MB of peak RSS
-//! under load, for work a reader can do): woken by commits, it waits [`PAUSE`] for more to gather, then runs `PASSIVE`
-//! checkpoints, which block neither the writer nor readers (and copy only
-//! what no reader still needs, as before), each catching up with what the
-//! log gained during the one before. Commits go on meanwhile, so the log
-//! would never be copied to its very end, and never start over: past
-//! [`RESTART_PAGES`], the last pages (a couple of hundred under the create
-//! benchmark: 3 ms at the median, on the one core the service shares with
-//! its load) are copied with the writer held between two transactions,
-//! and the next one starts the log over. Durability is unchanged: a commit is in the log, which a
-//! crash keeps, before it is acknowledged; the copy only moves it.
+//! So the write connection checkpoints only as a backstop, past
+//! [`BACKSTOP_PAGES`], and a task does it instead, alongside, on a read
+//! connection it borrows (one of its own would cost a thread, and about
+//! 5 MB of peak RSS under load). Woken by commits, it waits [`PAUSE`] for
+//! more to gather, then runs `PASSIVE` checkpoints, which the writer never
+//! waits for (a read may wait for the connection they borrow), and which
+//! copy only what no reader still needs, as before; each catches up with
+//! what the log gained during the one before. Commits go on meanwhile, so
+//! the log would never be copied to its very end, and never start over:
+//! past [`RESTART_PAGES`], the last pages (a couple of hundred under the
+//! create benchmark: 3 ms at the median, on the one core the service
+//! shares with its load) are copied with the writer held between two
+//! transactions, and the next one starts the log over. What a commit has
+//! acknowledged is in the log, which a killed process leaves behind, as
+//! before; the copy only moves it.
 
 use std::{sync::Arc, time::Duration};
 
@@ -41,12 +43,19 @@ pub(super) const PAUSE: Duration = Duration::from_millis(100);
 /// so that it starts over: SQLite's automatic threshold.
 pub(super) const RESTART_PAGES: i64 = 1_000;
 
+/// Should the task fall behind (no read connection to borrow for long, a
+/// reader pinning an old snapshot, a failing disk), the write connection
+/// still checkpoints, as SQLite would, once the log is this long: 40 MB of
+/// 4 KB pages, about twice its length under the create benchmark.
+pub(super) const BACKSTOP_PAGES: u32 = 10_000;
+
 /// At most this many checkpoints in a row, each catching up with what the
 /// log gained during the one before...
 const CATCH_UP_RUNS: usize = 8;
 
-/// ...until one copies no more than this many pages: what is left to copy
-/// with the writer held is then about as small.
+/// ...until one copies no more than this many pages. What is then left to
+/// copy with the writer held is what the log gained meanwhile: under the
+/// create benchmark, a couple of hundred pages.
 const SMALL_COPY: i64 = 64;
 
 /// The checkpointing task: woken by commits, stopped on close.
@@ -78,8 +87,8 @@ impl Checkpoints {
         self.wake.notify_one();
     }
 
-    /// Stops the task (a checkpoint under way finishes first) and closes
-    /// its connection.
+    /// Stops the task (a checkpoint under way finishes first) and waits
+    /// for it, which returns the read connection it borrowed.
     pub(super) async fn close(&self) {
         self.stop.send_replace(true);
         if let Some(task) = self.task.lock().await.take()
@@ -98,9 +107,10 @@ async fn checkpoint(conn: &mut SqliteConnection) -> Result<(i64, i64, i64), sqlx
 /// Checkpoints until one copies little (see [`CATCH_UP_RUNS`]); the
 /// log's length in pages.
 async fn catch_up(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
-    let mut log = 0;
-    let mut copied_before = 0;
-    for _ in 0..CATCH_UP_RUNS {
+    // SQLite reports the pages copied since the log started, so the first
+    // run's figure includes earlier rounds' and is only a starting point.
+    let (_, mut log, mut copied_before) = checkpoint(conn).await?;
+    for _ in 1..CATCH_UP_RUNS {
         let (_, now, copied) = checkpoint(conn).await?;
         let gained = copied - copied_before;
         (log, copied_before) = (now, copied);
@@ -111,6 +121,14 @@ async fn catch_up(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
     Ok(log)
 }
 
+/// Runs `work` unless the store closes first (`None` then).
+async fn unless_stopped<T>(stopped: &mut watch::Receiver<bool>, work: impl Future<Output = T>) -> Option<T> {
+    tokio::select! {
+        done = work => Some(done),
+        _ = stopped.wait_for(|stop| *stop) => None,
+    }
+}
+
 async fn run(
     readers: Readers<SqliteConnection>,
     writer: WeakWriter,
@@ -118,18 +136,18 @@ async fn run(
     mut stopped: watch::Receiver<bool>,
 ) {
     loop {
-        tokio::select! {
-            () = wake.notified() => {}
-            _ = stopped.wait_for(|stop| *stop) => break,
+        if unless_stopped(&mut stopped, wake.notified()).await.is_none()
+            || unless_stopped(&mut stopped, tokio::time::sleep(PAUSE)).await.is_none()
+        {
+            break;
         }
-        tokio::select! {
-            () = tokio::time::sleep(PAUSE) => {}
-            _ = stopped.wait_for(|stop| *stop) => break,
-        }
-        // No connection free within the acquire timeout, or the store
-        // closing: the log keeps what it holds, and the next commit asks
-        // again.
-        let Ok(mut reader) = readers.acquire().await else {
+        // No connection free within the acquire timeout: the log keeps what
+        // it holds, and the next commit asks again.
+        let Some(acquired) = unless_stopped(&mut stopped, readers.acquire()).await else {
+            break;
+        };
+        let Ok(mut reader) = acquired else {
+            tracing::debug!("no read connection to checkpoint on; retrying after the next commit");
             continue;
         };
         let caught_up = match reader.conn() {
@@ -154,13 +172,24 @@ async fn run(
         // was appended since is copied with the writer held between two
         // transactions (a short copy now), and the next one starts the log
         // over.
-        if log >= RESTART_PAGES {
-            let Some(writer) = writer.upgrade() else { break };
-            if let Ok(mut held) = writer.exclusive().await
-                && let Err(error) = checkpoint(held.conn()).await
-            {
-                tracing::warn!(%error, "SQLite checkpoint on the write connection failed");
+        if log < RESTART_PAGES {
+            continue;
+        }
+        let Some(writer) = writer.upgrade() else { break };
+        let Some(Ok(mut held)) = unless_stopped(&mut stopped, writer.exclusive()).await else {
+            continue;
+        };
+        match checkpoint(held.conn()).await {
+            // A reader still on an older snapshot keeps what it needs.
+            Ok((_, log, copied)) if copied < log => {
+                tracing::debug!(
+                    log,
+                    copied,
+                    "the SQLite log cannot start over yet: a read still needs it"
+                );
             }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "SQLite checkpoint on the write connection failed"),
         }
     }
 }

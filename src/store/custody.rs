@@ -211,6 +211,10 @@ struct NumberRow {
 
 const BATCH: i64 = 500;
 
+/// How many times the log's truncation is tried, 50 ms apart, before it is
+/// left for later (a checkpoint under way takes well under a second).
+const TRUNCATE_TRIES: usize = 40;
+
 impl UnitOfWork {
     /// Seals the whole numbers just given in `details` and forgets those of
     /// people the Entity no longer names. Numbers not given again (`None`)
@@ -492,12 +496,24 @@ impl Store {
         }
         // The clear values may linger in the SQLite write-ahead log's older
         // frames: checkpoint it and truncate it to nothing.
+        // A checkpoint already under way (the checkpointing task's) makes
+        // this one busy at once, without waiting: it is tried again, with
+        // the writer let go between tries.
         if let super::Pool::Sqlite { writer, .. } = &self.pool {
-            let (busy, ..): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-                .fetch_one(writer.exclusive().await?.conn())
-                .await?;
+            let mut busy = 1;
+            for _ in 0..TRUNCATE_TRIES {
+                (busy, ..) = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .fetch_one(writer.exclusive().await?.conn())
+                    .await?;
+                if busy == 0 {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
             if busy != 0 {
-                tracing::warn!("the write-ahead log could not be truncated now (another connection reads it)");
+                tracing::warn!(
+                    "the write-ahead log could not be truncated now (another connection reads it, or checkpoints)"
+                );
             }
         }
         Ok(())

@@ -42,15 +42,18 @@ use sqlx::{
 use sqlx_core::transaction::TransactionManager;
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
-use super::{StoreError, checkpoints::Checkpoints};
+use super::{
+    StoreError,
+    checkpoints::{self, Checkpoints},
+};
 
 /// The write connection and the transaction open on it, if any.
 #[derive(Clone)]
 pub(super) struct Writer(Arc<Shared>);
 
 struct Shared {
-    /// The write connection's options: the store's, without automatic
-    /// checkpoints ([`Checkpoints`] runs them).
+    /// The write connection's options: the store's, checkpointing only as
+    /// a backstop ([`Checkpoints`] runs them).
     options: SqliteConnectOptions,
     checkpoints: Checkpoints,
     state: Arc<Mutex<WriterState>>,
@@ -153,7 +156,7 @@ impl Writer {
     /// WAL when new). Flushes will run on the current runtime; checkpoints
     /// run once [`Writer::start_checkpoints`] is called.
     pub(super) async fn connect(options: SqliteConnectOptions, acquire_timeout: Duration) -> Result<Self, sqlx::Error> {
-        let writes = options.pragma("wal_autocheckpoint", "0");
+        let writes = options.pragma("wal_autocheckpoint", checkpoints::BACKSTOP_PAGES.to_string());
         let conn = writes.connect().await?;
         Ok(Self(Arc::new(Shared {
             options: writes,
@@ -262,16 +265,19 @@ impl Writer {
     /// The write connection with no transaction open, once the batch open
     /// now has been committed (by its flush): for statements that must run
     /// outside a transaction (migrations, checkpoints).
+    ///
+    /// The open batch is committed here rather than waited for: its flush,
+    /// queued for the lock, then finds it done. Waiting would let the units
+    /// queued meanwhile open the next batch first, and under a load that
+    /// never lets the queue empty, this would wait for as long as it lasts.
     pub(super) async fn exclusive(&self) -> Result<OwnedMutexGuard<WriterState>, StoreError> {
-        loop {
-            let guard = self.lock().await?;
-            let Some(batch) = guard.batch.clone() else {
-                return Ok(guard);
-            };
-            drop(guard);
-            // Its outcome is its units' business; this only waits for it.
-            let _ = batch.outcome().await;
+        let mut guard = self.lock().await?;
+        // After `ready`, an open batch has committed units and awaits its
+        // flush (one that had none was rolled back).
+        if let Some(batch) = guard.batch.clone() {
+            commit_batch(&mut guard, &batch, &self.0).await;
         }
+        Ok(guard)
     }
 
     /// Applies pending migrations while no unit of work runs, on a
@@ -288,9 +294,9 @@ impl Writer {
         Ok(applied?)
     }
 
-    /// Lets what is queued commit, refuses units from then on, and closes
-    /// the connection and the checkpointing one (the last connection of the
-    /// file to close checkpoints the write-ahead log and removes it).
+    /// Lets what is queued commit, refuses units from then on, closes the
+    /// connection, and stops the checkpointing task (the last connection of
+    /// the file to close checkpoints the write-ahead log and removes it).
     pub(super) async fn close(&self) {
         let mut guard = loop {
             let mut guard = self.0.state.clone().lock_owned().await;
@@ -728,7 +734,7 @@ mod tests {
         );
     }
 
-    /// The write connection never checkpoints; the checkpointing task does,
+    /// The write connection checkpoints only as a backstop; the task does,
     /// and under writes that never pause (each unit queued before the last
     /// one's commit), it still has the log start over instead of growing
     /// for as long as they last.
@@ -746,19 +752,24 @@ mod tests {
             .fetch_one(writer.exclusive().await.unwrap().conn())
             .await
             .unwrap();
-        assert_eq!(automatic, 0, "the write connection leaves checkpoints to the task");
+        assert_eq!(
+            automatic,
+            i64::from(checkpoints::BACKSTOP_PAGES),
+            "the write connection leaves checkpoints to the task"
+        );
         sqlx::query("CREATE TABLE pages (body BLOB NOT NULL)")
             .execute(writer.exclusive().await.unwrap().conn())
             .await
             .unwrap();
-        // Four writers, each starting its next unit at once: about 12,000
-        // pages in all, far more than one log's worth.
+        // Sixteen writers, each starting its next unit at once, so that
+        // units are always queued: about 12,000 pages in all, far more than
+        // one log's worth.
         let written = std::sync::Arc::new(AtomicUsize::new(0));
-        let writers: Vec<_> = (0..4)
+        let writers: Vec<_> = (0..16)
             .map(|_| {
                 let (writer, written) = (writer.clone(), written.clone());
                 tokio::spawn(async move {
-                    for _ in 0..1_500 {
+                    for _ in 0..375 {
                         let mut unit = writer.begin().await.unwrap();
                         sqlx::query("INSERT INTO pages (body) VALUES (zeroblob(6000))")
                             .execute(unit.conn())
