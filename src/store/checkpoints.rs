@@ -121,6 +121,15 @@ async fn catch_up(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
     Ok(log)
 }
 
+/// The log's length at the last checkpoint, for operators: under writes it
+/// goes up and down between about [`RESTART_PAGES`] and a few times that;
+/// one that keeps growing means checkpoints fall behind, or a read never
+/// ends.
+fn report(log: i64) {
+    #[allow(clippy::cast_precision_loss)]
+    metrics::gauge!("onboarding_sqlite_log_pages").set(log as f64);
+}
+
 /// Runs `work` unless the store closes first (`None` then).
 async fn unless_stopped<T>(stopped: &mut watch::Receiver<bool>, work: impl Future<Output = T>) -> Option<T> {
     tokio::select! {
@@ -157,6 +166,7 @@ async fn run(
         let log = match caught_up {
             Ok(log) => {
                 reader.finish(false);
+                report(log);
                 log
             }
             Err(error) => {
@@ -182,13 +192,14 @@ async fn run(
         match checkpoint(held.conn()).await {
             // A reader still on an older snapshot keeps what it needs.
             Ok((_, log, copied)) if copied < log => {
+                report(log);
                 tracing::debug!(
                     log,
                     copied,
                     "the SQLite log cannot start over yet: a read still needs it"
                 );
             }
-            Ok(_) => {}
+            Ok((_, log, _)) => report(log),
             Err(error) => tracing::warn!(%error, "SQLite checkpoint on the write connection failed"),
         }
     }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::{
     entities::corporation_body,
-    helpers::{assert_error, error_fields, spawn_app},
+    helpers::{assert_error, error_fields, on_postgres, spawn_app},
 };
 
 async fn ids(app: &crate::helpers::TestApp, path: &str) -> Vec<String> {
@@ -163,6 +163,27 @@ async fn metrics_count_requests_by_route_and_what_the_service_did() {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
     assert!(!text.contains(id), "IDs never become label values");
+    if !on_postgres() {
+        // Reported by the checkpoint that follows a commit (100 ms later).
+        let mut reported = false;
+        for _ in 0..50 {
+            let text = app
+                .client
+                .get(app.url("/metrics"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            reported = text.contains("onboarding_sqlite_log_pages ");
+            if reported {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(reported, "the SQLite log's length is reported");
+    }
     assert!(
         !text.contains("FOO123") && text.contains(r#"method="other""#),
         "nor made-up methods"
