@@ -22,6 +22,14 @@ struct EventRow {
     created_at: Ts,
 }
 
+/// An event just recorded, with how many deliveries were queued for it.
+#[derive(sqlx::FromRow)]
+struct EventRowQueued {
+    #[sqlx(flatten)]
+    event: EventRow,
+    queued: i64,
+}
+
 impl From<EventRow> for Event {
     fn from(row: EventRow) -> Self {
         Self {
@@ -104,6 +112,20 @@ async fn find_subscription(
     row.map(EventSubscription::try_from).transpose()
 }
 
+/// Queues the event `$1` of the group `$2` and category `$3` for delivery:
+/// one row per active subscription of the group that selects the category
+/// (none: no row), due at `at`; a subscription selecting nothing takes
+/// Increase's categories when `increase` is true. `selected` is the
+/// dialect's test of a subscription's selection for `$3`.
+fn queue_deliveries(at: &str, increase: &str, selected: &str) -> String {
+    format!(
+        "INSERT INTO webhook_deliveries (event_id, subscription_id, status, next_attempt_at, created_at)
+         SELECT $1, id, 'pending', {at}, {at} FROM event_subscriptions
+         WHERE group_id = $2 AND status = 'active'
+           AND ((selected_event_categories IS NULL AND {increase}) OR {selected})"
+    )
+}
+
 impl UnitOfWork {
     /// Records that `category` happened to the object `object_id`, and
     /// queues its delivery to every active subscription of the group that
@@ -117,47 +139,61 @@ impl UnitOfWork {
         now: DateTime<Utc>,
     ) -> Result<Event, StoreError> {
         let id = EventId::generate();
-        let sql = format!(
+        let insert_event =
             "INSERT INTO events (id, group_id, category, associated_object_type, associated_object_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {EVENT_COLUMNS}"
-        );
-        let row: EventRow = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(&id)
-            .bind(group)
-            .bind(category)
-            .bind(category.associated_object_type())
-            .bind(object_id)
-            .bind(Ts(now))
-            .fetch_one(&mut *c)
-            .await?);
-        // One delivery per active subscription of the group that selects
-        // the category, in one statement (no subscription: no row, no round
-        // trip more). A subscription selecting nothing takes Increase's
-        // categories.
-        let selected = match self.conn() {
-            Conn::Sqlite(_) => {
-                "CASE WHEN json_valid(selected_event_categories)
-                 THEN EXISTS (SELECT 1 FROM json_each(selected_event_categories) WHERE value = $5)
-                 ELSE 0 END"
+             VALUES ($1, $2, $3, $4, $5, $6)";
+        let (row, queued) = match self.conn() {
+            // Two statements: a statement writes one table.
+            Conn::Sqlite(c) => {
+                let sql = format!("{insert_event} RETURNING {EVENT_COLUMNS}");
+                let row: EventRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(&id)
+                    .bind(group)
+                    .bind(category)
+                    .bind(category.associated_object_type())
+                    .bind(object_id)
+                    .bind(Ts(now))
+                    .fetch_one(&mut *c)
+                    .await?;
+                let selected = "CASE WHEN json_valid(selected_event_categories)
+                    THEN EXISTS (SELECT 1 FROM json_each(selected_event_categories) WHERE value = $3)
+                    ELSE 0 END";
+                let sql = queue_deliveries("$4", "$5", selected);
+                let queued = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(&id)
+                    .bind(group)
+                    .bind(category.as_str())
+                    .bind(Ts(now))
+                    .bind(category.is_increase())
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected();
+                (row, queued > 0)
             }
-            Conn::Postgres(_) => "selected_event_categories @> jsonb_build_array($5::text)",
+            // One round trip: both inserts in one statement (the
+            // deliveries' foreign key to the event is checked at the
+            // statement's end, when the event is there).
+            Conn::Postgres(c) => {
+                let deliveries =
+                    queue_deliveries("$6", "$7", "selected_event_categories @> jsonb_build_array($3::text)");
+                let sql = format!(
+                    "WITH event AS ({insert_event} RETURNING {EVENT_COLUMNS}),
+                          queued AS ({deliveries} RETURNING 1)
+                     SELECT event.*, (SELECT count(*) FROM queued) AS queued FROM event"
+                );
+                let row: EventRowQueued = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(&id)
+                    .bind(group)
+                    .bind(category)
+                    .bind(category.associated_object_type())
+                    .bind(object_id)
+                    .bind(Ts(now))
+                    .bind(category.is_increase())
+                    .fetch_one(&mut *c)
+                    .await?;
+                (row.event, row.queued > 0)
+            }
         };
-        let sql = format!(
-            "INSERT INTO webhook_deliveries (event_id, subscription_id, status, next_attempt_at, created_at)
-             SELECT $1, id, 'pending', $2, $2 FROM event_subscriptions
-             WHERE group_id = $3 AND status = 'active'
-               AND ((selected_event_categories IS NULL AND $4) OR {selected})"
-        );
-        let queued = on!(self.conn(), c => sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(&id)
-            .bind(Ts(now))
-            .bind(group)
-            .bind(category.is_increase())
-            .bind(category.as_str())
-            .execute(&mut *c)
-            .await?
-            .rows_affected())
-            > 0;
         if queued {
             let wake = self.deliveries.clone();
             self.after_commit(move || wake.notify_one());
