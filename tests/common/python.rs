@@ -1,11 +1,19 @@
 //! Python with Increase's official SDK (pinned in `tests/sdk/requirements.txt`),
 //! installed into a virtualenv under `target/` the first time it is needed.
 
-use std::{path::PathBuf, process::Command};
+use std::{path::PathBuf, process::Command, sync::Mutex};
+
+/// Held while the virtualenv is checked or made: tests run in parallel, and
+/// two `pip install`s into one fresh virtualenv at once fail (each compiles
+/// files the other is still writing).
+static INSTALLING: Mutex<()> = Mutex::new(());
 
 /// The virtualenv's Python with the pinned SDK, or why there is none (no
 /// `python3` with `venv` and `pip`, or no PyPI the first time).
 pub fn python_with_sdk() -> Result<PathBuf, String> {
+    // A test that panicked while holding it left nothing half-made that the
+    // marker would vouch for.
+    let _installing = INSTALLING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let venv = root.join("target").join("sdk-venv");
     let python = venv.join("bin").join("python");
