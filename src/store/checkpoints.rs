@@ -29,7 +29,7 @@ use std::{sync::Arc, time::Duration};
 
 use sqlx::SqliteConnection;
 use tokio::{
-    sync::{Mutex, Notify, watch},
+    sync::{Notify, watch},
     task::JoinHandle,
 };
 
@@ -37,11 +37,11 @@ use super::{readers::Readers, writer::WeakWriter};
 
 /// How long after a commit the checkpoint runs: the commits of that while
 /// share it. Under a steady load that is about ten a second.
-pub(super) const PAUSE: Duration = Duration::from_millis(100);
+const PAUSE: Duration = Duration::from_millis(100);
 
 /// A log this long (in pages) is brought to its end with the writer held,
 /// so that it starts over: SQLite's automatic threshold.
-pub(super) const RESTART_PAGES: i64 = 1_000;
+const RESTART_PAGES: i64 = 1_000;
 
 /// Should the task fall behind (no read connection to borrow for long, a
 /// reader pinning an old snapshot, a failing disk), the write connection
@@ -63,7 +63,7 @@ const SMALL_COPY: i64 = 64;
 pub(super) struct Checkpoints {
     wake: Arc<Notify>,
     stop: watch::Sender<bool>,
-    task: Mutex<Option<JoinHandle<()>>>,
+    task: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Checkpoints {
@@ -71,15 +71,15 @@ impl Checkpoints {
         Self {
             wake: Arc::new(Notify::new()),
             stop: watch::channel(false).0,
-            task: Mutex::new(None),
+            task: std::sync::Mutex::new(None),
         }
     }
 
     /// Starts the task on the current runtime, checkpointing on
     /// connections borrowed from `readers`.
-    pub(super) async fn start(&self, readers: Readers<SqliteConnection>, writer: WeakWriter) {
+    pub(super) fn start(&self, readers: Readers<SqliteConnection>, writer: WeakWriter) {
         let task = tokio::spawn(run(readers, writer, self.wake.clone(), self.stop.subscribe()));
-        *self.task.lock().await = Some(task);
+        *self.task.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(task);
     }
 
     /// A transaction committed: a checkpoint follows within [`PAUSE`].
@@ -91,7 +91,12 @@ impl Checkpoints {
     /// for it, which returns the read connection it borrowed.
     pub(super) async fn close(&self) {
         self.stop.send_replace(true);
-        if let Some(task) = self.task.lock().await.take()
+        let task = self
+            .task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(task) = task
             && let Err(error) = task.await
         {
             tracing::warn!(%error, "the SQLite checkpointing task ended abnormally");

@@ -495,10 +495,10 @@ impl Store {
             tracing::info!(conversion = %name, rows = converted, "converted secrets stored in clear by an earlier release");
         }
         // The clear values may linger in the SQLite write-ahead log's older
-        // frames: checkpoint it and truncate it to nothing.
-        // A checkpoint already under way (the checkpointing task's) makes
-        // this one busy at once, without waiting: it is tried again, with
-        // the writer let go between tries.
+        // frames: checkpoint it and truncate it to nothing. A checkpoint
+        // already under way (the checkpointing task's) makes this one busy
+        // at once, without waiting: it is tried again, with the writer let
+        // go between tries.
         if let super::Pool::Sqlite { writer, .. } = &self.pool {
             let mut busy = 1;
             for _ in 0..TRUNCATE_TRIES {

@@ -142,38 +142,21 @@ impl UnitOfWork {
         let insert_event =
             "INSERT INTO events (id, group_id, category, associated_object_type, associated_object_id, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)";
-        let (row, queued) = match self.conn() {
-            // Two statements: a statement writes one table.
-            Conn::Sqlite(c) => {
-                let sql = format!("{insert_event} RETURNING {EVENT_COLUMNS}");
-                let row: EventRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .bind(&id)
-                    .bind(group)
-                    .bind(category)
-                    .bind(category.associated_object_type())
-                    .bind(object_id)
-                    .bind(Ts(now))
-                    .fetch_one(&mut *c)
-                    .await?;
+        // PostgreSQL writes the event and its deliveries in one statement
+        // (their foreign key to the event is checked at its end, when the
+        // event is there): one round trip. A SQLite statement writes one
+        // table, so the deliveries follow in a second one.
+        let (sql, then_deliveries) = match self.conn() {
+            Conn::Sqlite(_) => {
                 let selected = "CASE WHEN json_valid(selected_event_categories)
                     THEN EXISTS (SELECT 1 FROM json_each(selected_event_categories) WHERE value = $3)
                     ELSE 0 END";
-                let sql = queue_deliveries("$4", "$5", selected);
-                let queued = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(&id)
-                    .bind(group)
-                    .bind(category.as_str())
-                    .bind(Ts(now))
-                    .bind(category.is_increase())
-                    .execute(&mut *c)
-                    .await?
-                    .rows_affected();
-                (row, queued > 0)
+                (
+                    format!("{insert_event} RETURNING {EVENT_COLUMNS}, 0 AS queued"),
+                    Some(queue_deliveries("$4", "$5", selected)),
+                )
             }
-            // One round trip: both inserts in one statement (the
-            // deliveries' foreign key to the event is checked at the
-            // statement's end, when the event is there).
-            Conn::Postgres(c) => {
+            Conn::Postgres(_) => {
                 let deliveries =
                     queue_deliveries("$6", "$7", "selected_event_categories @> jsonb_build_array($3::text)");
                 let sql = format!(
@@ -181,24 +164,38 @@ impl UnitOfWork {
                           queued AS ({deliveries} RETURNING 1)
                      SELECT event.*, (SELECT count(*) FROM queued) AS queued FROM event"
                 );
-                let row: EventRowQueued = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .bind(&id)
-                    .bind(group)
-                    .bind(category)
-                    .bind(category.associated_object_type())
-                    .bind(object_id)
-                    .bind(Ts(now))
-                    .bind(category.is_increase())
-                    .fetch_one(&mut *c)
-                    .await?;
-                (row.event, row.queued > 0)
+                (sql, None)
             }
         };
+        // `$7` is the deliveries' flag, unused by SQLite's first statement.
+        let row: EventRowQueued = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&id)
+            .bind(group)
+            .bind(category)
+            .bind(category.associated_object_type())
+            .bind(object_id)
+            .bind(Ts(now))
+            .bind(category.is_increase())
+            .fetch_one(&mut *c)
+            .await?);
+        let mut queued = row.queued > 0;
+        if let Some(sql) = then_deliveries {
+            queued = on!(self.conn(), c => sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(&id)
+                .bind(group)
+                .bind(category.as_str())
+                .bind(Ts(now))
+                .bind(category.is_increase())
+                .execute(&mut *c)
+                .await?
+                .rows_affected())
+                > 0;
+        }
         if queued {
             let wake = self.deliveries.clone();
             self.after_commit(move || wake.notify_one());
         }
-        Ok(row.into())
+        Ok(row.event.into())
     }
 
     /// Makes a subscription, its secret sealed.

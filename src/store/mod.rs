@@ -314,7 +314,7 @@ impl Store {
                     settings.database_acquire_timeout,
                 )
                 .await?;
-                writer.start_checkpoints(read.clone()).await;
+                writer.start_checkpoints(read.clone());
                 Pool::Sqlite { read, writer }
             }
             DatabaseTarget::Postgres(url) => {

@@ -11,9 +11,8 @@
 //! as a read reports it (see [`Reader::finish`]). A PostgreSQL connection
 //! idle for a while is pinged before it is lent, as sqlx's pool does, since
 //! its server may have gone meanwhile; so is one whose read was abandoned
-//! (see `Drop for Reader`). Every
-//! connection that leaves the pool (discarded, or back after
-//! [`Readers::close`]) is closed properly, and `close` waits for that: on
+//! (see `Drop for Reader`). Every connection that leaves the pool is closed
+//! properly (see [`Slot`]), and [`Readers::close`] waits for that: on
 //! SQLite, the last one out checkpoints the log.
 
 use std::{

@@ -176,11 +176,8 @@ impl Writer {
 
     /// Starts checkpointing the log ([`super::checkpoints`]) on the current
     /// runtime, on connections borrowed from `readers`.
-    pub(super) async fn start_checkpoints(&self, readers: super::readers::Readers<SqliteConnection>) {
-        self.0
-            .checkpoints
-            .start(readers, WeakWriter(Arc::downgrade(&self.0)))
-            .await;
+    pub(super) fn start_checkpoints(&self, readers: super::readers::Readers<SqliteConnection>) {
+        self.0.checkpoints.start(readers, WeakWriter(Arc::downgrade(&self.0)));
     }
 
     /// Queues for the write connection (refused after the acquire timeout,
@@ -262,9 +259,8 @@ impl Writer {
         self.0.runtime.spawn(duty.run());
     }
 
-    /// The write connection with no transaction open, once the batch open
-    /// now has been committed (by its flush): for statements that must run
-    /// outside a transaction (migrations, checkpoints).
+    /// The write connection with no transaction open: for statements that
+    /// must run outside a transaction (migrations, checkpoints).
     ///
     /// The open batch is committed here rather than waited for: its flush,
     /// queued for the lock, then finds it done. Waiting would let the units
@@ -747,7 +743,7 @@ mod tests {
         let readers = super::super::readers::Readers::sqlite(options, 1, Duration::from_secs(5))
             .await
             .unwrap();
-        writer.start_checkpoints(readers.clone()).await;
+        writer.start_checkpoints(readers.clone());
         let automatic: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
             .fetch_one(writer.exclusive().await.unwrap().conn())
             .await
@@ -762,31 +758,29 @@ mod tests {
             .await
             .unwrap();
         // Sixteen writers, each starting its next unit at once, so that
-        // units are always queued: about 12,000 pages in all, far more than
-        // one log's worth.
-        let written = std::sync::Arc::new(AtomicUsize::new(0));
-        let writers: Vec<_> = (0..16)
+        // units are always queued: 12,000 pages in all (a 6,000-byte row
+        // takes two), far more than one log's worth.
+        let (writers, units, pages_per_unit) = (16_u64, 375, 2);
+        let running: Vec<_> = (0..writers)
             .map(|_| {
-                let (writer, written) = (writer.clone(), written.clone());
+                let writer = writer.clone();
                 tokio::spawn(async move {
-                    for _ in 0..375 {
+                    for _ in 0..units {
                         let mut unit = writer.begin().await.unwrap();
                         sqlx::query("INSERT INTO pages (body) VALUES (zeroblob(6000))")
                             .execute(unit.conn())
                             .await
                             .unwrap();
                         unit.commit().await.unwrap();
-                        written.fetch_add(2, Ordering::Relaxed);
                     }
                 })
             })
             .collect();
-        for each in writers {
+        for each in running {
             each.await.unwrap();
         }
         let wal = std::fs::metadata(dir.path().join("w.db-wal")).unwrap().len();
-        let page = 4_096;
-        let total = u64::try_from(written.load(Ordering::Relaxed)).unwrap() * page;
+        let total = writers * units * pages_per_unit * 4_096;
         assert!(
             wal < total / 3,
             "the log was reused: {wal} bytes for {total} bytes of pages written"
