@@ -120,6 +120,9 @@ enum Pool {
     Postgres {
         read: readers::Readers<PgConnection>,
         units: PgPool,
+        /// Shared with the reads' pings: a unit that finds the server gone
+        /// records it, so that connections idle since are checked first.
+        losses: std::sync::Arc<readers::Losses>,
     },
 }
 
@@ -183,14 +186,26 @@ pub struct UnitOfWork {
 
 enum Tx {
     Sqlite(writer::SqliteUnit),
-    Postgres(sqlx::Transaction<'static, Postgres>),
+    Postgres(sqlx::Transaction<'static, Postgres>, std::sync::Arc<readers::Losses>),
+}
+
+/// A failure of a unit of work on PostgreSQL: one that found the server
+/// gone is recorded in `losses`. (A unit dropped after a failed statement,
+/// without `commit` or `settle`, is not seen here; sqlx's ping on the
+/// connection's way back then closes it.)
+fn noting_losses(error: sqlx::Error, losses: &readers::Losses) -> StoreError {
+    let error = StoreError::from(error);
+    if matches!(error, StoreError::Unavailable(_)) {
+        losses.record();
+    }
+    error
 }
 
 impl UnitOfWork {
     pub(crate) fn conn(&mut self) -> Conn<'_> {
         match &mut self.tx {
             Tx::Sqlite(unit) => Conn::Sqlite(unit.conn()),
-            Tx::Postgres(tx) => Conn::Postgres(&mut *tx),
+            Tx::Postgres(tx, _) => Conn::Postgres(&mut *tx),
         }
     }
 
@@ -203,7 +218,7 @@ impl UnitOfWork {
     pub async fn commit(self) -> Result<(), StoreError> {
         match self.tx {
             Tx::Sqlite(unit) => unit.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+            Tx::Postgres(tx, losses) => tx.commit().await.map_err(|e| noting_losses(e, &losses))?,
         }
         for hook in self.after_commit {
             hook();
@@ -219,7 +234,7 @@ impl UnitOfWork {
         match self.tx {
             Tx::Sqlite(unit) => unit.settle().await,
             // Each transaction commits on its own: a winner seen is committed.
-            Tx::Postgres(tx) => Ok(tx.rollback().await?),
+            Tx::Postgres(tx, losses) => tx.rollback().await.map_err(|e| noting_losses(e, &losses)),
         }
     }
 }
@@ -339,6 +354,7 @@ impl Store {
                     after_idle: PG_PING_AFTER_IDLE,
                     losses: std::sync::Arc::new(readers::Losses::new()),
                 };
+                let losses = pings.losses.clone();
                 let read = readers::Readers::postgres(
                     options.clone(),
                     setup.clone(),
@@ -355,7 +371,7 @@ impl Store {
                     // when it is handed out as well is only worth its
                     // round trip after a pause, in which the server may
                     // have gone away (a restart, an idle timeout), or when
-                    // a read found it gone while this one was idle.
+                    // a read or a unit found it gone while this one was idle.
                     .test_before_acquire(false)
                     .before_acquire(move |conn, meta| {
                         // Only a connection to check costs more than this test.
@@ -373,7 +389,7 @@ impl Store {
                     .after_connect(move |conn, _| setup(conn))
                     .connect_with(options)
                     .await?;
-                Pool::Postgres { read, units }
+                Pool::Postgres { read, units, losses }
             }
         };
         Ok(Self {
@@ -416,7 +432,10 @@ impl Store {
         let _waiting = Waiting::start();
         let tx = match &self.pool {
             Pool::Sqlite { writer, .. } => Tx::Sqlite(writer.begin().await?),
-            Pool::Postgres { units, .. } => Tx::Postgres(units.begin().await?),
+            Pool::Postgres { units, losses, .. } => Tx::Postgres(
+                units.begin().await.map_err(|e| noting_losses(e, losses))?,
+                losses.clone(),
+            ),
         };
         Ok(UnitOfWork {
             tx,
@@ -439,7 +458,7 @@ impl Store {
         // The read connections, and those for units of work.
         let ((reads, reads_idle), (units, units_idle)) = match &self.pool {
             Pool::Sqlite { read, writer } => (read.usage(), (1, usize::from(!writer.busy()))),
-            Pool::Postgres { read, units } => (read.usage(), (units.size(), units.num_idle())),
+            Pool::Postgres { read, units, .. } => (read.usage(), (units.size(), units.num_idle())),
         };
         let size = u32::try_from(reads).unwrap_or(u32::MAX).saturating_add(units);
         let idle = u32::try_from(reads_idle + units_idle).unwrap_or(u32::MAX);
@@ -483,7 +502,7 @@ impl Store {
                 writer.close().await;
                 read.close().await;
             }
-            Pool::Postgres { read, units } => {
+            Pool::Postgres { read, units, .. } => {
                 units.close().await;
                 read.close().await;
             }

@@ -106,3 +106,64 @@ pub async fn an_abandoned_read_that_then_fails_does_not_fail_the_next() {
         assert_eq!(session.id, ids[1]);
     }
 }
+
+/// A unit of work that finds the server gone has the read connections idle
+/// since then checked before their next use, as a read that finds it gone
+/// does: after the server ended every connection, the unit fails, and the
+/// read that follows at once gets a fresh connection instead of failing
+/// too. (Both connections were used moments before, within the pause after
+/// which they are pinged anyway.)
+pub async fn a_unit_that_finds_the_server_gone_has_idle_reads_checked() {
+    let (app, ids) = app_with_one_reader(None).await;
+    let mut admin = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
+    let mut told = 0;
+    for round in 0..6 {
+        // Each connection in use moments ago.
+        app.store.begin().await.unwrap().commit().await.unwrap();
+        app.store.find_session(&app.group_id, &ids[0]).await.unwrap();
+        let used = std::time::Instant::now();
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .execute(&mut admin)
+        .await
+        .unwrap();
+        // Until the ended backends are gone.
+        for _ in 0..200 {
+            let left: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let began = app.store.begin().await;
+        assert!(
+            matches!(began, Err(onboarding::store::StoreError::Unavailable(_))),
+            "round {round}: the unit found its connection ended: {:?}",
+            began.err()
+        );
+        let session = app
+            .store
+            .find_session(&app.group_id, &ids[1])
+            .await
+            .unwrap_or_else(|error| panic!("round {round}: the read after the unit failed: {error}"))
+            .expect("the second session");
+        assert_eq!(session.id, ids[1]);
+        // A round slower than the pause had the read's connection pinged
+        // for its pause alone, and tells nothing.
+        if used.elapsed() < Duration::from_millis(900) {
+            told += 1;
+            if told == 2 {
+                return;
+            }
+        }
+    }
+    panic!("only {told} of 6 rounds ran within the pause after which reads are pinged anyway");
+}
