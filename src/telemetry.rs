@@ -101,9 +101,12 @@ pub fn metrics() -> &'static metrics_exporter_prometheus::PrometheusHandle {
     HANDLE.get_or_init(|| {
         use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
         let latency = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+        // Units of work per SQLite commit: one, or as many as queued meanwhile.
+        let units = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0];
         let builder = || {
             PrometheusBuilder::new()
-                .set_buckets_for_metric(Matcher::Full("http_request_duration_seconds".to_owned()), &latency)
+                .set_buckets_for_metric(Matcher::Full("http_request_duration_seconds".to_owned()), &latency)?
+                .set_buckets_for_metric(Matcher::Full("onboarding_sqlite_commit_units".to_owned()), &units)
         };
         match builder().and_then(PrometheusBuilder::install_recorder) {
             Ok(handle) => handle,

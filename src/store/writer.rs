@@ -425,6 +425,8 @@ async fn commit_batch(guard: &mut WriterState, batch: &Arc<Batch>, shared: &Shar
     match (committed, depth(&guard.conn)) {
         (Ok(()), 0) => {
             guard.batch = None;
+            #[allow(clippy::cast_precision_loss)] // a count of units, far below 2^52
+            metrics::histogram!("onboarding_sqlite_commit_units").record(batch.members() as f64);
             batch.finish(Ok(()));
             shared.checkpoints.committed();
         }

@@ -183,6 +183,12 @@ async fn metrics_count_requests_by_route_and_what_the_service_did() {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert!(reported, "the SQLite log's length is reported");
+        // The creates above committed, each with those queued meanwhile.
+        assert!(
+            text.contains(r#"onboarding_sqlite_commit_units_bucket{le="1"}"#)
+                && text.contains(r#"onboarding_sqlite_commit_units_bucket{le="128"}"#),
+            "units per SQLite commit are reported, in buckets:\n{text}"
+        );
     }
     assert!(
         !text.contains("FOO123") && text.contains(r#"method="other""#),
