@@ -124,7 +124,7 @@ impl Application {
 
     /// Serves until the process is stopped, sweeping expired sessions,
     /// idempotent responses past their retention and idle rate-limit entries
-    /// meanwhile.
+    /// meanwhile, and keeping the metrics' histograms up to date.
     pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
         let sweeper = tokio::spawn(workers::expiry::run(
             self.state.store.clone(),
@@ -148,7 +148,9 @@ impl Application {
                 retry_base: self.state.settings.webhook_retry_base,
             },
         ));
+        let upkeep = tokio::spawn(crate::telemetry::keep_metrics_up());
         let result = self.server.await;
+        upkeep.abort();
         deliverer.abort();
         sweeper.abort();
         forgetter.abort();

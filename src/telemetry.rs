@@ -94,6 +94,31 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// How often the histograms' buffered samples are folded into their
+/// buckets: the recorder keeps every sample until then, so without it they
+/// would pile up between scrapes (about 20 bytes a request: a service that
+/// nothing scrapes would grow by hundreds of megabytes a day).
+pub const METRICS_UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+static UPKEEPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Folds the samples recorded since the last upkeep or scrape into the
+/// histograms, every [`METRICS_UPKEEP_EVERY`], for as long as it runs.
+pub async fn keep_metrics_up() {
+    let mut ticks = tokio::time::interval(METRICS_UPKEEP_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        metrics().run_upkeep();
+        UPKEEPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// How many upkeeps [`keep_metrics_up`] ran in this process.
+pub fn metrics_upkeeps() -> u64 {
+    UPKEEPS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The process's Prometheus recorder, installed on first use. Several
 /// applications in one process (tests) share it.
 pub fn metrics() -> &'static metrics_exporter_prometheus::PrometheusHandle {

@@ -195,3 +195,17 @@ async fn metrics_count_requests_by_route_and_what_the_service_did() {
         "nor made-up methods"
     );
 }
+
+/// The histograms' samples are folded into their buckets every second,
+/// whether or not anything scrapes `/metrics`: the recorder keeps each
+/// sample until then, so a service nothing scrapes would otherwise grow with
+/// every request it answers.
+#[tokio::test]
+async fn metrics_are_kept_up_without_scrapes() {
+    let app = spawn_app().await;
+    app.create_session().await;
+    let before = onboarding::telemetry::metrics_upkeeps();
+    tokio::time::sleep(onboarding::telemetry::METRICS_UPKEEP_EVERY * 3 + std::time::Duration::from_millis(500)).await;
+    let ran = onboarding::telemetry::metrics_upkeeps() - before;
+    assert!(ran >= 2, "{ran} upkeeps in three and a half periods");
+}
