@@ -175,7 +175,7 @@ impl UnitOfWork {
     /// start, the CLI's default group). SQLite's write transactions are
     /// already exclusive; PostgreSQL takes a transaction-scoped advisory lock.
     async fn lock_groups(&mut self) -> Result<(), StoreError> {
-        if let Conn::Postgres(c) = self.conn() {
+        if let Conn::Postgres(c) = self.conn()? {
             sqlx::query("SELECT pg_advisory_xact_lock(4242001)")
                 .execute(&mut *c)
                 .await?;
@@ -185,13 +185,13 @@ impl UnitOfWork {
 
     async fn oldest_group(&mut self) -> Result<Option<GroupId>, StoreError> {
         let sql = "SELECT id FROM groups ORDER BY created_at, id LIMIT 1";
-        Ok(on!(self.conn(), c => sqlx::query_scalar(sql).fetch_optional(&mut *c).await?))
+        Ok(on!(self.conn()?, c => sqlx::query_scalar(sql).fetch_optional(&mut *c).await?))
     }
 
     async fn insert_group(&mut self, now: DateTime<Utc>) -> Result<GroupId, StoreError> {
         let id = GroupId::generate();
         let sql = "INSERT INTO groups (id, created_at) VALUES ($1, $2)";
-        on!(self.conn(), c => sqlx::query(sql).bind(&id).bind(Ts(now)).execute(&mut *c).await?.rows_affected());
+        on!(self.conn()?, c => sqlx::query(sql).bind(&id).bind(Ts(now)).execute(&mut *c).await?.rows_affected());
         Ok(id)
     }
 
@@ -204,7 +204,7 @@ impl UnitOfWork {
         let id = ApiKeyId::generate();
         let sql = "INSERT INTO api_keys (id, group_id, name, key_hash, environment, reveal_pii, created_at)
                    VALUES ($1, $2, $3, $4, $5, $6, $7)";
-        on!(self.conn(), c => sqlx::query(sql)
+        on!(self.conn()?, c => sqlx::query(sql)
             .bind(&id)
             .bind(group)
             .bind(key.name)
@@ -291,7 +291,7 @@ impl Store {
     pub async fn revoke_api_key(&self, id: &ApiKeyId, now: DateTime<Utc>) -> Result<(), StoreError> {
         let sql = "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2";
         let mut work = self.begin().await?;
-        let done = on!(work.conn(), c => sqlx::query(sql)
+        let done = on!(work.conn()?, c => sqlx::query(sql)
             .bind(Ts(now))
             .bind(id)
             .execute(&mut *c)
@@ -322,7 +322,7 @@ impl Store {
         }
         let group_id = work.insert_group(now).await?;
         let program = NewProgram::named("Default program".to_owned());
-        let program = super::programs::insert_program(work.conn(), &group_id, &program, None, now).await?;
+        let program = super::programs::insert_program(work.conn()?, &group_id, &program, None, now).await?;
         let key = NewApiKey::sandbox("Sandbox key (created on first start)", key_hash);
         let api_key_id = work.insert_api_key(&group_id, &key, now).await?;
         work.commit().await?;

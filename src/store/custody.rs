@@ -231,7 +231,7 @@ impl UnitOfWork {
             .filter(|(_, person)| person.identification.is_some())
             .map(|(owner, _)| subject_id(entity, *owner))
             .collect();
-        on!(self.conn(), c => {
+        on!(self.conn()?, c => {
             let mut forget = sqlx::QueryBuilder::new("DELETE FROM identification_numbers WHERE entity_id = ");
             forget.push_bind(entity);
             if !named.is_empty() {
@@ -261,7 +261,7 @@ impl UnitOfWork {
                  ON CONFLICT (entity_id, subject_id) DO UPDATE SET
                     method = excluded.method, number_sealed = excluded.number_sealed,
                     key_id = excluded.key_id, updated_at = excluded.updated_at";
-            on!(self.conn(), c => sqlx::query(sql)
+            on!(self.conn()?, c => sqlx::query(sql)
                 .bind(entity)
                 .bind(subject)
                 .bind(method)
@@ -329,7 +329,7 @@ impl Store {
                 (action, outcome, group_id, api_key_id, entity_id, client_ip, request_id, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
         let mut work = self.begin().await?;
-        on!(work.conn(), c => sqlx::query(sql)
+        on!(work.conn()?, c => sqlx::query(sql)
             .bind(entry.action)
             .bind(entry.outcome)
             .bind(entry.group_id)
@@ -365,14 +365,14 @@ impl Store {
         let sql = "SELECT entity_id, subject_id, method, number_sealed FROM identification_numbers
                    WHERE key_id <> $1 LIMIT $2";
         let rows: Vec<NumberRow> =
-            on!(work.conn(), c => sqlx::query_as(sql).bind(&current).bind(BATCH).fetch_all(&mut *c).await?);
+            on!(work.conn()?, c => sqlx::query_as(sql).bind(&current).bind(BATCH).fetch_all(&mut *c).await?);
         for row in rows {
             let context = number_context(&row.entity_id, &row.subject_id, &row.method);
             let number = self.unseal(&row.number_sealed, &context)?;
             let sealed = self.custody.seal_text(&number, &context)?;
             let sql = "UPDATE identification_numbers SET number_sealed = $1, key_id = $2
                        WHERE entity_id = $3 AND subject_id = $4 AND number_sealed = $5";
-            moved.identification_numbers += on!(work.conn(), c => sqlx::query(sql)
+            moved.identification_numbers += on!(work.conn()?, c => sqlx::query(sql)
                 .bind(&sealed)
                 .bind(&current)
                 .bind(&row.entity_id)
@@ -389,7 +389,7 @@ impl Store {
             let sql = "SELECT seq, id, token_sealed FROM entity_onboarding_sessions
                        WHERE seq > $1 AND token_sealed IS NOT NULL ORDER BY seq LIMIT $2";
             let rows: Vec<(i64, SessionId, String)> =
-                on!(work.conn(), c => sqlx::query_as(sql).bind(last).bind(BATCH).fetch_all(&mut *c).await?);
+                on!(work.conn()?, c => sqlx::query_as(sql).bind(last).bind(BATCH).fetch_all(&mut *c).await?);
             after.session_seq = rows.last().map(|(seq, _, _)| *seq);
             for (seq, id, sealed) in rows
                 .into_iter()
@@ -400,7 +400,7 @@ impl Store {
                 let resealed = self.custody.seal_text(&token, &context)?;
                 let sql =
                     "UPDATE entity_onboarding_sessions SET token_sealed = $1 WHERE seq = $2 AND token_sealed = $3";
-                moved.form_tokens += on!(work.conn(), c => sqlx::query(sql)
+                moved.form_tokens += on!(work.conn()?, c => sqlx::query(sql)
                     .bind(&resealed)
                     .bind(seq)
                     .bind(&sealed)
@@ -420,14 +420,14 @@ impl Store {
             let sql = "SELECT session_id, draft_sealed FROM session_drafts
                        WHERE session_id > $1 ORDER BY session_id LIMIT $2";
             let rows: Vec<(SessionId, String)> =
-                on!(work.conn(), c => sqlx::query_as(sql).bind(&last).bind(BATCH).fetch_all(&mut *c).await?);
+                on!(work.conn()?, c => sqlx::query_as(sql).bind(&last).bind(BATCH).fetch_all(&mut *c).await?);
             after.draft = rows.last().map(|(id, _)| id.as_str().to_owned());
             for (id, sealed) in rows.into_iter().filter(|(_, sealed)| !self.custody.is_current(sealed)) {
                 let context = super::drafts::draft_context(&id);
                 let draft = self.unseal(&sealed, &context)?;
                 let resealed = self.custody.seal_text(&draft, &context)?;
                 let sql = "UPDATE session_drafts SET draft_sealed = $1 WHERE session_id = $2 AND draft_sealed = $3";
-                moved.drafts += on!(work.conn(), c => sqlx::query(sql)
+                moved.drafts += on!(work.conn()?, c => sqlx::query(sql)
                     .bind(&resealed)
                     .bind(&id)
                     .bind(&sealed)
@@ -439,7 +439,7 @@ impl Store {
         if let Some(last) = after.subscription_seq {
             let sql = "SELECT seq, id, secret_sealed FROM event_subscriptions WHERE seq > $1 ORDER BY seq LIMIT $2";
             let rows: Vec<(i64, EventSubscriptionId, String)> =
-                on!(work.conn(), c => sqlx::query_as(sql).bind(last).bind(BATCH).fetch_all(&mut *c).await?);
+                on!(work.conn()?, c => sqlx::query_as(sql).bind(last).bind(BATCH).fetch_all(&mut *c).await?);
             after.subscription_seq = rows.last().map(|(seq, _, _)| *seq);
             for (seq, id, sealed) in rows
                 .into_iter()
@@ -449,7 +449,7 @@ impl Store {
                 let secret = self.unseal(&sealed, &context)?;
                 let resealed = self.custody.seal_text(&secret, &context)?;
                 let sql = "UPDATE event_subscriptions SET secret_sealed = $1 WHERE seq = $2 AND secret_sealed = $3";
-                moved.webhook_secrets += on!(work.conn(), c => sqlx::query(sql)
+                moved.webhook_secrets += on!(work.conn()?, c => sqlx::query(sql)
                     .bind(&resealed)
                     .bind(seq)
                     .bind(&sealed)
@@ -486,7 +486,7 @@ impl Store {
                 other => return Err(StoreError::Corrupt(format!("unknown pending conversion {other:?}"))),
             };
             let mut work = self.begin().await?;
-            on!(work.conn(), c => sqlx::query("DELETE FROM pending_conversions WHERE name = $1")
+            on!(work.conn()?, c => sqlx::query("DELETE FROM pending_conversions WHERE name = $1")
                 .bind(&name)
                 .execute(&mut *c)
                 .await?
@@ -528,7 +528,7 @@ impl Store {
             let sql = "SELECT seq, id, token_hash, status = 'active' AND expires_at > $1 AS active
                        FROM entity_onboarding_sessions WHERE seq > $2 ORDER BY seq LIMIT $3";
             let rows: Vec<(i64, SessionId, String, bool)> =
-                on!(work.conn(), c => sqlx::query_as(sql).bind(now).bind(last).bind(BATCH).fetch_all(&mut *c).await?);
+                on!(work.conn()?, c => sqlx::query_as(sql).bind(now).bind(last).bind(BATCH).fetch_all(&mut *c).await?);
             let Some((end, ..)) = rows.last() else {
                 work.commit().await?;
                 return Ok(converted);
@@ -543,7 +543,7 @@ impl Store {
                     .transpose()?;
                 let sql = "UPDATE entity_onboarding_sessions SET token_hash = $1, token_sealed = $2
                            WHERE seq = $3 AND token_hash = $4";
-                converted += on!(work.conn(), c => sqlx::query(sql)
+                converted += on!(work.conn()?, c => sqlx::query(sql)
                     .bind(token_hash(&token))
                     .bind(sealed)
                     .bind(seq)
@@ -583,7 +583,7 @@ impl Store {
     ) -> Result<(Vec<ResponseRow>, Option<(String, String)>), StoreError> {
         let sql = "SELECT group_id, key, fingerprint, response_body FROM idempotency_keys
                    WHERE group_id > $1 OR (group_id = $1 AND key > $2) ORDER BY group_id, key LIMIT $3";
-        let rows: Vec<ResponseRow> = on!(work.conn(), c => sqlx::query_as(sql)
+        let rows: Vec<ResponseRow> = on!(work.conn()?, c => sqlx::query_as(sql)
             .bind(group)
             .bind(key)
             .bind(BATCH)
@@ -609,7 +609,7 @@ impl Store {
         }
         let sql = "UPDATE idempotency_keys SET fingerprint = $1, response_body = $2
                    WHERE group_id = $3 AND key = $4 AND fingerprint = $5 AND response_body = $6";
-        Ok(on!(work.conn(), c => sqlx::query(sql)
+        Ok(on!(work.conn()?, c => sqlx::query(sql)
             .bind(fingerprint.as_deref().unwrap_or(&row.fingerprint))
             .bind(body.as_deref().unwrap_or(&row.response_body))
             .bind(&row.group_id)

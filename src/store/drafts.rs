@@ -51,7 +51,7 @@ impl UnitOfWork {
                        WHERE id = $1 AND (status = 'active' AND expires_at > $3) IS TRUE)
                    ON CONFLICT (session_id) DO UPDATE
                    SET draft_sealed = excluded.draft_sealed, updated_at = excluded.updated_at";
-        let saved = on!(self.conn(), c => sqlx::query(sql)
+        let saved = on!(self.conn()?, c => sqlx::query(sql)
             .bind(session)
             .bind(&sealed)
             .bind(Ts(now))
@@ -63,7 +63,7 @@ impl UnitOfWork {
 
     /// Forgets the session's draft (it was submitted or ended).
     pub(super) async fn delete_draft(&mut self, session: &SessionId) -> Result<(), StoreError> {
-        on!(self.conn(), c => sqlx::query("DELETE FROM session_drafts WHERE session_id = $1")
+        on!(self.conn()?, c => sqlx::query("DELETE FROM session_drafts WHERE session_id = $1")
             .bind(session)
             .execute(&mut *c)
             .await?
@@ -76,7 +76,7 @@ impl UnitOfWork {
         let sql = "DELETE FROM session_drafts WHERE NOT EXISTS (
                        SELECT 1 FROM entity_onboarding_sessions s
                        WHERE s.id = session_drafts.session_id AND s.status = 'active' AND s.expires_at > $1)";
-        Ok(on!(self.conn(), c => sqlx::query(sql)
+        Ok(on!(self.conn()?, c => sqlx::query(sql)
             .bind(Ts(now))
             .execute(&mut *c)
             .await?

@@ -177,7 +177,7 @@ impl UnitOfWork {
     /// from it cannot be undone by a concurrent writer.
     #[tracing::instrument(skip_all, fields(entity_id = %id))]
     pub async fn lock_entity(&mut self, group: &GroupId, id: &EntityId) -> Result<Option<Entity>, StoreError> {
-        find_entity(self.conn(), Some(group), id, Lock::ForUpdate).await
+        find_entity(self.conn()?, Some(group), id, Lock::ForUpdate).await
     }
 
     #[tracing::instrument(skip_all, fields(entity_id = %entity.id))]
@@ -197,7 +197,7 @@ impl UnitOfWork {
         );
         let details = Json(entity.details.to_document()?);
         let terms = Json(entity.terms_agreement.into_iter().collect::<Vec<_>>());
-        let row: EntityRow = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let row: EntityRow = on!(self.conn()?, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(entity.id)
             .bind(group)
             .bind(entity.details.structure())
@@ -230,7 +230,7 @@ impl UnitOfWork {
         let sql =
             "UPDATE entities SET details = $1, validation = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5";
         let document = Json(details.to_document()?);
-        let done = on!(self.conn(), c => sqlx::query(sql)
+        let done = on!(self.conn()?, c => sqlx::query(sql)
             .bind(&document)
             .bind(validation.map(Json))
             .bind(Ts(now))
@@ -249,7 +249,7 @@ impl UnitOfWork {
     pub async fn confirm_entity_details(&mut self, id: &EntityId, now: DateTime<Utc>) -> Result<(), StoreError> {
         let sql = "UPDATE entities SET details_confirmed_at = $1, updated_at = $1 WHERE id = $2";
         let done =
-            on!(self.conn(), c => sqlx::query(sql).bind(Ts(now)).bind(id).execute(&mut *c).await?.rows_affected());
+            on!(self.conn()?, c => sqlx::query(sql).bind(Ts(now)).bind(id).execute(&mut *c).await?.rows_affected());
         if done == 0 {
             return Err(StoreError::NotFound);
         }
@@ -266,14 +266,14 @@ impl UnitOfWork {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         // Only the JSON append differs between the dialects.
-        let append = match self.conn() {
+        let append = match self.conn()? {
             Conn::Sqlite(_) => "json_insert(terms_agreements, '$[#]', json($1))",
             Conn::Postgres(_) => "terms_agreements || jsonb_build_array($1::jsonb)",
         };
         let sql = format!(
             "UPDATE entities SET terms_agreements = {append}, details_confirmed_at = $2, updated_at = $2 WHERE id = $3"
         );
-        let done = on!(self.conn(), c => sqlx::query(sqlx::AssertSqlSafe(sql))
+        let done = on!(self.conn()?, c => sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(Json(agreement))
             .bind(Ts(now))
             .bind(id)
@@ -297,7 +297,7 @@ impl UnitOfWork {
         let sql = format!(
             "UPDATE entities SET validation = $1, updated_at = $2 WHERE id = $4 AND (group_id = $3) IS TRUE RETURNING {COLUMNS}"
         );
-        let row: Option<EntityRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let row: Option<EntityRow> = on!(self.conn()?, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(Json(validation))
             .bind(Ts(now))
             .bind(group)
@@ -317,7 +317,7 @@ impl UnitOfWork {
         let sql = format!(
             "UPDATE entities SET status = 'archived', updated_at = $1 WHERE id = $3 AND (group_id = $2) IS TRUE RETURNING {COLUMNS}"
         );
-        let row: Option<EntityRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let row: Option<EntityRow> = on!(self.conn()?, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(Ts(now))
             .bind(group)
             .bind(id)

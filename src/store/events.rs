@@ -146,7 +146,7 @@ impl UnitOfWork {
         // (their foreign key to the event is checked at its end, when the
         // event is there): one round trip. A SQLite statement writes one
         // table, so the deliveries follow in a second one.
-        let (sql, then_deliveries) = match self.conn() {
+        let (sql, then_deliveries) = match self.conn()? {
             Conn::Sqlite(_) => {
                 let selected = "CASE WHEN json_valid(selected_event_categories)
                     THEN EXISTS (SELECT 1 FROM json_each(selected_event_categories) WHERE value = $3)
@@ -168,7 +168,7 @@ impl UnitOfWork {
             }
         };
         // `$7` is the deliveries' flag, unused by SQLite's first statement.
-        let row: EventRowQueued = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let row: EventRowQueued = on!(self.conn()?, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(&id)
             .bind(group)
             .bind(category)
@@ -180,7 +180,7 @@ impl UnitOfWork {
             .await?);
         let mut queued = row.queued > 0;
         if let Some(sql) = then_deliveries {
-            queued = on!(self.conn(), c => sqlx::query(sqlx::AssertSqlSafe(sql))
+            queued = on!(self.conn()?, c => sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(&id)
                 .bind(group)
                 .bind(category.as_str())
@@ -213,7 +213,7 @@ impl UnitOfWork {
                 (id, group_id, url, selected_event_categories, secret_sealed, status, idempotency_key, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {SUBSCRIPTION_COLUMNS}"
         );
-        let row: SubscriptionRow = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let row: SubscriptionRow = on!(self.conn()?, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(&id)
             .bind(group)
             .bind(new.url.as_str())
@@ -241,7 +241,7 @@ impl UnitOfWork {
             "UPDATE event_subscriptions SET status = $1, updated_at = $2
              WHERE id = $4 AND (group_id = $3) IS TRUE AND status <> 'deleted' RETURNING {SUBSCRIPTION_COLUMNS}"
         );
-        let row: Option<SubscriptionRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let row: Option<SubscriptionRow> = on!(self.conn()?, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(status)
             .bind(Ts(now))
             .bind(group)
@@ -252,7 +252,7 @@ impl UnitOfWork {
             let sql = "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL,
                            last_error = 'the subscription was ' || $1
                        WHERE subscription_id = $2 AND status = 'pending'";
-            on!(self.conn(), c => sqlx::query(sql)
+            on!(self.conn()?, c => sqlx::query(sql)
                 .bind(status.as_str())
                 .bind(id)
                 .execute(&mut *c)
@@ -262,7 +262,7 @@ impl UnitOfWork {
         match row {
             Some(row) => Ok(Some(row.try_into()?)),
             // Deleted already, or not there: shown as it is.
-            None => find_subscription(self.conn(), group, id).await,
+            None => find_subscription(self.conn()?, group, id).await,
         }
     }
 }
@@ -468,7 +468,7 @@ impl Store {
                        last_error = 'the subscription is no longer active'
                    WHERE status = 'pending' AND next_attempt_at <= $1
                      AND subscription_id IN (SELECT id FROM event_subscriptions WHERE status <> 'active')";
-        on!(work.conn(), c => sqlx::query(sql).bind(Ts(now)).execute(&mut *c).await?.rows_affected());
+        on!(work.conn()?, c => sqlx::query(sql).bind(Ts(now)).execute(&mut *c).await?.rows_affected());
         // The oldest due delivery of each subscription that has none in
         // flight: one attempt at a time per endpoint, in order, so a slow
         // or failing endpoint holds up only itself.
@@ -483,14 +483,14 @@ impl Store {
                                            AND busy.status = 'pending' AND busy.locked_until > $1)
                    ) due WHERE place = 1 ORDER BY next_attempt_at, seq LIMIT $2";
         let candidates: Vec<i64> =
-            on!(work.conn(), c => sqlx::query_scalar(sql).bind(Ts(now)).bind(limit).fetch_all(&mut *c).await?);
+            on!(work.conn()?, c => sqlx::query_scalar(sql).bind(Ts(now)).bind(limit).fetch_all(&mut *c).await?);
         if candidates.is_empty() {
             work.commit().await?;
             return Ok(Vec::new());
         }
         // The lease itself re-checks the row under its lock: of several
         // instances that chose the same row, one leases it.
-        let leased: Vec<i64> = on!(work.conn(), c => {
+        let leased: Vec<i64> = on!(work.conn()?, c => {
             let mut query = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = ");
             query.push_bind(Ts(lease_until));
             query.push(" WHERE status = 'pending' AND (locked_until IS NULL OR locked_until <= ");
@@ -513,7 +513,7 @@ impl Store {
                        JOIN event_subscriptions s ON s.id = d.subscription_id
                        WHERE d.seq = $1";
             let row: Option<DueRow> =
-                on!(work.conn(), c => sqlx::query_as(sql).bind(seq).fetch_optional(&mut *c).await?);
+                on!(work.conn()?, c => sqlx::query_as(sql).bind(seq).fetch_optional(&mut *c).await?);
             let Some(row) = row else { continue };
             let secret = self
                 .custody
@@ -530,7 +530,7 @@ impl Store {
                                    locked_until = NULL, last_error = $1
                                WHERE seq = $2";
                     let error = format!("cannot open the subscription's secret: {error}");
-                    on!(work.conn(), c => sqlx::query(sql).bind(&error).bind(seq).execute(&mut *c).await?.rows_affected());
+                    on!(work.conn()?, c => sqlx::query(sql).bind(&error).bind(seq).execute(&mut *c).await?.rows_affected());
                     continue;
                 }
             };
@@ -581,7 +581,7 @@ impl Store {
                    SET status = $1, attempts = attempts + 1, last_attempt_at = $2, last_status_code = $3,
                        last_error = $4, next_attempt_at = $5, locked_until = NULL
                    WHERE seq = $6 AND status = 'pending'";
-        on!(work.conn(), c => sqlx::query(sql)
+        on!(work.conn()?, c => sqlx::query(sql)
             .bind(status)
             .bind(Ts(now))
             .bind(code)
@@ -641,7 +641,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let mut work = self.begin().await?;
         let sql = format!("SELECT {EVENT_COLUMNS}, group_id FROM events WHERE id = $1");
-        let row: Option<EventWithGroup> = on!(work.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let row: Option<EventWithGroup> = on!(work.conn()?, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(event)
             .fetch_optional(&mut *c)
             .await?);
@@ -650,7 +650,7 @@ impl Store {
         };
         let sql =
             format!("SELECT {SUBSCRIPTION_COLUMNS} FROM event_subscriptions WHERE group_id = $1 AND status = 'active'");
-        let subscriptions: Vec<SubscriptionRow> = on!(work.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let subscriptions: Vec<SubscriptionRow> = on!(work.conn()?, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(&row.group_id)
             .fetch_all(&mut *c)
             .await?);
@@ -669,7 +669,7 @@ impl Store {
                        ON CONFLICT (event_id, subscription_id) DO UPDATE SET
                            status = 'pending', next_attempt_at = excluded.next_attempt_at,
                            attempts = 0, created_at = excluded.created_at";
-            queued += on!(work.conn(), c => sqlx::query(sql)
+            queued += on!(work.conn()?, c => sqlx::query(sql)
                 .bind(event)
                 .bind(&candidate.id)
                 .bind(Ts(now))

@@ -54,7 +54,7 @@ impl UnitOfWork {
         let sql = "INSERT INTO idempotency_keys
                 (group_id, key, fingerprint, resource_id, response_status, response_body, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)";
-        on!(self.conn(), c => sqlx::query(sql)
+        on!(self.conn()?, c => sqlx::query(sql)
             .bind(group)
             .bind(key)
             .bind(&fingerprint)
@@ -85,7 +85,7 @@ impl super::Store {
         let mut pruned = 0;
         loop {
             let mut work = self.begin().await?;
-            let done = on!(work.conn(), c => sqlx::query(sql)
+            let done = on!(work.conn()?, c => sqlx::query(sql)
                 .bind(Ts(cutoff))
                 .bind(PRUNE_BATCH)
                 .execute(&mut *c)

@@ -18,9 +18,11 @@ mod writer;
 
 use std::{str::FromStr, time::Duration};
 
+use sqlx_core::transaction::TransactionManager;
+
 use sqlx::{
-    ConnectOptions, PgConnection, PgPool, Postgres, SqliteConnection,
-    postgres::{PgConnectOptions, PgPoolOptions},
+    ConnectOptions, PgConnection, SqliteConnection,
+    postgres::{PgConnectOptions, PgPoolOptions, PgTransactionManager},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -114,12 +116,13 @@ enum Pool {
         read: readers::Readers<SqliteConnection>,
         writer: writer::Writer,
     },
-    /// Units of work on sqlx's pool, whose ping on each connection's way
-    /// back also sends a rollback left queued by a unit that ended
-    /// abruptly; reads on their own connections, lent without pings.
+    /// Reads and units of work (see [`PgUnit`]) on pools of their own,
+    /// whose connections are lent without pings.
     Postgres {
         read: readers::Readers<PgConnection>,
-        units: PgPool,
+        units: readers::Readers<PgConnection>,
+        /// For the migrations' own connection.
+        options: Box<PgConnectOptions>,
         /// Shared with the reads' pings: a unit that finds the server gone
         /// records it, so that connections idle since are checked first.
         losses: std::sync::Arc<readers::Losses>,
@@ -186,15 +189,90 @@ pub struct UnitOfWork {
 
 enum Tx {
     Sqlite(writer::SqliteUnit),
-    Postgres(sqlx::Transaction<'static, Postgres>, std::sync::Arc<readers::Losses>),
+    Postgres(PgUnit),
+}
+
+/// A unit of work on PostgreSQL: a transaction on a connection lent by the
+/// units' pool, which, like the reads' pool, hands connections out without
+/// pinging them on their way back. One whose `COMMIT` or `ROLLBACK` the
+/// server acknowledged goes back as it is: no ping is needed to know it
+/// holds nothing. One dropped with its transaction open (its request went
+/// away, or a statement failed and the error was returned) queues the
+/// rollback, and its drop sends it at once with a ping, on the store's
+/// runtime (`Drop for Reader`), so its locks do not wait for the
+/// connection's next use; a connection whose ping fails is closed.
+struct PgUnit {
+    /// `None` once the transaction ended.
+    reader: Option<readers::Reader<PgConnection>>,
+    losses: std::sync::Arc<readers::Losses>,
+}
+
+impl PgUnit {
+    async fn begin(
+        units: &readers::Readers<PgConnection>,
+        losses: &std::sync::Arc<readers::Losses>,
+    ) -> Result<Self, StoreError> {
+        let mut reader = units.acquire().await.map_err(|e| noting_losses(e, losses))?;
+        // Dropped on failure: the connection is pinged, and closed if lost.
+        PgTransactionManager::begin(reader.conn()?, None)
+            .await
+            .map_err(|e| noting_losses(e, losses))?;
+        Ok(Self {
+            reader: Some(reader),
+            losses: losses.clone(),
+        })
+    }
+
+    fn conn(&mut self) -> Result<&mut PgConnection, StoreError> {
+        self.reader
+            .as_mut()
+            .ok_or(StoreError::Unavailable(sqlx::Error::PoolClosed))?
+            .conn()
+    }
+
+    async fn commit(mut self) -> Result<(), StoreError> {
+        let committed = PgTransactionManager::commit(self.conn()?).await;
+        self.end(committed).await
+    }
+
+    async fn rollback(mut self) -> Result<(), StoreError> {
+        let rolled_back = PgTransactionManager::rollback(self.conn()?).await;
+        self.end(rolled_back).await
+    }
+
+    /// After the transaction's last statement: the connection goes back as
+    /// it is; after a failure, it is dropped as an open unit is.
+    async fn end(mut self, outcome: Result<(), sqlx::Error>) -> Result<(), StoreError> {
+        match outcome {
+            Ok(()) => {
+                if let Some(reader) = self.reader.take() {
+                    reader.finish(false);
+                }
+                Ok(())
+            }
+            Err(error) => Err(noting_losses(error, &self.losses)),
+        }
+    }
+}
+
+impl Drop for PgUnit {
+    fn drop(&mut self) {
+        if let Some(mut reader) = self.reader.take() {
+            if let Ok(conn) = reader.conn()
+                && PgTransactionManager::get_transaction_depth(conn) > 0
+            {
+                PgTransactionManager::start_rollback(conn);
+            }
+            drop(reader);
+        }
+    }
 }
 
 /// A failure of a unit of work on PostgreSQL: one that found the server
-/// gone is recorded in `losses`. (A unit dropped after a failed statement,
-/// without `commit` or `settle`, is not seen here; sqlx's ping on the
-/// connection's way back then closes it.)
-fn noting_losses(error: sqlx::Error, losses: &readers::Losses) -> StoreError {
-    let error = StoreError::from(error);
+/// gone is recorded in `losses`, so that the connections idle since are
+/// checked before their next use.
+fn noting_losses(error: impl Into<StoreError>, losses: &readers::Losses) -> StoreError {
+    let error = error.into();
     if matches!(error, StoreError::Unavailable(_)) {
         losses.record();
     }
@@ -202,11 +280,11 @@ fn noting_losses(error: sqlx::Error, losses: &readers::Losses) -> StoreError {
 }
 
 impl UnitOfWork {
-    pub(crate) fn conn(&mut self) -> Conn<'_> {
-        match &mut self.tx {
+    pub(crate) fn conn(&mut self) -> Result<Conn<'_>, StoreError> {
+        Ok(match &mut self.tx {
             Tx::Sqlite(unit) => Conn::Sqlite(unit.conn()),
-            Tx::Postgres(tx, _) => Conn::Postgres(&mut *tx),
-        }
+            Tx::Postgres(unit) => Conn::Postgres(unit.conn()?),
+        })
     }
 
     /// Runs `hook` once this unit of work has committed (never if it rolls
@@ -218,7 +296,7 @@ impl UnitOfWork {
     pub async fn commit(self) -> Result<(), StoreError> {
         match self.tx {
             Tx::Sqlite(unit) => unit.commit().await?,
-            Tx::Postgres(tx, losses) => tx.commit().await.map_err(|e| noting_losses(e, &losses))?,
+            Tx::Postgres(unit) => unit.commit().await?,
         }
         for hook in self.after_commit {
             hook();
@@ -234,7 +312,7 @@ impl UnitOfWork {
         match self.tx {
             Tx::Sqlite(unit) => unit.settle().await,
             // Each transaction commits on its own: a winner seen is committed.
-            Tx::Postgres(tx, losses) => tx.rollback().await.map_err(|e| noting_losses(e, &losses)),
+            Tx::Postgres(unit) => unit.rollback().await,
         }
     }
 }
@@ -363,33 +441,17 @@ impl Store {
                     settings.database_acquire_timeout,
                 )
                 .await?;
-                let units = PgPoolOptions::new()
-                    .max_connections(units)
-                    .acquire_timeout(settings.database_acquire_timeout)
-                    // sqlx pings a connection when it comes back to the
-                    // pool (which also finds one that was lost); a ping
-                    // when it is handed out as well is only worth its
-                    // round trip after a pause, in which the server may
-                    // have gone away (a restart, an idle timeout), or when
-                    // a read or a unit found it gone while this one was idle.
-                    .test_before_acquire(false)
-                    .before_acquire(move |conn, meta| {
-                        // Only a connection to check costs more than this test.
-                        let check = pings.wanted(meta.idle_for).then(|| pings.losses.clone());
-                        Box::pin(async move {
-                            if let Some(losses) = check
-                                && let Err(error) = sqlx::Connection::ping(conn).await
-                            {
-                                losses.record();
-                                return Err(error);
-                            }
-                            Ok(true)
-                        })
-                    })
-                    .after_connect(move |conn, _| setup(conn))
-                    .connect_with(options)
-                    .await?;
-                Pool::Postgres { read, units, losses }
+                // Units of work on a pool of their own (see `PgUnit`), with
+                // the reads' pings: after a pause, or a loss found meanwhile.
+                let units =
+                    readers::Readers::postgres(options.clone(), setup, pings, units, settings.database_acquire_timeout)
+                        .await?;
+                Pool::Postgres {
+                    read,
+                    units,
+                    options: Box::new(options),
+                    losses,
+                }
             }
         };
         Ok(Self {
@@ -420,7 +482,17 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
             Pool::Sqlite { writer, .. } => writer.migrate(&SQLITE_MIGRATIONS).await?,
-            Pool::Postgres { units, .. } => POSTGRES_MIGRATIONS.run(units).await?,
+            Pool::Postgres { options, .. } => {
+                // On a connection of their own, without the statement
+                // timeout: building an index on a large table may take longer.
+                let pool = PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(PgConnectOptions::clone(options))
+                    .await?;
+                let applied = POSTGRES_MIGRATIONS.run(&pool).await;
+                pool.close().await;
+                applied?;
+            }
         }
         Ok(())
     }
@@ -432,10 +504,7 @@ impl Store {
         let _waiting = Waiting::start();
         let tx = match &self.pool {
             Pool::Sqlite { writer, .. } => Tx::Sqlite(writer.begin().await?),
-            Pool::Postgres { units, losses, .. } => Tx::Postgres(
-                units.begin().await.map_err(|e| noting_losses(e, losses))?,
-                losses.clone(),
-            ),
+            Pool::Postgres { units, losses, .. } => Tx::Postgres(PgUnit::begin(units, losses).await?),
         };
         Ok(UnitOfWork {
             tx,
@@ -458,9 +527,9 @@ impl Store {
         // The read connections, and those for units of work.
         let ((reads, reads_idle), (units, units_idle)) = match &self.pool {
             Pool::Sqlite { read, writer } => (read.usage(), (1, usize::from(!writer.busy()))),
-            Pool::Postgres { read, units, .. } => (read.usage(), (units.size(), units.num_idle())),
+            Pool::Postgres { read, units, .. } => (read.usage(), units.usage()),
         };
-        let size = u32::try_from(reads).unwrap_or(u32::MAX).saturating_add(units);
+        let size = u32::try_from(reads + units).unwrap_or(u32::MAX);
         let idle = u32::try_from(reads_idle + units_idle).unwrap_or(u32::MAX);
         PoolUsage {
             open: size,

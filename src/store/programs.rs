@@ -189,11 +189,11 @@ impl UnitOfWork {
         idempotency_key: Option<&IdempotencyKey>,
         now: DateTime<Utc>,
     ) -> Result<Program, StoreError> {
-        insert_program(self.conn(), group, program, idempotency_key, now).await
+        insert_program(self.conn()?, group, program, idempotency_key, now).await
     }
 
     pub async fn find_program(&mut self, group: &GroupId, id: &ProgramId) -> Result<Option<Program>, StoreError> {
-        find_program(self.conn(), group, id).await
+        find_program(self.conn()?, group, id).await
     }
 }
 
@@ -228,7 +228,7 @@ impl UnitOfWork {
             let sql = "INSERT INTO program_logos (file_name, content_type, bytes, last_set_at)
                        SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM programs WHERE id = $6 AND (group_id = $5) IS TRUE)
                        ON CONFLICT (file_name) DO UPDATE SET last_set_at = excluded.last_set_at";
-            on!(self.conn(), c => sqlx::query(sql)
+            on!(self.conn()?, c => sqlx::query(sql)
                 .bind(logo.reference().file_name())
                 .bind(logo.kind().content_type())
                 .bind(logo.bytes())
@@ -266,7 +266,7 @@ impl UnitOfWork {
         if let Some(value) = change.redirect_out_of_frame {
             settings.push(("redirect_out_of_frame", Setting::Flag(value)));
         }
-        let row: Option<ProgramRow> = on!(self.conn(), c => {
+        let row: Option<ProgramRow> = on!(self.conn()?, c => {
             let mut query = sqlx::QueryBuilder::new("UPDATE programs SET updated_at = ");
             query.push_bind(Ts(now));
             for (column, setting) in &settings {
@@ -303,7 +303,7 @@ impl Store {
         let sql = "DELETE FROM program_logos WHERE last_set_at < $1
                    AND NOT EXISTS (SELECT 1 FROM programs WHERE programs.logo = program_logos.file_name)";
         let mut work = self.begin().await?;
-        let deleted = on!(work.conn(), c => sqlx::query(sql).bind(Ts(cutoff)).execute(&mut *c).await?.rows_affected());
+        let deleted = on!(work.conn()?, c => sqlx::query(sql).bind(Ts(cutoff)).execute(&mut *c).await?.rows_affected());
         work.commit().await?;
         Ok(deleted)
     }

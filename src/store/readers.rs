@@ -1,4 +1,5 @@
-//! Read connections, lent without pings.
+//! Connections lent without pings: for reads on both backends, and for
+//! units of work on PostgreSQL (`PgUnit`, in the store's module).
 //!
 //! sqlx's pool pings a connection when it hands it out (after a pause) and
 //! always when it comes back. On SQLite, every statement is a round trip to
@@ -362,7 +363,7 @@ impl<C: Connection + 'static> Readers<C> {
                 break;
             }
             if tokio::time::Instant::now() >= deadline {
-                tracing::warn!(open, "read connections still open at shutdown");
+                tracing::warn!(open, "database connections still open at shutdown");
                 break;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;

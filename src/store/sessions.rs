@@ -213,7 +213,7 @@ impl Store {
         let sql = "UPDATE entity_onboarding_sessions SET status = 'expired', token_sealed = NULL
                    WHERE status = 'active' AND expires_at <= $1 RETURNING group_id, id";
         let expired: Vec<(GroupId, SessionId)> =
-            on!(work.conn(), c => sqlx::query_as(sql).bind(Ts(now)).fetch_all(&mut *c).await?);
+            on!(work.conn()?, c => sqlx::query_as(sql).bind(Ts(now)).fetch_all(&mut *c).await?);
         for (group, id) in &expired {
             work.record_event(group, EventCategory::SessionExpired, id.as_str(), now)
                 .await?;
@@ -235,7 +235,7 @@ impl Store {
         let mut work = self.begin().await?;
         let sql = "UPDATE entity_onboarding_sessions SET opened_at = $1 WHERE id = $2 AND opened_at IS NULL";
         let first =
-            on!(work.conn(), c => sqlx::query(sql).bind(Ts(now)).bind(id).execute(&mut *c).await?.rows_affected());
+            on!(work.conn()?, c => sqlx::query(sql).bind(Ts(now)).bind(id).execute(&mut *c).await?.rows_affected());
         if first == 1 {
             work.record_event(group, EventCategory::SessionOpened, id.as_str(), now)
                 .await?;
@@ -303,7 +303,7 @@ impl UnitOfWork {
         // Origins are lower case and hold no `%` or `_` (hosts are checked
         // DNS names or IP addresses), so LIKE compares them exactly.
         let origin = Origin::of(&session.redirect_url).map_or_else(String::new, |origin| origin.as_str().to_owned());
-        let row: Option<SessionRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let row: Option<SessionRow> = on!(self.conn()?, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(&session.id)
             .bind(group)
             .bind(&session.program_id)
@@ -323,7 +323,7 @@ impl UnitOfWork {
 
     pub async fn find_session(&mut self, group: &GroupId, id: &SessionId) -> Result<Option<Session>, StoreError> {
         let custody = self.custody.clone();
-        find_session(self.conn(), &custody, group, id).await
+        find_session(self.conn()?, &custody, group, id).await
     }
 
     /// Ends an active session now; an expired one is left unchanged. With
@@ -340,7 +340,7 @@ impl UnitOfWork {
              WHERE id = $3 AND (group_id = $2 AND status = 'active' AND expires_at > $1) IS TRUE
              RETURNING {COLUMNS}"
         );
-        let row: Option<SessionRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let row: Option<SessionRow> = on!(self.conn()?, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(Ts(now))
             .bind(group)
             .bind(id)
@@ -375,7 +375,7 @@ impl UnitOfWork {
              WHERE id = $3 AND (group_id = $2 AND status = 'active' AND expires_at > $1) IS TRUE
              RETURNING {COLUMNS}"
         );
-        let row: Option<SessionRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let row: Option<SessionRow> = on!(self.conn()?, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(Ts(now))
             .bind(group)
             .bind(id)
@@ -393,7 +393,7 @@ impl UnitOfWork {
     /// Records the Entity a completed session produced or updated.
     pub async fn link_session_entity(&mut self, id: &SessionId, entity: &EntityId) -> Result<Session, StoreError> {
         let sql = format!("UPDATE entity_onboarding_sessions SET entity_id = $1 WHERE id = $2 RETURNING {COLUMNS}");
-        let row: Option<SessionRow> = on!(self.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let row: Option<SessionRow> = on!(self.conn()?, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(entity)
             .bind(id)
             .fetch_optional(&mut *c)
