@@ -232,17 +232,17 @@ impl PgUnit {
 
     async fn commit(mut self) -> Result<(), StoreError> {
         let committed = PgTransactionManager::commit(self.conn()?).await;
-        self.end(committed).await
+        self.end(committed)
     }
 
     async fn rollback(mut self) -> Result<(), StoreError> {
         let rolled_back = PgTransactionManager::rollback(self.conn()?).await;
-        self.end(rolled_back).await
+        self.end(rolled_back)
     }
 
     /// After the transaction's last statement: the connection goes back as
     /// it is; after a failure, it is dropped as an open unit is.
-    async fn end(mut self, outcome: Result<(), sqlx::Error>) -> Result<(), StoreError> {
+    fn end(mut self, outcome: Result<(), sqlx::Error>) -> Result<(), StoreError> {
         match outcome {
             Ok(()) => {
                 if let Some(reader) = self.reader.take() {
