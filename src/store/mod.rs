@@ -270,10 +270,13 @@ impl Drop for PgUnit {
 
 /// A failure of a unit of work on PostgreSQL: one that found the server
 /// gone is recorded in `losses`, so that the connections idle since are
-/// checked before their next use.
+/// checked before their next use. A pool with no connection free in time,
+/// or closed, says nothing about the server.
 fn noting_losses(error: impl Into<StoreError>, losses: &readers::Losses) -> StoreError {
     let error = error.into();
-    if matches!(error, StoreError::Unavailable(_)) {
+    if let StoreError::Unavailable(cause) = &error
+        && !matches!(cause, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed)
+    {
         losses.record();
     }
     error

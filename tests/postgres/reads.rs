@@ -112,7 +112,8 @@ pub async fn an_abandoned_read_that_then_fails_does_not_fail_the_next() {
 /// does: after the server ended every connection, the unit fails, and the
 /// read that follows at once gets a fresh connection instead of failing
 /// too. (Both connections were used moments before, within the pause after
-/// which they are pinged anyway.)
+/// which they are pinged anyway.) Without the recording, every round in
+/// which the unit fails has the read fail too.
 pub async fn a_unit_that_finds_the_server_gone_has_idle_reads_checked() {
     let (app, ids) = app_with_one_reader(None).await;
     let mut admin = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
@@ -143,12 +144,17 @@ pub async fn a_unit_that_finds_the_server_gone_has_idle_reads_checked() {
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        let began = app.store.begin().await;
-        assert!(
-            matches!(began, Err(onboarding::store::StoreError::Unavailable(_))),
-            "round {round}: the unit found its connection ended: {:?}",
-            began.err()
-        );
+        match app.store.begin().await {
+            Err(onboarding::store::StoreError::Unavailable(_)) => {}
+            // The webhook worker's read (once a second, on the one read
+            // connection) found the loss first: its connection was then
+            // checked and replaced, and the round tells nothing.
+            Ok(work) => {
+                work.commit().await.unwrap();
+                continue;
+            }
+            Err(error) => panic!("round {round}: the unit failed otherwise: {error}"),
+        }
         let session = app
             .store
             .find_session(&app.group_id, &ids[1])
