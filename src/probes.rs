@@ -97,10 +97,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let usage = state.store.pool_usage();
     metrics::gauge!("onboarding_db_pool_connections").set(f64::from(usage.open));
     metrics::gauge!("onboarding_db_pool_in_use").set(f64::from(usage.in_use));
-    let handle = telemetry::metrics();
-    handle.run_upkeep();
+    // Rendering folds the samples recorded since the last upkeep first.
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
-        .body(handle.render())
+        .body(telemetry::metrics().render())
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::types::Json;
 
-use super::{Conn, Page, Store, StoreError, UnitOfWork, Window, on, position, read, time::Ts};
+use super::{Backend, Conn, Page, Store, StoreError, UnitOfWork, Window, on, position, read, time::Ts};
 use crate::domain::{
     entity::{Entity, EntityDetails, EntityStatus, Structure, TermsAgreement},
     ids::{EntityId, GroupId, IdempotencyKey, SessionId},
@@ -266,9 +266,9 @@ impl UnitOfWork {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         // Only the JSON append differs between the dialects.
-        let append = match self.conn()? {
-            Conn::Sqlite(_) => "json_insert(terms_agreements, '$[#]', json($1))",
-            Conn::Postgres(_) => "terms_agreements || jsonb_build_array($1::jsonb)",
+        let append = match self.backend() {
+            Backend::Sqlite => "json_insert(terms_agreements, '$[#]', json($1))",
+            Backend::Postgres => "terms_agreements || jsonb_build_array($1::jsonb)",
         };
         let sql = format!(
             "UPDATE entities SET terms_agreements = {append}, details_confirmed_at = $2, updated_at = $2 WHERE id = $3"

@@ -6,7 +6,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
-use super::{Conn, Cursor, Page, SAME_GROUP, Store, StoreError, UnitOfWork, Window, on, position, read, time::Ts};
+use super::{
+    Backend, Conn, Cursor, Page, SAME_GROUP, Store, StoreError, UnitOfWork, Window, on, position, read, time::Ts,
+};
 use crate::domain::{
     event::{Event, EventCategory, EventSubscription, SubscriptionStatus, WebhookSecret},
     ids::{EventId, EventSubscriptionId, GroupId, IdempotencyKey},
@@ -146,8 +148,8 @@ impl UnitOfWork {
         // (their foreign key to the event is checked at its end, when the
         // event is there): one round trip. A SQLite statement writes one
         // table, so the deliveries follow in a second one.
-        let (sql, then_deliveries) = match self.conn()? {
-            Conn::Sqlite(_) => {
+        let (sql, then_deliveries) = match self.backend() {
+            Backend::Sqlite => {
                 let selected = "CASE WHEN json_valid(selected_event_categories)
                     THEN EXISTS (SELECT 1 FROM json_each(selected_event_categories) WHERE value = $3)
                     ELSE 0 END";
@@ -156,7 +158,7 @@ impl UnitOfWork {
                     Some(queue_deliveries("$4", "$5", selected)),
                 )
             }
-            Conn::Postgres(_) => {
+            Backend::Postgres => {
                 let deliveries =
                     queue_deliveries("$6", "$7", "selected_event_categories @> jsonb_build_array($3::text)");
                 let sql = format!(

@@ -61,6 +61,16 @@ pub enum StoreError {
     Config(String),
 }
 
+impl StoreError {
+    /// Whether the connection that failed so lost its server (or its
+    /// file). A pool with no connection free in time, or closed, says
+    /// nothing about the server.
+    fn lost_the_server(&self) -> bool {
+        matches!(self, Self::Unavailable(cause)
+            if !matches!(cause, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed))
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         let lost = match &error {
@@ -270,19 +280,24 @@ impl Drop for PgUnit {
 
 /// A failure of a unit of work on PostgreSQL: one that found the server
 /// gone is recorded in `losses`, so that the connections idle since are
-/// checked before their next use. A pool with no connection free in time,
-/// or closed, says nothing about the server.
+/// checked before their next use.
 fn noting_losses(error: impl Into<StoreError>, losses: &readers::Losses) -> StoreError {
     let error = error.into();
-    if let StoreError::Unavailable(cause) = &error
-        && !matches!(cause, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed)
-    {
+    if error.lost_the_server() {
         losses.record();
     }
     error
 }
 
 impl UnitOfWork {
+    /// Which dialect the unit's statements are written in.
+    pub(crate) fn backend(&self) -> Backend {
+        match self.tx {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     pub(crate) fn conn(&mut self) -> Result<Conn<'_>, StoreError> {
         Ok(match &mut self.tx {
             Tx::Sqlite(unit) => Conn::Sqlite(unit.conn()),
@@ -345,7 +360,7 @@ impl Pooled {
     /// Ends a read that ran to its end: a connection that was lost is not
     /// reused. (One dropped without this was abandoned: see `Reader`.)
     fn finish<T>(self, result: &Result<T, StoreError>) {
-        let lost = matches!(result, Err(StoreError::Unavailable(_)));
+        let lost = result.as_ref().is_err_and(StoreError::lost_the_server);
         match self {
             Self::Sqlite(reader) => reader.finish(lost),
             Self::Postgres(reader) => reader.finish(lost),
