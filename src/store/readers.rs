@@ -241,18 +241,34 @@ impl<C: Connection + 'static> Reader<C> {
 /// an error (the statement timeout, say), which the connection's next use
 /// would report as its own: a ping first takes in what is left, on the
 /// store's runtime, and a connection whose ping fails, or does not finish
-/// in [`DRAIN_WAIT`], is closed instead of lent again.
+/// in [`DRAIN_WAIT`], is closed instead of lent again. A failed ping is
+/// recorded as a loss of the server.
 impl<C: Connection + 'static> Drop for Reader<C> {
     fn drop(&mut self) {
         let Some(mut object) = self.0.take() else {
             return;
         };
-        let Some(pool) = Object::pool(&object).filter(|pool| pool.manager().pings.is_some()) else {
+        let Some(pool) = Object::pool(&object) else {
+            return;
+        };
+        let Some(losses) = pool.manager().pings.as_ref().map(|pings| pings.losses.clone()) else {
             return;
         };
         pool.manager().runtime.spawn(async move {
             let drained = match object.conn.as_mut() {
-                Some(conn) => matches!(tokio::time::timeout(DRAIN_WAIT, conn.ping()).await, Ok(Ok(()))),
+                Some(conn) => match tokio::time::timeout(DRAIN_WAIT, conn.ping()).await {
+                    Ok(Ok(())) => true,
+                    // Its server is gone (the read or unit was dropped on
+                    // the error that told so): those idle since are
+                    // checked before their next use, as after a read that
+                    // found it.
+                    Ok(Err(_)) => {
+                        losses.record();
+                        false
+                    }
+                    // Still busy: a slow server, not a lost one.
+                    Err(_) => false,
+                },
                 None => false,
             };
             if !drained {

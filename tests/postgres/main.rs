@@ -47,6 +47,7 @@ fn main() -> std::process::ExitCode {
         on_postgres!(reads::a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next),
         on_postgres!(reads::an_abandoned_read_that_then_fails_does_not_fail_the_next),
         on_postgres!(reads::a_unit_that_finds_the_server_gone_has_idle_reads_checked),
+        on_postgres!(reads::a_unit_dropped_on_a_lost_server_has_idle_reads_checked),
         on_postgres!(units::a_unit_dropped_half_way_lets_go_of_its_locks_at_once),
         trial(
             "a_restarted_cluster_gives_503_meanwhile_and_the_service_recovers",

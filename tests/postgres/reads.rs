@@ -173,3 +173,63 @@ pub async fn a_unit_that_finds_the_server_gone_has_idle_reads_checked() {
     }
     panic!("only {told} of 6 rounds ran within the pause after which reads are pinged anyway");
 }
+
+/// A unit of work dropped on the error of a statement that found the server
+/// gone (its request returned the error; it never reached `COMMIT`) has the
+/// read connections idle since then checked before their next use: the
+/// drop's ping, which finds the connection dead, records the loss. Without
+/// the recording, the read right after fails too (unless the webhook
+/// worker's read, once a second, found the loss first: two rounds must
+/// tell).
+pub async fn a_unit_dropped_on_a_lost_server_has_idle_reads_checked() {
+    let (app, ids) = app_with_one_reader(None).await;
+    let mut admin = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
+    let mut told = 0;
+    for round in 0..6 {
+        app.store.find_session(&app.group_id, &ids[0]).await.unwrap();
+        let mut work = app.store.begin().await.unwrap();
+        let used = std::time::Instant::now();
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .execute(&mut admin)
+        .await
+        .unwrap();
+        for _ in 0..200 {
+            let left: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        match work.find_session(&app.group_id, &ids[0]).await {
+            Err(onboarding::store::StoreError::Unavailable(_)) => {}
+            other => panic!("round {round}: the unit's statement did not find the server gone: {other:?}"),
+        }
+        drop(work);
+        // The drop pings the connection on the store's runtime; a dead
+        // socket fails the ping at once.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let session = app
+            .store
+            .find_session(&app.group_id, &ids[1])
+            .await
+            .unwrap_or_else(|error| panic!("round {round}: the read after the unit failed: {error}"))
+            .expect("the second session");
+        assert_eq!(session.id, ids[1]);
+        if used.elapsed() < Duration::from_millis(900) {
+            told += 1;
+            if told == 2 {
+                return;
+            }
+        }
+    }
+    panic!("only {told} of 6 rounds ran within the pause after which reads are pinged anyway");
+}
