@@ -5,6 +5,7 @@
 
 mod api_keys;
 mod checkpoints;
+mod coalesce;
 mod custody;
 mod drafts;
 mod entities;
@@ -168,6 +169,38 @@ pub struct Store {
     custody: std::sync::Arc<Keyring>,
     /// Wakes the webhook delivery worker when a unit of work queued deliveries.
     deliveries: std::sync::Arc<tokio::sync::Notify>,
+    /// Retrieves of sessions by ID that arrive together, read in one
+    /// statement (see [`coalesce`]).
+    sessions_by_id: std::sync::Arc<coalesce::Coalescer<crate::domain::ids::SessionId, sessions::OwnedSession>>,
+}
+
+/// The most keys one statement of coalesced lookups carries.
+const BATCH: usize = 64;
+
+/// `start` with an `IN` list for `keys` keys, rounded up to a power of two
+/// (so that a handful of statements serve every batch, each prepared once):
+/// `... IN ($1, $2, $3, $4)`. Bind the keys with [`padded`].
+fn batch_sql(start: &str, keys: usize) -> String {
+    let n = keys.max(1).next_power_of_two();
+    let mut sql = String::with_capacity(start.len() + n * 5 + 2);
+    sql.push_str(start);
+    sql.push('(');
+    for i in 1..=n {
+        if i > 1 {
+            sql.push_str(", ");
+        }
+        sql.push('$');
+        sql.push_str(&i.to_string());
+    }
+    sql.push(')');
+    sql
+}
+
+/// The keys of a batch, the first repeated up to the statement's size (see
+/// [`batch_sql`]).
+fn padded<K>(keys: &[K]) -> impl Iterator<Item = &K> {
+    let n = keys.len().max(1).next_power_of_two();
+    keys.iter().chain(std::iter::repeat_n(&keys[0], n - keys.len()))
 }
 
 /// The caller's group, in a lookup by ID: `... WHERE id = $2 AND {SAME_GROUP}`.
@@ -477,6 +510,7 @@ impl Store {
             keys: std::sync::Arc::new(api_keys::KeyCache::new()),
             custody,
             deliveries: std::sync::Arc::new(tokio::sync::Notify::new()),
+            sessions_by_id: std::sync::Arc::new(coalesce::Coalescer::new(BATCH)),
         })
     }
 

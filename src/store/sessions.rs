@@ -144,10 +144,65 @@ async fn find_session(
     session(row, custody)
 }
 
+/// A session with the group it belongs to.
+pub(super) type OwnedSession = (GroupId, Session);
+
+#[derive(sqlx::FromRow)]
+struct OwnedSessionRow {
+    #[sqlx(flatten)]
+    session: SessionRow,
+    group_id: GroupId,
+}
+
+impl OwnedSessionRow {
+    fn into_owned_session(self, custody: &Keyring) -> Result<OwnedSession, StoreError> {
+        Ok((self.group_id, self.session.into_session(custody)?))
+    }
+}
+
+/// The start of a batch of lookups by ID, each batch's `IN` list appended.
+static SESSIONS_WITH_IDS_SQL: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("SELECT {COLUMNS}, group_id FROM entity_onboarding_sessions WHERE id IN "));
+
+async fn find_session_in_any_group(conn: Conn<'_>, id: &SessionId) -> Result<Option<OwnedSessionRow>, StoreError> {
+    let sql = format!("{} ($1)", SESSIONS_WITH_IDS_SQL.as_str());
+    Ok(on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
 impl Store {
     #[tracing::instrument(skip_all, fields(session_id = %id))]
     pub async fn find_session(&self, group: &GroupId, id: &SessionId) -> Result<Option<Session>, StoreError> {
-        Ok(read!(self, c => find_session(c, &self.custody, group, id).await?))
+        let found = self
+            .sessions_by_id
+            .get(
+                id.clone(),
+                |ids| self.sessions_with_ids(ids),
+                |id| async move {
+                    let row = read!(self, c => find_session_in_any_group(c, &id).await?);
+                    row.map(|row| row.into_owned_session(&self.custody)).transpose()
+                },
+            )
+            .await?;
+        Ok(found.and_then(|(owner, session)| (&owner == group).then_some(session)))
+    }
+
+    /// The sessions with these IDs (at most [`super::BATCH`]), whatever
+    /// their group, in one statement: a batch of [`Store::find_session`].
+    async fn sessions_with_ids(&self, ids: Vec<SessionId>) -> Result<Vec<(SessionId, OwnedSession)>, StoreError> {
+        let sql = super::batch_sql(&SESSIONS_WITH_IDS_SQL, ids.len());
+        let rows: Vec<OwnedSessionRow> = read!(self, conn => on!(conn, c => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for id in super::padded(&ids) {
+                query = query.bind(id);
+            }
+            query.fetch_all(&mut *c).await?
+        }));
+        rows.into_iter()
+            .map(|row| Ok((row.session.id.clone(), row.into_owned_session(&self.custody)?)))
+            .collect()
     }
 
     /// Newest first, filtered by status as seen at `now` (a session past its
