@@ -1,6 +1,7 @@
--- GET BENCH_PATH followed by each ID of the file BENCH_IDS in turn (one per
--- line), with the API key: retrieves spread over many rows, as a platform's
--- are, rather than one row asked for again and again.
+-- GET BENCH_PATH followed by each line of the file BENCH_IDS in turn (an ID,
+-- or a whole path after an empty BENCH_PATH), with the API key: requests
+-- spread over many rows, as real ones are, rather than one row asked for
+-- again and again.
 local key = os.getenv("BENCH_KEY")
 local path = os.getenv("BENCH_PATH")
 local ids = {}

@@ -172,6 +172,8 @@ pub struct Store {
     /// Retrieves of sessions by ID that arrive together, read in one
     /// statement (see [`coalesce`]).
     sessions_by_id: std::sync::Arc<coalesce::Coalescer<crate::domain::ids::SessionId, sessions::OwnedSession>>,
+    /// The hosted form's lookups by link (its hash), likewise.
+    form_sessions: std::sync::Arc<coalesce::Coalescer<String, FormSession>>,
 }
 
 /// The most keys one statement of coalesced lookups carries.
@@ -511,6 +513,7 @@ impl Store {
             custody,
             deliveries: std::sync::Arc::new(tokio::sync::Notify::new()),
             sessions_by_id: std::sync::Arc::new(coalesce::Coalescer::new(BATCH)),
+            form_sessions: std::sync::Arc::new(coalesce::Coalescer::new(BATCH)),
         })
     }
 

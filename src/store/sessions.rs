@@ -75,15 +75,16 @@ fn session(row: Option<SessionRow>, custody: &Keyring) -> Result<Option<Session>
 const COLUMNS: &str = "seq, id, program_id, entity_id, redirect_url, token_sealed, status, \
     idempotency_key, created_at, expires_at, completed_at, locale";
 
-/// The hosted form's one query: the session by its link's hash, with its
-/// program's name and branding and the customer's draft. Made once.
-static FORM_SESSION_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+/// The hosted form's one query: sessions by their links' hashes, with their
+/// programs' names and branding and the customers' drafts; the `WHERE`
+/// clause follows. Made once.
+static FORM_SESSIONS_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "SELECT {}, s.group_id, s.opened_at IS NOT NULL AS opened, p.name AS program_name, {},
-            d.draft_sealed
+        "SELECT {}, s.group_id, s.token_hash AS matched_hash, s.opened_at IS NOT NULL AS opened,
+            p.name AS program_name, {}, d.draft_sealed
          FROM entity_onboarding_sessions s JOIN programs p ON p.id = s.program_id
          LEFT JOIN session_drafts d ON d.session_id = s.id
-         WHERE s.token_hash = $1",
+         WHERE s.token_hash ",
         COLUMNS
             .split(',')
             .map(|column| format!("s.{}", column.trim()))
@@ -122,6 +123,8 @@ struct FormSessionRow {
     #[sqlx(flatten)]
     session: SessionRow,
     group_id: GroupId,
+    /// The hash of the link it was found by.
+    matched_hash: String,
     program_name: String,
     opened: bool,
     #[sqlx(flatten)]
@@ -298,36 +301,62 @@ impl Store {
         work.commit().await
     }
 
-    /// The session behind a hosted form link, whatever its status.
+    /// The session behind a hosted form link, whatever its status. Lookups
+    /// that arrive together share one statement (see [`super::coalesce`]).
     #[tracing::instrument(skip_all)]
     pub async fn find_form_session(&self, token: &FormToken) -> Result<Option<FormSession>, StoreError> {
-        let sql = FORM_SESSION_SQL.as_str();
-        let row: Option<FormSessionRow> = read!(self, conn => on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(token_hash(token))
-            .fetch_optional(&mut *c)
-            .await?));
-        row.map(|row| {
-            let session = row.session.into_session(&self.custody)?;
-            let draft = match &row.draft_sealed {
-                Some(sealed) => {
-                    let json = self
-                        .custody
-                        .open_text(sealed, &super::drafts::draft_context(&session.id))
-                        .map_err(|e| StoreError::Corrupt(format!("draft of {}: {e}", session.id)))?;
-                    Draft::from_json(&json)?
-                }
-                None => Draft::default(),
-            };
-            Ok(FormSession {
-                group_id: row.group_id,
-                session,
-                branding: row.branding.branding(),
-                program_name: row.branding.shown_name(row.program_name),
-                opened: row.opened,
-                draft,
-            })
+        self.form_sessions
+            .get(
+                token_hash(token),
+                |hashes| self.form_sessions_with_hashes(hashes),
+                |hash| async move {
+                    let sql = format!("{} = $1", FORM_SESSIONS_SQL.as_str());
+                    let row: Option<FormSessionRow> = read!(self, conn => on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                        .bind(hash)
+                        .fetch_optional(&mut *c)
+                        .await?));
+                    row.map(|row| self.form_session(row)).transpose()
+                },
+            )
+            .await
+    }
+
+    /// The form sessions of these link hashes (at most [`super::BATCH`]),
+    /// in one statement: a batch of [`Store::find_form_session`].
+    async fn form_sessions_with_hashes(&self, hashes: Vec<String>) -> Result<Vec<(String, FormSession)>, StoreError> {
+        let sql = super::batch_sql(&format!("{}IN ", FORM_SESSIONS_SQL.as_str()), hashes.len());
+        let rows: Vec<FormSessionRow> = read!(self, conn => on!(conn, c => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for hash in super::padded(&hashes) {
+                query = query.bind(hash);
+            }
+            query.fetch_all(&mut *c).await?
+        }));
+        rows.into_iter()
+            .map(|row| Ok((row.matched_hash.clone(), self.form_session(row)?)))
+            .collect()
+    }
+
+    fn form_session(&self, row: FormSessionRow) -> Result<FormSession, StoreError> {
+        let session = row.session.into_session(&self.custody)?;
+        let draft = match &row.draft_sealed {
+            Some(sealed) => {
+                let json = self
+                    .custody
+                    .open_text(sealed, &super::drafts::draft_context(&session.id))
+                    .map_err(|e| StoreError::Corrupt(format!("draft of {}: {e}", session.id)))?;
+                Draft::from_json(&json)?
+            }
+            None => Draft::default(),
+        };
+        Ok(FormSession {
+            group_id: row.group_id,
+            session,
+            branding: row.branding.branding(),
+            program_name: row.branding.shown_name(row.program_name),
+            opened: row.opened,
+            draft,
         })
-        .transpose()
     }
 }
 
