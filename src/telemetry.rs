@@ -131,7 +131,9 @@ pub fn metrics() -> &'static metrics_exporter_prometheus::PrometheusHandle {
         let builder = || {
             PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Full("http_request_duration_seconds".to_owned()), &latency)?
-                .set_buckets_for_metric(Matcher::Full("onboarding_sqlite_commit_units".to_owned()), &units)
+                .set_buckets_for_metric(Matcher::Full("onboarding_sqlite_commit_units".to_owned()), &units)?
+                // Lookups per coalesced read: the same powers of two.
+                .set_buckets_for_metric(Matcher::Full("onboarding_read_batch_lookups".to_owned()), &units)
         };
         match builder().and_then(PrometheusBuilder::install_recorder) {
             Ok(handle) => handle,

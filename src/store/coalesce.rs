@@ -109,17 +109,23 @@ pub(crate) struct Coalescer<K, V> {
     state: Shared<K, V>,
     /// The most keys one statement carries.
     max_batch: usize,
+    /// What its lookups are, in `onboarding_read_batch_lookups{lookup}`.
+    name: &'static str,
 }
 
 impl<K, V> std::fmt::Debug for Coalescer<K, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Coalescer").field("max_batch", &self.max_batch).finish()
+        f.debug_struct("Coalescer")
+            .field("name", &self.name)
+            .field("max_batch", &self.max_batch)
+            .finish()
     }
 }
 
 impl<K: PartialEq + Clone, V: Clone> Coalescer<K, V> {
-    pub(crate) fn new(max_batch: usize) -> Self {
+    pub(crate) fn new(name: &'static str, max_batch: usize) -> Self {
         Self {
+            name,
             state: Arc::new(Mutex::new(State {
                 waiting: VecDeque::new(),
                 running: false,
@@ -181,6 +187,7 @@ impl<K: PartialEq + Clone, V: Clone> Coalescer<K, V> {
             let n = state.waiting.len().min(self.max_batch - 1);
             state.waiting.drain(..n).collect()
         };
+        metrics::histogram!("onboarding_read_batch_lookups", "lookup" => self.name).record((batch.len() + 1) as f64);
         let mut keys = vec![key.clone()];
         for waiter in &batch {
             if !keys.contains(&waiter.key) {
@@ -267,7 +274,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_lone_lookup_runs_at_once_as_a_batch_of_one() {
-        let coalescer = Arc::new(Coalescer::new(64));
+        let coalescer = Arc::new(Coalescer::new("test", 64));
         let calls = Calls::default();
         assert_eq!(lookup(&coalescer, &calls, None, 7).await.unwrap().unwrap(), Some(70));
         assert_eq!(lookup(&coalescer, &calls, None, 100).await.unwrap().unwrap(), None);
@@ -276,7 +283,7 @@ mod tests {
 
     #[tokio::test]
     async fn lookups_that_arrive_together_share_one_statement() {
-        let coalescer = Arc::new(Coalescer::new(64));
+        let coalescer = Arc::new(Coalescer::new("test", 64));
         let calls = Calls::default();
         // Twenty requests, two of each key, and one key with no row.
         let keys: Vec<u32> = (0..20).map(|i| if i == 19 { 500 } else { i % 10 }).collect();
@@ -294,7 +301,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_batch_carries_at_most_its_size_and_the_rest_follow() {
-        let coalescer = Arc::new(Coalescer::new(4));
+        let coalescer = Arc::new(Coalescer::new("test", 4));
         let calls = Calls::default();
         let lookups: Vec<_> = (0..10).map(|k| lookup(&coalescer, &calls, None, k)).collect();
         for (key, handle) in (0..10).zip(lookups) {
@@ -309,7 +316,7 @@ mod tests {
     /// arrives while a batch's statement runs is not answered by it.
     #[tokio::test]
     async fn a_lookup_arriving_while_a_batch_runs_waits_for_the_next() {
-        let coalescer = Arc::new(Coalescer::new(64));
+        let coalescer = Arc::new(Coalescer::new("test", 64));
         let calls = Calls::default();
         let gate = Arc::new(Notify::new());
         let first = lookup(&coalescer, &calls, Some(gate.clone()), 1);
@@ -326,7 +333,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_lookups_of_a_failed_batch_read_alone() {
-        let coalescer: Arc<Coalescer<u32, u32>> = Arc::new(Coalescer::new(64));
+        let coalescer: Arc<Coalescer<u32, u32>> = Arc::new(Coalescer::new("test", 64));
         let failing = |_keys: Vec<u32>| async { Err(StoreError::Corrupt("the batch failed".to_owned())) };
         let lookups: Vec<_> = (1..=5)
             .map(|k| {
@@ -349,7 +356,7 @@ mod tests {
     /// other lookups read alone, and the next lookups still get a batch.
     #[tokio::test]
     async fn a_batch_dropped_half_way_hands_on() {
-        let coalescer = Arc::new(Coalescer::new(64));
+        let coalescer = Arc::new(Coalescer::new("test", 64));
         let calls = Calls::default();
         let gate = Arc::new(Notify::new());
         let leader = lookup(&coalescer, &calls, Some(gate.clone()), 1);
@@ -369,7 +376,7 @@ mod tests {
     /// or after the hand-over, passes on to the next one waiting.
     #[tokio::test]
     async fn a_batch_handed_to_a_lookup_gone_passes_on() {
-        let coalescer = Arc::new(Coalescer::new(64));
+        let coalescer = Arc::new(Coalescer::new("test", 64));
         let calls = Calls::default();
         let gate = Arc::new(Notify::new());
         let leader = lookup(&coalescer, &calls, Some(gate.clone()), 1);

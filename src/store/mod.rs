@@ -512,8 +512,8 @@ impl Store {
             keys: std::sync::Arc::new(api_keys::KeyCache::new()),
             custody,
             deliveries: std::sync::Arc::new(tokio::sync::Notify::new()),
-            sessions_by_id: std::sync::Arc::new(coalesce::Coalescer::new(BATCH)),
-            form_sessions: std::sync::Arc::new(coalesce::Coalescer::new(BATCH)),
+            sessions_by_id: std::sync::Arc::new(coalesce::Coalescer::new("session", BATCH)),
+            form_sessions: std::sync::Arc::new(coalesce::Coalescer::new("form_session", BATCH)),
         })
     }
 

@@ -190,6 +190,12 @@ async fn metrics_count_requests_by_route_and_what_the_service_did() {
             "units per SQLite commit are reported, in buckets:\n{text}"
         );
     }
+    // The retrieve above was a lookup by ID, in a batch of its own or more.
+    assert!(
+        text.contains(r#"onboarding_read_batch_lookups_bucket{lookup="session",le="1"}"#)
+            && text.contains(r#"onboarding_read_batch_lookups_bucket{lookup="session",le="64"}"#),
+        "lookups per coalesced read are reported, in buckets:\n{text}"
+    );
     assert!(
         !text.contains("FOO123") && text.contains(r#"method="other""#),
         "nor made-up methods"
