@@ -6,8 +6,12 @@
 //! lookups by key queue while one batch is out, and the next batch fetches
 //! all that queued in one statement, as SQLite's writer groups commits.
 //!
-//! - **No waiting when idle:** a lookup that finds no batch out runs at once,
-//!   as a batch of one.
+//! - **No waiting when idle:** a lookup that finds no batch out starts one
+//!   at once. It first yields to the runtime until the requests already
+//!   read from their connections have joined (twice, then while the queue
+//!   grows): sqlx's thread answers a statement before the runtime polls
+//!   anything else, so without the yields each request would read alone.
+//!   Alone, that costs a lookup about 10 µs.
 //! - **Fresh reads:** a lookup's statement starts after the lookup arrived
 //!   (a batch takes its keys, then runs), so what was acknowledged before a
 //!   request is seen by it.
