@@ -21,10 +21,13 @@
 //!   lookups of its batch then read on their own.
 //! - **Failures:** when a batch's statement fails, each of its lookups runs
 //!   its own, so each gets its own error (or answer).
+//! - **One queue per thread:** each HTTP worker batches its own lookups, so
+//!   the workers' batches run side by side.
 
 use std::{
-    collections::VecDeque,
+    collections::{HashMap, VecDeque},
     sync::{Arc, Mutex, MutexGuard, PoisonError},
+    thread::ThreadId,
 };
 
 use tokio::sync::oneshot;
@@ -110,7 +113,11 @@ impl<K, V> Drop for Baton<K, V> {
 
 /// Groups concurrent lookups of rows by key (see the module's notes).
 pub(crate) struct Coalescer<K, V> {
-    state: Shared<K, V>,
+    /// A queue per thread. Each HTTP worker runs its own runtime on its own
+    /// thread, and a batch gathers the lookups of the runtime it yields to:
+    /// the workers' batches run side by side, and a lookup never waits for
+    /// another worker's batch (whose yields run that worker's requests).
+    queues: Mutex<HashMap<ThreadId, Shared<K, V>>>,
     /// The most keys one statement carries.
     max_batch: usize,
     /// What its lookups are, in `onboarding_read_batch_lookups{lookup}`.
@@ -130,12 +137,23 @@ impl<K: PartialEq + Clone, V: Clone> Coalescer<K, V> {
     pub(crate) fn new(name: &'static str, max_batch: usize) -> Self {
         Self {
             name,
-            state: Arc::new(Mutex::new(State {
-                waiting: VecDeque::new(),
-                running: false,
-            })),
+            queues: Mutex::new(HashMap::new()),
             max_batch: max_batch.max(1),
         }
+    }
+
+    /// This thread's queue.
+    fn queue(&self) -> Shared<K, V> {
+        let mut queues = self.queues.lock().unwrap_or_else(PoisonError::into_inner);
+        queues
+            .entry(std::thread::current().id())
+            .or_insert_with(|| {
+                Arc::new(Mutex::new(State {
+                    waiting: VecDeque::new(),
+                    running: false,
+                }))
+            })
+            .clone()
     }
 
     /// The row with `key`. `fetch` reads the rows of several distinct keys
@@ -148,8 +166,9 @@ impl<K: PartialEq + Clone, V: Clone> Coalescer<K, V> {
         O: FnOnce(K) -> OFut,
         OFut: Future<Output = Result<Option<V>, StoreError>>,
     {
+        let queue = self.queue();
         let waiting = {
-            let mut state = lock(&self.state);
+            let mut state = lock(&queue);
             if state.running {
                 let (answer, turn) = oneshot::channel();
                 state.waiting.push_back(Waiter {
@@ -160,7 +179,7 @@ impl<K: PartialEq + Clone, V: Clone> Coalescer<K, V> {
             } else {
                 state.running = true;
                 Ok(Baton {
-                    state: Some(self.state.clone()),
+                    state: Some(queue.clone()),
                 })
             }
         };
@@ -180,14 +199,14 @@ impl<K: PartialEq + Clone, V: Clone> Coalescer<K, V> {
         let mut seen = 0;
         for round in 0..GATHER_ROUNDS {
             tokio::task::yield_now().await;
-            let waiting = lock(&self.state).waiting.len();
+            let waiting = lock(&queue).waiting.len();
             if waiting + 1 >= self.max_batch || (round > 0 && waiting == seen) {
                 break;
             }
             seen = waiting;
         }
         let batch: Vec<Waiter<K, V>> = {
-            let mut state = lock(&self.state);
+            let mut state = lock(&queue);
             let n = state.waiting.len().min(self.max_batch - 1);
             state.waiting.drain(..n).collect()
         };
@@ -220,7 +239,7 @@ impl<K: PartialEq + Clone, V: Clone> Coalescer<K, V> {
 
     #[cfg(test)]
     fn waiting(&self) -> usize {
-        lock(&self.state).waiting.len()
+        lock(&self.queue()).waiting.len()
     }
 }
 
@@ -354,6 +373,47 @@ mod tests {
             }
         }
         assert_eq!(failed, 1, "only the batch's own lookup gets its error");
+    }
+
+    /// Each thread has its own queue: a lookup on one runtime does not wait
+    /// for a batch out on another (whose yields run that runtime's requests).
+    #[test]
+    fn a_lookup_does_not_wait_for_another_thread_s_batch() {
+        fn runtime() -> tokio::runtime::Runtime {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+        }
+        let coalescer = Arc::new(Coalescer::new("test", 64));
+        let calls = Calls::default();
+        let gate = Arc::new(Notify::new());
+        let held = {
+            let (coalescer, fetch) = (coalescer.clone(), fetcher(&calls, Some(gate.clone())));
+            std::thread::spawn(move || runtime().block_on(coalescer.get(1, fetch, alone)))
+        };
+        let out = std::time::Instant::now();
+        while calls.lock().unwrap().is_empty() {
+            assert!(out.elapsed() < Duration::from_secs(5), "the first batch never started");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let other = {
+            let (coalescer, fetch) = (coalescer.clone(), fetcher(&calls, None));
+            std::thread::spawn(move || {
+                runtime().block_on(async {
+                    tokio::time::timeout(Duration::from_secs(2), coalescer.get(2, fetch, alone)).await
+                })
+            })
+        };
+        let other = other.join().unwrap();
+        gate.notify_one();
+        assert_eq!(held.join().unwrap().unwrap(), Some(10));
+        assert_eq!(
+            other
+                .expect("the other thread's lookup waited for the held batch")
+                .unwrap(),
+            Some(20)
+        );
     }
 
     /// A request that goes away while its lookup runs a batch: the batch's
