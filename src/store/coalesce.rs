@@ -19,8 +19,11 @@
 //!   hands the next batch to the first lookup waiting. One whose request
 //!   goes away while it runs a batch hands it on as it is dropped; the
 //!   lookups of its batch then read on their own.
-//! - **Failures:** when a batch's statement fails, each of its lookups runs
-//!   its own, so each gets its own error (or answer).
+//! - **Failures:** a batch reads rows; each lookup decodes its own, so a
+//!   row that cannot be read fails only the lookups of its key. When a
+//!   batch's statement fails, each of its lookups runs its own, so each gets
+//!   its own error (or answer); except when no connection was free in time
+//!   (or the pool closed): then they all get that at once.
 //! - **One queue per thread:** each HTTP worker batches its own lookups, so
 //!   the workers' batches run side by side.
 
@@ -45,6 +48,10 @@ enum Turn<K, V> {
     Lead(Baton<K, V>),
     /// Its batch failed or was dropped: it reads on its own.
     Alone,
+    /// Its batch found no connection free in time (`false`), or the pool
+    /// closed (`true`): so would its own read, and a queue of them reading
+    /// one by one would only add to the wait.
+    Busy(bool),
 }
 
 struct Waiter<K, V> {
@@ -188,6 +195,13 @@ impl<K: PartialEq + Clone, V: Clone> Coalescer<K, V> {
             Err(turn) => match turn.await {
                 Ok(Turn::Found(row)) => return Ok(row),
                 Ok(Turn::Lead(baton)) => baton,
+                Ok(Turn::Busy(closed)) => {
+                    return Err(StoreError::Unavailable(if closed {
+                        sqlx::Error::PoolClosed
+                    } else {
+                        sqlx::Error::PoolTimedOut
+                    }));
+                }
                 Ok(Turn::Alone) | Err(_) => return one(key).await,
             },
         };
@@ -229,8 +243,13 @@ impl<K: PartialEq + Clone, V: Clone> Coalescer<K, V> {
                 Ok(find(&key))
             }
             Err(error) => {
+                let busy = match &error {
+                    StoreError::Unavailable(sqlx::Error::PoolTimedOut) => Some(false),
+                    StoreError::Unavailable(sqlx::Error::PoolClosed) => Some(true),
+                    _ => None,
+                };
                 for waiter in batch {
-                    let _gone = waiter.answer.send(Turn::Alone);
+                    let _gone = waiter.answer.send(busy.map_or(Turn::Alone, Turn::Busy));
                 }
                 Err(error)
             }
@@ -375,6 +394,56 @@ mod tests {
         assert_eq!(failed, 1, "only the batch's own lookup gets its error");
     }
 
+    /// A batch that found no connection free in time: its lookups are told
+    /// so at once instead of each waiting for a connection in turn.
+    #[tokio::test]
+    async fn the_lookups_of_a_batch_without_a_connection_are_told_so() {
+        let coalescer: Arc<Coalescer<u32, u32>> = Arc::new(Coalescer::new("test", 64));
+        let timing_out = |_keys: Vec<u32>| async { Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)) };
+        let lookups: Vec<_> = (1..=5)
+            .map(|k| {
+                let coalescer = coalescer.clone();
+                tokio::spawn(async move { coalescer.get(k, timing_out, alone).await })
+            })
+            .collect();
+        for (key, handle) in (1..=5).zip(lookups) {
+            match handle.await.unwrap() {
+                Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)) => {}
+                other => panic!("key {key}: {other:?}"),
+            }
+        }
+    }
+
+    /// The next batch, sent to a lookup that goes away before it reads it,
+    /// is dropped inside the channel: it passes on to the next lookup, and
+    /// with none left, the next lookup to come starts a batch.
+    #[test]
+    fn a_batch_left_unread_in_a_channel_passes_on() {
+        let state: Shared<u32, u32> = Arc::new(Mutex::new(State {
+            waiting: VecDeque::new(),
+            running: true,
+        }));
+        let (first, first_turn) = oneshot::channel();
+        let (second, mut second_turn) = oneshot::channel();
+        lock(&state)
+            .waiting
+            .extend([Waiter { key: 1, answer: first }, Waiter { key: 2, answer: second }]);
+        Baton {
+            state: Some(state.clone()),
+        }
+        .hand_on();
+        assert!(second_turn.try_recv().is_err(), "the first lookup has it");
+        drop(first_turn);
+        match second_turn.try_recv() {
+            Ok(Turn::Lead(baton)) => {
+                assert!(lock(&state).running, "a batch is still out");
+                drop(baton);
+            }
+            _ => panic!("the batch did not pass on"),
+        }
+        assert!(!lock(&state).running, "with no lookup left, none is out");
+    }
+
     /// Each thread has its own queue: a lookup on one runtime does not wait
     /// for a batch out on another (whose yields run that runtime's requests).
     #[test]
@@ -437,7 +506,9 @@ mod tests {
     }
 
     /// The next batch handed to a lookup whose request went away, before
-    /// or after the hand-over, passes on to the next one waiting.
+    /// the hand-over or after it (while it gathers, before its statement),
+    /// passes on to the next one waiting. (A batch sent but never read is
+    /// `a_batch_left_unread_in_a_channel_passes_on`.)
     #[tokio::test]
     async fn a_batch_handed_to_a_lookup_gone_passes_on() {
         let coalescer = Arc::new(Coalescer::new("test", 64));
@@ -447,7 +518,7 @@ mod tests {
         settle().await;
         // Gone before the hand-over.
         let gone_before = lookup(&coalescer, &calls, None, 2);
-        // Gone after it: handed the batch, then cancelled before it ran.
+        // Gone after it: handed the batch, then cancelled while it gathers.
         let gone_after = lookup(&coalescer, &calls, None, 3);
         let last = lookup(&coalescer, &calls, None, 4);
         settle().await;
@@ -456,12 +527,12 @@ mod tests {
         assert!(gone_before.await.unwrap_err().is_cancelled());
         gate.notify_one();
         // The leader ends its batch and hands the next to `gone_after`,
-        // which is woken but not run before it is cancelled here.
+        // which takes it and yields to gather; it is cancelled there.
         assert_eq!(leader.await.unwrap().unwrap(), Some(10));
         gone_after.abort();
         assert!(
             gone_after.await.unwrap_err().is_cancelled(),
-            "cancelled while holding the batch, before it ran"
+            "cancelled while holding the batch, before its statement"
         );
         let last = tokio::time::timeout(Duration::from_secs(5), last).await;
         assert_eq!(last.expect("the batch was lost").unwrap().unwrap(), Some(40));

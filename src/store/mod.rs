@@ -171,9 +171,9 @@ pub struct Store {
     deliveries: std::sync::Arc<tokio::sync::Notify>,
     /// Retrieves of sessions by ID that arrive together, read in one
     /// statement (see [`coalesce`]).
-    sessions_by_id: std::sync::Arc<coalesce::Coalescer<crate::domain::ids::SessionId, sessions::OwnedSession>>,
+    sessions_by_id: std::sync::Arc<coalesce::Coalescer<crate::domain::ids::SessionId, sessions::OwnedSessionRow>>,
     /// The hosted form's lookups by link (its hash), likewise.
-    form_sessions: std::sync::Arc<coalesce::Coalescer<String, FormSession>>,
+    form_sessions: std::sync::Arc<coalesce::Coalescer<String, sessions::FormSessionRow>>,
 }
 
 /// The most keys one statement of coalesced lookups carries.
@@ -202,7 +202,8 @@ fn batch_sql(start: &str, keys: usize) -> String {
 /// [`batch_sql`]).
 fn padded<K>(keys: &[K]) -> impl Iterator<Item = &K> {
     let n = keys.len().max(1).next_power_of_two();
-    keys.iter().chain(std::iter::repeat_n(&keys[0], n - keys.len()))
+    let fill = keys.first().map(|first| std::iter::repeat_n(first, n - keys.len()));
+    keys.iter().chain(fill.into_iter().flatten())
 }
 
 /// The caller's group, in a lookup by ID: `... WHERE id = $2 AND {SAME_GROUP}`.

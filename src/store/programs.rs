@@ -28,7 +28,7 @@ struct ProgramRow {
 
 /// A program's branding columns, as read with the program or with the
 /// session whose form shows it.
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub(super) struct BrandingColumns {
     display_name: Option<String>,
     accent_color: Option<String>,

@@ -241,8 +241,8 @@ impl<C: Connection + 'static> Reader<C> {
 /// an error (the statement timeout, say), which the connection's next use
 /// would report as its own: a ping first takes in what is left, on the
 /// store's runtime, and a connection whose ping fails, or does not finish
-/// in [`DRAIN_WAIT`], is closed instead of lent again. A failed ping is
-/// recorded as a loss of the server.
+/// in [`DRAIN_WAIT`], is closed instead of lent again. A ping that finds
+/// the server gone is recorded as a loss.
 impl<C: Connection + 'static> Drop for Reader<C> {
     fn drop(&mut self) {
         let Some(mut object) = self.0.take() else {
@@ -258,12 +258,15 @@ impl<C: Connection + 'static> Drop for Reader<C> {
             let drained = match object.conn.as_mut() {
                 Some(conn) => match tokio::time::timeout(DRAIN_WAIT, conn.ping()).await {
                     Ok(Ok(())) => true,
-                    // Its server is gone (the read or unit was dropped on
-                    // the error that told so): those idle since are
-                    // checked before their next use, as after a read that
-                    // found it.
-                    Ok(Err(_)) => {
-                        losses.record();
+                    // An error the server sent (the abandoned statement's
+                    // own, its statement timeout say) closes the connection
+                    // alone. A lost server (the read or unit was dropped on
+                    // the error that told so) has those idle since checked
+                    // before their next use, as after a read that found it.
+                    Ok(Err(error)) => {
+                        if StoreError::from(error).lost_the_server() {
+                            losses.record();
+                        }
                         false
                     }
                     // Still busy: a slow server, not a lost one.

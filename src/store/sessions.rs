@@ -21,7 +21,7 @@ use crate::{
     },
 };
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct SessionRow {
     seq: i64,
     id: SessionId,
@@ -76,15 +76,15 @@ const COLUMNS: &str = "seq, id, program_id, entity_id, redirect_url, token_seale
     idempotency_key, created_at, expires_at, completed_at, locale";
 
 /// The hosted form's one query: sessions by their links' hashes, with their
-/// programs' names and branding and the customers' drafts; the `WHERE`
-/// clause follows. Made once.
+/// programs' names and branding and the customers' drafts; the `IN` list
+/// follows. Made once.
 static FORM_SESSIONS_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "SELECT {}, s.group_id, s.token_hash AS matched_hash, s.opened_at IS NOT NULL AS opened,
             p.name AS program_name, {}, d.draft_sealed
          FROM entity_onboarding_sessions s JOIN programs p ON p.id = s.program_id
          LEFT JOIN session_drafts d ON d.session_id = s.id
-         WHERE s.token_hash ",
+         WHERE s.token_hash IN ",
         COLUMNS
             .split(',')
             .map(|column| format!("s.{}", column.trim()))
@@ -118,8 +118,8 @@ pub struct FormSession {
     pub opened: bool,
 }
 
-#[derive(sqlx::FromRow)]
-struct FormSessionRow {
+#[derive(Clone, sqlx::FromRow)]
+pub(super) struct FormSessionRow {
     #[sqlx(flatten)]
     session: SessionRow,
     group_id: GroupId,
@@ -147,33 +147,19 @@ async fn find_session(
     session(row, custody)
 }
 
-/// A session with the group it belongs to.
-pub(super) type OwnedSession = (GroupId, Session);
-
-#[derive(sqlx::FromRow)]
-struct OwnedSessionRow {
+/// A session's row with the group it belongs to: what a batch of lookups
+/// by ID reads. Each lookup checks the group, then decodes its own row (an
+/// undecodable row fails only the lookups of its session).
+#[derive(Clone, sqlx::FromRow)]
+pub(super) struct OwnedSessionRow {
     #[sqlx(flatten)]
     session: SessionRow,
     group_id: GroupId,
 }
 
-impl OwnedSessionRow {
-    fn into_owned_session(self, custody: &Keyring) -> Result<OwnedSession, StoreError> {
-        Ok((self.group_id, self.session.into_session(custody)?))
-    }
-}
-
-/// The start of a batch of lookups by ID, each batch's `IN` list appended.
+/// Sessions by ID, whatever their group; the `IN` list follows.
 static SESSIONS_WITH_IDS_SQL: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| format!("SELECT {COLUMNS}, group_id FROM entity_onboarding_sessions WHERE id IN "));
-
-async fn find_session_in_any_group(conn: Conn<'_>, id: &SessionId) -> Result<Option<OwnedSessionRow>, StoreError> {
-    let sql = format!("{} ($1)", SESSIONS_WITH_IDS_SQL.as_str());
-    Ok(on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await?))
-}
 
 impl Store {
     #[tracing::instrument(skip_all, fields(session_id = %id))]
@@ -184,17 +170,21 @@ impl Store {
                 id.clone(),
                 |ids| self.sessions_with_ids(ids),
                 |id| async move {
-                    let row = read!(self, c => find_session_in_any_group(c, &id).await?);
-                    row.map(|row| row.into_owned_session(&self.custody)).transpose()
+                    let mut rows = self.sessions_with_ids(vec![id]).await?;
+                    Ok(rows.pop().map(|(_, row)| row))
                 },
             )
             .await?;
-        Ok(found.and_then(|(owner, session)| (&owner == group).then_some(session)))
+        found
+            .filter(|row| &row.group_id == group)
+            .map(|row| row.session.into_session(&self.custody))
+            .transpose()
     }
 
-    /// The sessions with these IDs (at most [`super::BATCH`]), whatever
-    /// their group, in one statement: a batch of [`Store::find_session`].
-    async fn sessions_with_ids(&self, ids: Vec<SessionId>) -> Result<Vec<(SessionId, OwnedSession)>, StoreError> {
+    /// The rows of the sessions with these IDs (at most [`super::BATCH`]),
+    /// whatever their group, in one statement: a batch of
+    /// [`Store::find_session`].
+    async fn sessions_with_ids(&self, ids: Vec<SessionId>) -> Result<Vec<(SessionId, OwnedSessionRow)>, StoreError> {
         let sql = super::batch_sql(&SESSIONS_WITH_IDS_SQL, ids.len());
         let rows: Vec<OwnedSessionRow> = read!(self, conn => on!(conn, c => {
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
@@ -203,9 +193,7 @@ impl Store {
             }
             query.fetch_all(&mut *c).await?
         }));
-        rows.into_iter()
-            .map(|row| Ok((row.session.id.clone(), row.into_owned_session(&self.custody)?)))
-            .collect()
+        Ok(rows.into_iter().map(|row| (row.session.id.clone(), row)).collect())
     }
 
     /// Newest first, filtered by status as seen at `now` (a session past its
@@ -305,26 +293,27 @@ impl Store {
     /// that arrive together share one statement (see [`super::coalesce`]).
     #[tracing::instrument(skip_all)]
     pub async fn find_form_session(&self, token: &FormToken) -> Result<Option<FormSession>, StoreError> {
-        self.form_sessions
+        let found = self
+            .form_sessions
             .get(
                 token_hash(token),
                 |hashes| self.form_sessions_with_hashes(hashes),
                 |hash| async move {
-                    let sql = format!("{} = $1", FORM_SESSIONS_SQL.as_str());
-                    let row: Option<FormSessionRow> = read!(self, conn => on!(conn, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                        .bind(hash)
-                        .fetch_optional(&mut *c)
-                        .await?));
-                    row.map(|row| self.form_session(row)).transpose()
+                    let mut rows = self.form_sessions_with_hashes(vec![hash]).await?;
+                    Ok(rows.pop().map(|(_, row)| row))
                 },
             )
-            .await
+            .await?;
+        found.map(|row| self.form_session(row)).transpose()
     }
 
-    /// The form sessions of these link hashes (at most [`super::BATCH`]),
-    /// in one statement: a batch of [`Store::find_form_session`].
-    async fn form_sessions_with_hashes(&self, hashes: Vec<String>) -> Result<Vec<(String, FormSession)>, StoreError> {
-        let sql = super::batch_sql(&format!("{}IN ", FORM_SESSIONS_SQL.as_str()), hashes.len());
+    /// The rows behind these link hashes (at most [`super::BATCH`]), in one
+    /// statement: a batch of [`Store::find_form_session`].
+    async fn form_sessions_with_hashes(
+        &self,
+        hashes: Vec<String>,
+    ) -> Result<Vec<(String, FormSessionRow)>, StoreError> {
+        let sql = super::batch_sql(&FORM_SESSIONS_SQL, hashes.len());
         let rows: Vec<FormSessionRow> = read!(self, conn => on!(conn, c => {
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
             for hash in super::padded(&hashes) {
@@ -332,9 +321,7 @@ impl Store {
             }
             query.fetch_all(&mut *c).await?
         }));
-        rows.into_iter()
-            .map(|row| Ok((row.matched_hash.clone(), self.form_session(row)?)))
-            .collect()
+        Ok(rows.into_iter().map(|row| (row.matched_hash.clone(), row)).collect())
     }
 
     fn form_session(&self, row: FormSessionRow) -> Result<FormSession, StoreError> {

@@ -575,3 +575,45 @@ async fn unknown_entities_are_not_found() {
     .await;
     assert_error(app.get("/entities/whatever").await, 404, "object_not_found_error").await;
 }
+
+/// Retrieves that reach the store together are read in one statement, and
+/// each still gets only its own answer: asked for by another group, a
+/// session is not found; a session whose row cannot be read fails its own
+/// lookups alone, not the batch it was read in.
+#[tokio::test]
+async fn lookups_read_together_each_get_their_own_answer() {
+    use onboarding::{domain::ids::SessionId, store::StoreError};
+    let app = spawn_app().await;
+    let mut ids: Vec<SessionId> = Vec::new();
+    for _ in 0..5 {
+        ids.push(app.create_session().await["id"].as_str().unwrap().parse().unwrap());
+    }
+    let unreadable = ids[1].clone();
+    app.execute_sql(&format!(
+        "UPDATE entity_onboarding_sessions SET token_sealed = 'not a sealed value' WHERE id = '{unreadable}'"
+    ))
+    .await;
+    let other = app.store.create_group(Utc::now()).await.unwrap();
+    // All spawned before any runs: the first (a readable session) runs the
+    // batch, and the others join it while it yields.
+    let lookups: Vec<_> = ids
+        .iter()
+        .flat_map(|id| [(id.clone(), app.group_id.clone()), (id.clone(), other.clone())])
+        .map(|(id, group)| {
+            let store = app.store.clone();
+            (
+                id.clone(),
+                group.clone(),
+                tokio::spawn(async move { store.find_session(&group, &id).await }),
+            )
+        })
+        .collect();
+    for (id, group, lookup) in lookups {
+        let found = lookup.await.unwrap();
+        match (group == app.group_id, id == unreadable) {
+            (true, false) => assert_eq!(found.unwrap().expect("its own session").id, id),
+            (true, true) => assert!(matches!(found, Err(StoreError::Corrupt(_))), "{found:?}"),
+            (false, _) => assert!(found.unwrap().is_none(), "another group's session is not found"),
+        }
+    }
+}

@@ -19,6 +19,25 @@ fn lookups_by_id(reads: &[(String, i64, i64)]) -> i64 {
 }
 
 const BY_ID: &str = "entity_onboarding_sessions_id_key";
+const BY_TOKEN: &str = "entity_onboarding_sessions_token_key";
+
+/// Rows read by whole-table scans of the sessions table.
+async fn scanned_rows(pool: &sqlx::PgPool) -> i64 {
+    sqlx::query_scalar("SELECT seq_tup_read FROM pg_stat_user_tables WHERE relname = 'entity_onboarding_sessions'")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Opens each session's form eight times (a lookup by its link's hash).
+async fn open_all(app: &common::TestApp, links: &[String]) {
+    for _ in 0..8 {
+        for link in links {
+            let response = app.client.get(link).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+        }
+    }
+}
 
 /// Retrieves each session eight times.
 async fn retrieve_all(app: &common::TestApp, ids: &[String]) {
@@ -30,7 +49,8 @@ async fn retrieve_all(app: &common::TestApp, ids: &[String]) {
     }
 }
 
-/// A session retrieved, expired and submitted by ID reads its own row only,
+/// A session retrieved, expired and submitted by ID, or opened by its form
+/// link, reads its own row only,
 /// even when PostgreSQL planned those statements while the table was nearly
 /// empty and has not analysed it since it grew. (With `group_id = $1 AND id
 /// = $2`, the plan kept for the prepared statement walked a listing index
@@ -48,11 +68,14 @@ pub async fn lookups_by_id_read_one_row_however_the_table_grew() {
     // And no ANALYZE tells it about the rows added below.
     app.execute_sql("ALTER TABLE entity_onboarding_sessions SET (autovacuum_enabled = off)")
         .await;
-    let mut ids = Vec::new();
+    let (mut ids, mut links) = (Vec::new(), Vec::new());
     for _ in 0..3 {
-        ids.push(app.create_session().await["id"].as_str().unwrap().to_owned());
+        let session = app.create_session().await;
+        ids.push(session["id"].as_str().unwrap().to_owned());
+        links.push(session["session_url"].as_str().unwrap().to_owned());
     }
     retrieve_all(&app, &ids).await;
+    open_all(&app, &links).await;
     // The group grows by 20,000 sessions, with no ANALYZE in between.
     app.execute_sql(&format!(
         "INSERT INTO entity_onboarding_sessions
@@ -65,6 +88,7 @@ pub async fn lookups_by_id_read_one_row_however_the_table_grew() {
     ))
     .await;
     retrieve_all(&app, &ids).await;
+    open_all(&app, &links).await;
     let expired = app
         .post_action(&format!("/entity_onboarding_sessions/{}/expire", ids[0]))
         .await;
@@ -88,12 +112,23 @@ pub async fn lookups_by_id_read_one_row_however_the_table_grew() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         reads = index_reads(&stats).await;
     }
+    let scanned = scanned_rows(&stats).await;
     stats.close().await;
     assert!(
         lookups_by_id(&reads) >= 48,
         "every retrieve used the ID's index: {reads:?}"
     );
-    let elsewhere: i64 = reads.iter().filter(|(name, ..)| name != BY_ID).map(|r| r.2).sum();
+    let by_token = reads.iter().find(|(name, ..)| name == BY_TOKEN).map_or(0, |r| r.1);
+    assert!(by_token >= 48, "every form page used the link's index: {reads:?}");
+    assert!(
+        scanned < 1_000,
+        "lookups scanned the table ({scanned} rows read): {reads:?}"
+    );
+    let elsewhere: i64 = reads
+        .iter()
+        .filter(|(name, ..)| name != BY_ID && name != BY_TOKEN)
+        .map(|r| r.2)
+        .sum();
     assert!(
         elsewhere < 100,
         "lookups by ID walked another index ({elsewhere} entries read): {reads:?}"
