@@ -183,16 +183,15 @@ const BATCH: usize = 64;
 /// (so that a handful of statements serve every batch, each prepared once):
 /// `... IN ($1, $2, $3, $4)`. Bind the keys with [`padded`].
 fn batch_sql(start: &str, keys: usize) -> String {
+    use std::fmt::Write;
     let n = keys.max(1).next_power_of_two();
     let mut sql = String::with_capacity(start.len() + n * 5 + 2);
     sql.push_str(start);
     sql.push('(');
     for i in 1..=n {
-        if i > 1 {
-            sql.push_str(", ");
-        }
-        sql.push('$');
-        sql.push_str(&i.to_string());
+        let separator = if i > 1 { ", " } else { "" };
+        // Writing to a `String` cannot fail.
+        let _ = write!(sql, "{separator}${i}");
     }
     sql.push(')');
     sql

@@ -41,6 +41,31 @@ async fn unlock_sessions(mut locker: sqlx::PgConnection) {
     locker.close().await.unwrap();
 }
 
+/// Ends every connection to the app's database but `admin`'s, as a server
+/// restart would, and waits until the ended backends are gone.
+async fn end_every_other_connection(admin: &mut sqlx::PgConnection) {
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .execute(&mut *admin)
+    .await
+    .unwrap();
+    for _ in 0..200 {
+        let left: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(&mut *admin)
+        .await
+        .unwrap();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 /// A read abandoned while PostgreSQL is still working on it (the request
 /// went away) leaves its connection whole: the next read on it gets its own
 /// answer, not the abandoned one's.
@@ -123,27 +148,7 @@ pub async fn a_unit_that_finds_the_server_gone_has_idle_reads_checked() {
         app.store.begin().await.unwrap().commit().await.unwrap();
         app.store.find_session(&app.group_id, &ids[0]).await.unwrap();
         let used = std::time::Instant::now();
-        sqlx::query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-             WHERE datname = current_database() AND pid <> pg_backend_pid()",
-        )
-        .execute(&mut admin)
-        .await
-        .unwrap();
-        // Until the ended backends are gone.
-        for _ in 0..200 {
-            let left: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM pg_stat_activity
-                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
-            )
-            .fetch_one(&mut admin)
-            .await
-            .unwrap();
-            if left == 0 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        end_every_other_connection(&mut admin).await;
         match app.store.begin().await {
             Err(onboarding::store::StoreError::Unavailable(_)) => {}
             // The webhook worker's read (once a second, on the one read
@@ -189,26 +194,7 @@ pub async fn a_unit_dropped_on_a_lost_server_has_idle_reads_checked() {
         app.store.find_session(&app.group_id, &ids[0]).await.unwrap();
         let mut work = app.store.begin().await.unwrap();
         let used = std::time::Instant::now();
-        sqlx::query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-             WHERE datname = current_database() AND pid <> pg_backend_pid()",
-        )
-        .execute(&mut admin)
-        .await
-        .unwrap();
-        for _ in 0..200 {
-            let left: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM pg_stat_activity
-                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
-            )
-            .fetch_one(&mut admin)
-            .await
-            .unwrap();
-            if left == 0 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        end_every_other_connection(&mut admin).await;
         match work.find_session(&app.group_id, &ids[0]).await {
             Err(onboarding::store::StoreError::Unavailable(_)) => {}
             other => panic!("round {round}: the unit's statement did not find the server gone: {other:?}"),
