@@ -11,8 +11,11 @@ use onboarding::{cli, operator, telemetry};
 #[tokio::main]
 async fn main() -> ExitCode {
     let invocation = cli::parse_or_exit();
-    telemetry::init(invocation.log_format);
-    match operator::run(invocation).await {
+    let log = telemetry::init(invocation.log_format);
+    let outcome = operator::run(invocation).await;
+    // The log's last lines before the outcome's.
+    log.flush();
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {}", telemetry::error_chain(error.as_ref()));

@@ -398,6 +398,8 @@ async fn no_full_number_or_form_link_rests_in_clear_in_the_database_or_the_log()
         log.contains("generated the data key"),
         "the first start says so:\n{log}"
     );
+    // The log searched below is whole: it ends with the journey's submit.
+    assert!(log.contains("status=303"), "the journey's requests are logged:\n{log}");
     let key_file = format!("{db}.key");
     #[cfg(unix)]
     {

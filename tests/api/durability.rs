@@ -81,7 +81,7 @@ async fn every_acknowledged_create_survives_kill_9_in_the_middle_of_a_load() {
         })
         .collect();
     enough.notified().await;
-    server.stop(); // SIGKILL, with creates still in flight
+    server.kill(); // SIGKILL, with creates still in flight
     for client in load {
         client.await.unwrap();
     }

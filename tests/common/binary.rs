@@ -99,11 +99,36 @@ impl RunningServer {
         self.child.id()
     }
 
-    /// Stops the server and returns what it wrote to stderr.
+    /// Stops the server as an operator would (SIGTERM, and a wait for it to
+    /// end, as long as its graceful shutdown may take) and returns what it
+    /// wrote to stderr: every line it logged, the gathered ones included.
     pub fn stop(mut self) -> String {
+        let asked = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|status| status.success());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+        let ended = asked
+            && loop {
+                match self.child.try_wait() {
+                    Ok(Some(_)) => break true,
+                    Ok(None) if std::time::Instant::now() < deadline => {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                    _ => break false,
+                }
+            };
         let _ = self.child.kill();
         let _ = self.child.wait();
-        std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
+        let log = std::fs::read_to_string(self.stderr.path()).unwrap_or_default();
+        assert!(ended, "the server did not stop on SIGTERM:\n{log}");
+        log
+    }
+
+    /// Kills the server (SIGKILL), as a crash would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
