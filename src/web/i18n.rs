@@ -10,7 +10,11 @@
 //! from their lists.
 
 use super::brand::Brand;
-use std::{borrow::Cow, collections::HashMap, sync::LazyLock};
+use std::{
+    borrow::Cow,
+    collections::HashMap,
+    sync::{LazyLock, PoisonError, RwLock},
+};
 
 use actix_session::{Session as BrowserSession, SessionExt};
 use actix_web::{HttpRequest, http::header::ACCEPT_LANGUAGE};
@@ -30,19 +34,31 @@ fluent_templates::static_loader! {
     };
 }
 
-/// Messages without arguments, formatted: every id of every language fits.
-static PLAIN_MESSAGES: LazyLock<quick_cache::sync::Cache<(Locale, String), String>> =
-    LazyLock::new(|| quick_cache::sync::Cache::new(8_192));
+/// Messages without arguments, formatted once and kept for the life of the
+/// process (a form page shows about a hundred). Only ids found in the
+/// translation files are kept, so what is kept is bounded by them.
+type PlainMessages = HashMap<(Locale, &'static str), &'static str, foldhash::fast::RandomState>;
 
-/// A key of [`PLAIN_MESSAGES`] borrowed from a lookup, so that a hit
-/// allocates nothing. It hashes as the `(Locale, String)` it stands for.
-#[derive(Hash)]
-struct MessageKey<'a>(Locale, &'a str);
+static PLAIN_MESSAGES: LazyLock<RwLock<PlainMessages>> = LazyLock::new(|| RwLock::new(PlainMessages::default()));
 
-impl quick_cache::Equivalent<(Locale, String)> for MessageKey<'_> {
-    fn equivalent(&self, key: &(Locale, String)) -> bool {
-        self.0 == key.0 && self.1 == key.1
+/// The message `id` in `locale`, if it was formatted before.
+fn plain_message(locale: Locale, id: &str) -> Option<&'static str> {
+    let messages = PLAIN_MESSAGES.read().unwrap_or_else(PoisonError::into_inner);
+    // The map's keys outlive `id`: read it as a map of shorter-lived keys.
+    let messages: &HashMap<(Locale, &str), &'static str, _> = &messages;
+    messages.get(&(locale, id)).copied()
+}
+
+/// Keeps the formatted message `id` in `locale`, and returns it.
+fn keep_plain_message(locale: Locale, id: &str, text: String) -> &'static str {
+    let mut messages = PLAIN_MESSAGES.write().unwrap_or_else(PoisonError::into_inner);
+    if let Some(kept) = (&*messages as &HashMap<(Locale, &str), &'static str, _>).get(&(locale, id)) {
+        return kept;
     }
+    let id: &'static str = Box::leak(id.to_owned().into_boxed_str());
+    let text: &'static str = Box::leak(text.into_boxed_str());
+    messages.insert((locale, id), text);
+    text
 }
 
 /// Where the browser session keeps the customer's explicit choice.
@@ -164,24 +180,24 @@ impl Translator {
     }
 
     fn lookup(&self, id: &str, args: Option<&HashMap<Cow<'static, str>, FluentValue<'_>>>) -> String {
-        // A message without arguments reads the same every time: formatted
-        // once, then served from memory (a form page shows ~100 of them).
+        self.find(id, args).into_owned()
+    }
+
+    /// The message `id`, borrowed when it has no arguments and was
+    /// formatted before.
+    fn find(&self, id: &str, args: Option<&HashMap<Cow<'static, str>, FluentValue<'_>>>) -> Cow<'static, str> {
         if args.is_none()
-            && let Some(text) = PLAIN_MESSAGES.get(&MessageKey(self.locale, id))
+            && let Some(text) = plain_message(self.locale, id)
         {
-            return text;
+            return Cow::Borrowed(text);
         }
         let found = identifier(self.locale).and_then(|lang| LOCALES.try_lookup_complete(lang, id, args));
         match found {
-            Some(text) => {
-                if args.is_none() {
-                    PLAIN_MESSAGES.insert((self.locale, id.to_owned()), text.clone());
-                }
-                text
-            }
+            Some(text) if args.is_none() => Cow::Borrowed(keep_plain_message(self.locale, id, text)),
+            Some(text) => Cow::Owned(text),
             None => {
                 tracing::warn!(message_id = id, locale = %self.locale, "missing translation");
-                id.to_owned()
+                Cow::Owned(id.to_owned())
             }
         }
     }
@@ -540,7 +556,8 @@ mod tests {
     #[test]
     fn a_plain_message_is_found_again_by_its_borrowed_key() {
         let text = Translator::new(Locale::Es).get("language-name");
-        assert_eq!(PLAIN_MESSAGES.get(&MessageKey(Locale::Es, "language-name")), Some(text));
+        assert_eq!(plain_message(Locale::Es, "language-name"), Some(text.as_str()));
+        assert_eq!(plain_message(Locale::En, "no-such-message"), None);
     }
 
     #[test]
