@@ -33,14 +33,23 @@ pub async fn spawn_app() -> TestApp {
 
 /// A fresh database for one test: a SQLite file in `dir`, or, when
 /// `TEST_DATABASE_URL` names a PostgreSQL server, a new database on it.
+/// A test's PostgreSQL database outlives it (its server may still hold
+/// connections when the test ends); the first test of the next run drops it
+/// (see [`drop_stale_databases`]).
 pub async fn fresh_database_url(dir: &std::path::Path) -> String {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin) if admin.starts_with("postgres") => {
             use sqlx::Connection;
-            let name = format!("onboarding_test_{}", onboarding::domain::ids::random_alphanumeric(16));
             let mut conn = sqlx::postgres::PgConnection::connect(&admin)
                 .await
                 .expect("TEST_DATABASE_URL is reachable");
+            static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+            SWEPT.get_or_init(|| drop_stale_databases(&admin)).await;
+            let name = format!(
+                "{TEST_DATABASE_PREFIX}{}_{}",
+                unix_seconds(),
+                onboarding::domain::ids::random_alphanumeric(16)
+            );
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(&mut conn)
                 .await
@@ -52,6 +61,59 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
         }
         _ => dir.join("test.db").to_string_lossy().into_owned(),
     }
+}
+
+/// The names of the tests' PostgreSQL databases start with this, then the
+/// second they were made in (Unix time) and a random part.
+const TEST_DATABASE_PREFIX: &str = "onboarding_test_";
+
+/// A test database this old is from an earlier run: no test lasts as long.
+const STALE_AFTER_SECONDS: u64 = 15 * 60;
+
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
+
+/// Drops the test databases of earlier runs on the server `admin` points at,
+/// so that a server kept between runs does not fill its disk (each database
+/// is several megabytes). A database made in the last
+/// [`STALE_AFTER_SECONDS`] is left alone (another run may be using it), and
+/// one with a connection open is never dropped (`DROP DATABASE` without
+/// `FORCE` refuses). Names without a time are from before the time was
+/// part of them, and so stale.
+pub async fn drop_stale_databases(admin: &str) {
+    use sqlx::Connection;
+    let Ok(mut conn) = sqlx::postgres::PgConnection::connect(admin).await else {
+        return;
+    };
+    let names: Vec<String> = sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE starts_with(datname, $1)")
+        .bind(TEST_DATABASE_PREFIX)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap_or_default();
+    let now = unix_seconds();
+    for name in names {
+        if !is_stale(&name, now) || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            continue;
+        }
+        // In use, or dropped by another run meanwhile: left as it is.
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
+            .execute(&mut conn)
+            .await;
+    }
+    let _ = conn.close().await;
+}
+
+/// Whether the test database `name` was made more than
+/// [`STALE_AFTER_SECONDS`] before `now`.
+fn is_stale(name: &str, now: u64) -> bool {
+    let made = name
+        .strip_prefix(TEST_DATABASE_PREFIX)
+        .and_then(|rest| rest.split_once('_'))
+        .and_then(|(seconds, _)| seconds.parse::<u64>().ok());
+    made.is_none_or(|made| made + STALE_AFTER_SECONDS < now)
 }
 
 /// The data key of every test database on PostgreSQL (which requires one);

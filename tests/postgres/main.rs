@@ -12,6 +12,7 @@ mod instances;
 mod outage;
 mod plans;
 mod reads;
+mod test_databases;
 mod units;
 
 use common::trial::{run, trial};
@@ -49,6 +50,7 @@ fn main() -> std::process::ExitCode {
         on_postgres!(reads::a_unit_that_finds_the_server_gone_has_idle_reads_checked),
         on_postgres!(reads::a_unit_dropped_on_a_lost_server_has_idle_reads_checked),
         on_postgres!(units::a_unit_dropped_half_way_lets_go_of_its_locks_at_once),
+        on_postgres!(test_databases::stale_test_databases_are_dropped_and_recent_or_busy_ones_kept),
         trial(
             "a_restarted_cluster_gives_503_meanwhile_and_the_service_recovers",
             outage::cluster_scripts,
