@@ -89,6 +89,31 @@ pub struct Translator {
     brand: Brand,
 }
 
+/// `(code, name)` lists in every language (the states, the countries), made
+/// once and kept for the life of the process: a page with a list would
+/// otherwise look up (and sort) every name on every view.
+pub struct NamesByLanguage(Vec<(Locale, Vec<(&'static str, String)>)>);
+
+impl NamesByLanguage {
+    /// `make` is given each language's translator and returns its list.
+    pub fn new(make: impl Fn(&Translator) -> Vec<(&'static str, String)>) -> Self {
+        Self(
+            Locale::ALL
+                .iter()
+                .map(|&locale| (locale, make(&Translator::new(locale))))
+                .collect(),
+        )
+    }
+
+    /// The list in `t`'s language.
+    pub fn of(&self, t: &Translator) -> &[(&'static str, String)] {
+        self.0
+            .iter()
+            .find(|(locale, _)| *locale == t.locale)
+            .map_or(&[], |(_, names)| names.as_slice())
+    }
+}
+
 /// A link to the page in another language.
 #[derive(Debug, Clone)]
 pub struct LanguageLink {

@@ -1,11 +1,13 @@
 //! The question pages of a new customer's journey: one page struct per
 //! template, built from the draft's answers and the problems to show.
 
+use std::sync::LazyLock;
+
 use askama::Template;
 
 use super::{
     form::ATTEST,
-    i18n::Translator,
+    i18n::{NamesByLanguage, Translator},
     journey::{self, Plan, Step},
     sections::{Attestation, BusinessHints, attestation_checkbox, business_section},
     values::{FormValues, OWNERS},
@@ -277,13 +279,18 @@ fn number_ending(t: &Translator, method: Option<&str>, last4: &str) -> String {
 
 /// The countries by their names in the page's language, in its
 /// alphabetical order.
-fn country_options(t: &Translator) -> Vec<(&'static str, String)> {
-    let mut options: Vec<(&'static str, String)> = COUNTRIES
-        .iter()
-        .map(|(code, _)| (*code, t.get_dyn(&format!("country-{code}"))))
-        .collect();
-    options.sort_by_cached_key(|(_, name)| collation_key(name));
-    options
+fn country_options(t: &Translator) -> &'static [(&'static str, String)] {
+    static COUNTRY_NAMES: LazyLock<NamesByLanguage> = LazyLock::new(|| {
+        NamesByLanguage::new(|t| {
+            let mut options: Vec<(&'static str, String)> = COUNTRIES
+                .iter()
+                .map(|(code, _)| (*code, t.get_dyn(&format!("country-{code}"))))
+                .collect();
+            options.sort_by_cached_key(|(_, name)| collation_key(name));
+            options
+        })
+    });
+    COUNTRY_NAMES.of(t)
 }
 
 /// A name as it sorts in a list: without accents or case ("Åland" with "A").

@@ -1,9 +1,9 @@
 //! View models of the form: each input with its label, value and error.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::LazyLock};
 
 use super::{
-    i18n::Translator,
+    i18n::{NamesByLanguage, Translator},
     values::{DATE_PARTS, FormValues, OWNERS},
 };
 use crate::domain::{address::US_STATES, locale::Locale, onboarding::Problem};
@@ -463,11 +463,16 @@ fn unknown(t: &Translator, field: &str, raw: &str) -> String {
 }
 
 /// The states, by their names in the page's language.
-pub fn state_options(t: &Translator) -> Vec<(&'static str, String)> {
-    US_STATES
-        .iter()
-        .map(|(code, _)| (*code, t.get_dyn(&format!("state-{code}"))))
-        .collect()
+pub fn state_options(t: &Translator) -> &'static [(&'static str, String)] {
+    static STATES: LazyLock<NamesByLanguage> = LazyLock::new(|| {
+        NamesByLanguage::new(|t| {
+            US_STATES
+                .iter()
+                .map(|(code, _)| (*code, t.get_dyn(&format!("state-{code}"))))
+                .collect()
+        })
+    });
+    STATES.of(t)
 }
 
 #[cfg(test)]
