@@ -362,7 +362,7 @@ fn identification(b: &Builder<'_>, values: &FormValues, prefix: &str, change_url
         Item::Field(
             b.field(&format!("{prefix}.country"), &t.get("label-issuing-country"))
                 .hint(t.get("hint-issuing-country"))
-                .select(&t.get("select-country"), &country_options(t))
+                .select(&t.get("select-country"), country_options(t))
                 .class("id-country"),
         ),
     ]

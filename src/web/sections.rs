@@ -40,7 +40,7 @@ pub fn business_section(b: &Builder<'_>, hints: BusinessHints) -> Section {
         ),
         ein,
         b.field("corporation.incorporation_state", &t.get("label-incorporation-state"))
-            .select(&t.get("select-state"), &state_options(t)),
+            .select(&t.get("select-state"), state_options(t)),
         example(
             b.field("corporation.industry_code", &t.get("label-industry-code"))
                 .optional()

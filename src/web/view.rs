@@ -285,7 +285,7 @@ impl<'a> Builder<'a> {
                 .autocomplete("address-level2"),
             self.field(&format!("{prefix}.state"), &t.get("label-state"))
                 .autocomplete("address-level1")
-                .select(&t.get("select-state"), &state_options(t)),
+                .select(&t.get("select-state"), state_options(t)),
             self.field(&format!("{prefix}.zip"), &t.get("label-zip"))
                 .autocomplete("postal-code")
                 .numeric()
