@@ -33,10 +33,8 @@ pub fn form_action() -> String {
 
 /// The form of the session whose secret token is `token`.
 pub fn form(token: &FormToken) -> String {
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("id", token.expose())
-        .finish();
-    format!("{}?{query}", form_action())
+    // A token is letters and digits only: nothing in it to encode.
+    format!("{SCOPE}{FORM_ROUTE}?id={}", token.expose())
 }
 
 /// One page of the form's journey (`step`, as `web::journey::Step::name`
@@ -68,7 +66,12 @@ pub fn absolute(public_url: &Url, path: &str) -> String {
 
 /// The form's absolute link: a session's `session_url`.
 pub fn form_url(public_url: &Url, token: &FormToken) -> String {
-    absolute(public_url, &form(token))
+    // Written in one go (a list of 100 builds 100 of them).
+    format!(
+        "{}{SCOPE}{FORM_ROUTE}?id={}",
+        public_url.as_str().trim_end_matches('/'),
+        token.expose()
+    )
 }
 
 /// The attestation's absolute URL, recorded with each agreement.
@@ -86,6 +89,18 @@ mod tests {
         assert_eq!(attestation(), "/onboarding/attestation");
         let token = FormToken::generate();
         assert_eq!(form(&token), format!("/onboarding/sessions?id={}", token.expose()));
+        for base in [
+            "https://onboard.example.com",
+            "https://onboard.example.com/",
+            "https://example.com/kyc/",
+        ] {
+            let public_url = Url::parse(base).unwrap();
+            assert_eq!(
+                form_url(&public_url, &token),
+                absolute(&public_url, &form(&token)),
+                "{base}"
+            );
+        }
         assert_eq!(
             form_step(&token, "owner-2-id", true),
             format!(
