@@ -105,12 +105,14 @@ impl NamesByLanguage {
         )
     }
 
-    /// The list in `t`'s language.
-    pub fn of(&self, t: &Translator) -> &[(&'static str, String)] {
+    /// The list in `t`'s language, borrowed.
+    pub fn of(&'static self, t: &Translator) -> impl Iterator<Item = (&'static str, Cow<'static, str>)> {
         self.0
             .iter()
             .find(|(locale, _)| *locale == t.locale)
-            .map_or(&[], |(_, names)| names.as_slice())
+            .map_or(&[][..], |(_, names)| names.as_slice())
+            .iter()
+            .map(|(code, name)| (*code, Cow::Borrowed(name.as_str())))
     }
 }
 

@@ -1,7 +1,7 @@
 //! The question pages of a new customer's journey: one page struct per
 //! template, built from the draft's answers and the problems to show.
 
-use std::sync::LazyLock;
+use std::{borrow::Cow, sync::LazyLock};
 
 use askama::Template;
 
@@ -279,7 +279,7 @@ fn number_ending(t: &Translator, method: Option<&str>, last4: &str) -> String {
 
 /// The countries by their names in the page's language, in its
 /// alphabetical order.
-fn country_options(t: &Translator) -> &'static [(&'static str, String)] {
+fn country_options(t: &Translator) -> impl Iterator<Item = (&'static str, Cow<'static, str>)> {
     static COUNTRY_NAMES: LazyLock<NamesByLanguage> = LazyLock::new(|| {
         NamesByLanguage::new(|t| {
             let mut options: Vec<(&'static str, String)> = COUNTRIES
@@ -330,11 +330,11 @@ fn identification(b: &Builder<'_>, values: &FormValues, prefix: &str, change_url
         .field(&method_path, &t.get("label-id-type"))
         .select(
             &t.get("select-document"),
-            &[
-                ("social_security_number", t.get("option-ssn")),
-                ("individual_taxpayer_identification_number", t.get("option-itin")),
-                ("passport", t.get("option-passport")),
-                ("other", t.get("option-other-id")),
+            [
+                ("social_security_number", t.get("option-ssn").into()),
+                ("individual_taxpayer_identification_number", t.get("option-itin").into()),
+                ("passport", t.get("option-passport").into()),
+                ("other", t.get("option-other-id").into()),
             ],
         )
         .class("id-method");

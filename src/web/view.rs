@@ -1,6 +1,6 @@
 //! View models of the form: each input with its label, value and error.
 
-use std::{collections::HashMap, sync::LazyLock};
+use std::{borrow::Cow, collections::HashMap, sync::LazyLock};
 
 use super::{
     i18n::{NamesByLanguage, Translator},
@@ -17,8 +17,10 @@ pub enum Kind {
 
 #[derive(Debug, Clone)]
 pub struct SelectOption {
-    pub value: String,
-    pub label: String,
+    pub value: &'static str,
+    /// Borrowed from a list kept for the process (the states, the
+    /// countries), or made for this page.
+    pub label: Cow<'static, str>,
     pub selected: bool,
 }
 
@@ -103,17 +105,21 @@ impl FieldView {
         self
     }
 
-    pub fn select<L: AsRef<str>>(mut self, placeholder: &str, options: &[(&str, L)]) -> Self {
+    pub fn select(
+        mut self,
+        placeholder: &str,
+        options: impl IntoIterator<Item = (&'static str, Cow<'static, str>)>,
+    ) -> Self {
         self.kind = Kind::Select;
         let current = self.value.clone();
         self.options = std::iter::once(SelectOption {
-            value: String::new(),
-            label: placeholder.to_owned(),
+            value: "",
+            label: Cow::Owned(placeholder.to_owned()),
             selected: current.is_empty(),
         })
-        .chain(options.iter().map(|(value, label)| SelectOption {
-            value: (*value).to_owned(),
-            label: label.as_ref().to_owned(),
+        .chain(options.into_iter().map(|(value, label)| SelectOption {
+            value,
+            label,
             selected: current.eq_ignore_ascii_case(value),
         }))
         .collect();
@@ -463,7 +469,7 @@ fn unknown(t: &Translator, field: &str, raw: &str) -> String {
 }
 
 /// The states, by their names in the page's language.
-pub fn state_options(t: &Translator) -> &'static [(&'static str, String)] {
+pub fn state_options(t: &Translator) -> impl Iterator<Item = (&'static str, Cow<'static, str>)> {
     static STATES: LazyLock<NamesByLanguage> = LazyLock::new(|| {
         NamesByLanguage::new(|t| {
             US_STATES
