@@ -148,6 +148,7 @@ impl LogSink {
 
 /// Writes a [`LogSink`]'s gathered lines every [`LOG_GATHER_FOR`]; when
 /// dropped, writes what is left and ends its thread.
+#[must_use = "dropping the flusher writes every line at once from then on"]
 pub struct LogFlusher {
     shared: std::sync::Arc<SinkShared>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -184,14 +185,17 @@ pub struct SinkLine<'a> {
 
 impl std::io::Write for SinkLine<'_> {
     fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
-        if self.at_once || self.shared.stopping() {
+        if self.at_once {
             self.shared.write_out(Some(line))?;
             return Ok(line.len());
         }
         let mut gathered = locked(&self.shared.gathered);
         let first = gathered.is_empty();
         gathered.extend_from_slice(line);
-        if gathered.len() > LOG_GATHER_AT_MOST {
+        // `stopping` is read under the lock the flusher's last write takes
+        // the buffer under: either that write takes this line, or this
+        // sees the flusher stopping and writes the line itself.
+        if gathered.len() > LOG_GATHER_AT_MOST || self.shared.stopping() {
             drop(gathered);
             self.shared.write_out(None)?;
         } else if first {

@@ -780,6 +780,9 @@ impl<T> Page<T> {
     }
 }
 
+/// Pages up to this size have their limit written into the statement.
+const WRITTEN_LIMITS: u32 = 100;
+
 impl Window {
     /// Appends the page's bounds to a listing query: after the cursor, newest
     /// first, one row more than the page holds (to know whether more follow).
@@ -815,15 +818,19 @@ impl Window {
                     .push(")");
             }
         }
-        // The limit is written into the statement, not bound: SQLite plans
-        // with a bound `LIMIT`'s value, so each new binding of it expired the
-        // prepared statement and every list was parsed and planned again
-        // (about 5% of a list of 100). A limit is one of at most 100 numbers,
-        // so each is prepared once per connection.
-        query.push(format!(
-            " ORDER BY created_at DESC, seq DESC LIMIT {}",
-            i64::from(self.limit) + 1
-        ));
+        // A page of at most 100 has its limit written into the statement,
+        // not bound: SQLite plans with a bound `LIMIT`'s value, so each new
+        // binding of it expired the prepared statement and every list was
+        // parsed and planned again (about 5% of a list of 100). That makes at
+        // most 100 statements of each shape; the rare larger pages (Events,
+        // up to 1,000) bind it, rather than crowd the statement cache.
+        query.push(" ORDER BY created_at DESC, seq DESC LIMIT ");
+        let rows = i64::from(self.limit) + 1;
+        if self.limit <= WRITTEN_LIMITS {
+            query.push(rows);
+        } else {
+            query.push_bind(rows);
+        }
     }
 }
 

@@ -393,6 +393,13 @@ async fn no_full_number_or_form_link_rests_in_clear_in_the_database_or_the_log()
         }
         links.push(url.split("id=").nth(1).unwrap().to_owned());
     }
+    // Read while the server runs, as a crash would leave it: with its
+    // write-ahead log, which a clean stop folds into the file and deletes.
+    let stored = dump_database(&db).await;
+    assert!(
+        std::path::Path::new(&format!("{db}-wal")).exists(),
+        "the log is read too"
+    );
     let log = server.stop();
     assert!(
         log.contains("generated the data key"),
@@ -409,7 +416,6 @@ async fn no_full_number_or_form_link_rests_in_clear_in_the_database_or_the_log()
             0o600
         );
     }
-    let stored = dump_database(&db).await;
     // A request's fingerprint hashes its body (full numbers included), so it
     // is sealed too: in clear it could be matched against guesses.
     let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&db))

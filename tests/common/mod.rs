@@ -99,7 +99,7 @@ pub async fn drop_stale_databases(admin: &str) {
             continue;
         }
         // In use, or dropped by another run meanwhile: left as it is.
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\"")))
             .execute(&mut conn)
             .await;
     }
@@ -113,7 +113,7 @@ fn is_stale(name: &str, now: u64) -> bool {
         .strip_prefix(TEST_DATABASE_PREFIX)
         .and_then(|rest| rest.split_once('_'))
         .and_then(|(seconds, _)| seconds.parse::<u64>().ok());
-    made.is_none_or(|made| made + STALE_AFTER_SECONDS < now)
+    made.is_none_or(|made| now.saturating_sub(made) > STALE_AFTER_SECONDS)
 }
 
 /// The data key of every test database on PostgreSQL (which requires one);
