@@ -1,6 +1,14 @@
 //! Logging: `tracing` to stderr, as text or JSON. Stdout stays free for CLI output.
 
-use std::fmt::Debug;
+use std::{
+    fmt::Debug,
+    io::Write,
+    sync::{
+        Arc, Condvar, Mutex, MutexGuard, PoisonError,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use tracing::{
     Event, Level, Subscriber,
@@ -32,7 +40,7 @@ pub fn init(format: LogFormat) -> LogFlusher {
 
 /// How long the lines of routine events are gathered before they are
 /// written together.
-pub const LOG_GATHER_FOR: std::time::Duration = std::time::Duration::from_millis(5);
+pub const LOG_GATHER_FOR: Duration = Duration::from_millis(5);
 
 /// Gathered lines past this many bytes are written at once, by the thread
 /// that logs the line that crosses it.
@@ -48,22 +56,22 @@ const LOG_GATHER_AT_MOST: usize = 64 * 1024;
 /// (`kill -9`) can lose is the INFO lines of its last few milliseconds.
 #[derive(Clone)]
 pub struct LogSink {
-    shared: std::sync::Arc<SinkShared>,
+    shared: Arc<SinkShared>,
 }
 
 struct SinkShared {
-    gathered: std::sync::Mutex<Vec<u8>>,
+    gathered: Mutex<Vec<u8>>,
     /// Held while writing, so that lines reach the output in order.
-    output: std::sync::Mutex<Box<dyn std::io::Write + Send>>,
+    output: Mutex<Box<dyn Write + Send>>,
     /// Tells the flusher that lines are waiting (or that it must stop).
-    waiting: std::sync::Condvar,
-    stopping: std::sync::atomic::AtomicBool,
-    gather_for: std::time::Duration,
+    waiting: Condvar,
+    stopping: AtomicBool,
+    gather_for: Duration,
 }
 
-fn locked<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A thread that panicked while logging leaves the buffer usable.
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl SinkShared {
@@ -86,10 +94,7 @@ impl SinkShared {
             {
                 let mut gathered = locked(&self.gathered);
                 while gathered.is_empty() && !self.stopping() {
-                    gathered = self
-                        .waiting
-                        .wait(gathered)
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    gathered = self.waiting.wait(gathered).unwrap_or_else(PoisonError::into_inner);
                 }
                 if gathered.is_empty() {
                     return;
@@ -110,28 +115,25 @@ impl SinkShared {
     }
 
     fn stopping(&self) -> bool {
-        self.stopping.load(std::sync::atomic::Ordering::Acquire)
+        self.stopping.load(Ordering::Acquire)
     }
 }
 
 impl LogSink {
     /// A sink writing to `output`, and the flusher that writes its gathered
     /// lines (on a thread of its own, until the flusher is dropped).
-    pub fn start(output: Box<dyn std::io::Write + Send>) -> (Self, LogFlusher) {
+    pub fn start(output: Box<dyn Write + Send>) -> (Self, LogFlusher) {
         Self::start_gathering_for(output, LOG_GATHER_FOR)
     }
 
     /// [`LogSink::start`], with lines gathered for `gather_for`.
-    pub fn start_gathering_for(
-        output: Box<dyn std::io::Write + Send>,
-        gather_for: std::time::Duration,
-    ) -> (Self, LogFlusher) {
-        let shared = std::sync::Arc::new(SinkShared {
+    pub fn start_gathering_for(output: Box<dyn Write + Send>, gather_for: Duration) -> (Self, LogFlusher) {
+        let shared = Arc::new(SinkShared {
             gather_for,
-            gathered: std::sync::Mutex::new(Vec::new()),
-            output: std::sync::Mutex::new(output),
-            waiting: std::sync::Condvar::new(),
-            stopping: std::sync::atomic::AtomicBool::new(false),
+            gathered: Mutex::new(Vec::new()),
+            output: Mutex::new(output),
+            waiting: Condvar::new(),
+            stopping: AtomicBool::new(false),
         });
         let flushing = shared.clone();
         let thread = std::thread::Builder::new()
@@ -140,7 +142,7 @@ impl LogSink {
             // Without a thread of its own, the sink writes every line at once.
             .ok();
         if thread.is_none() {
-            shared.stopping.store(true, std::sync::atomic::Ordering::Release);
+            shared.stopping.store(true, Ordering::Release);
         }
         (Self { shared: shared.clone() }, LogFlusher { shared, thread })
     }
@@ -150,7 +152,7 @@ impl LogSink {
 /// dropped, writes what is left and ends its thread.
 #[must_use = "dropping the flusher writes every line at once from then on"]
 pub struct LogFlusher {
-    shared: std::sync::Arc<SinkShared>,
+    shared: Arc<SinkShared>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -163,7 +165,7 @@ impl LogFlusher {
 
 impl Drop for LogFlusher {
     fn drop(&mut self) {
-        self.shared.stopping.store(true, std::sync::atomic::Ordering::Release);
+        self.shared.stopping.store(true, Ordering::Release);
         {
             // Under the buffer's lock, so the flusher cannot miss the wake-up
             // between its check and its wait.
@@ -183,7 +185,7 @@ pub struct SinkLine<'a> {
     at_once: bool,
 }
 
-impl std::io::Write for SinkLine<'_> {
+impl Write for SinkLine<'_> {
     fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
         if self.at_once {
             self.shared.write_out(Some(line))?;
@@ -301,7 +303,7 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 /// buckets: the recorder keeps every sample until then, so without it they
 /// would pile up between scrapes (about 20 bytes a request: a service that
 /// nothing scrapes would grow by hundreds of megabytes a day).
-pub const METRICS_UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+pub const METRICS_UPKEEP_EVERY: Duration = Duration::from_secs(1);
 
 static UPKEEPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -313,13 +315,13 @@ pub async fn keep_metrics_up() {
     loop {
         ticks.tick().await;
         metrics().run_upkeep();
-        UPKEEPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        UPKEEPS.fetch_add(1, Ordering::Relaxed);
     }
 }
 
 /// How many upkeeps [`keep_metrics_up`] ran in this process.
 pub fn metrics_upkeeps() -> u64 {
-    UPKEEPS.load(std::sync::atomic::Ordering::Relaxed)
+    UPKEEPS.load(Ordering::Relaxed)
 }
 
 /// The process's Prometheus recorder, installed on first use. Several
