@@ -780,7 +780,7 @@ impl<T> Page<T> {
     }
 }
 
-/// Pages up to this size have their limit written into the statement.
+/// Pages up to this size have their limit written into the statement (SQLite).
 const WRITTEN_LIMITS: u32 = 100;
 
 impl Window {
@@ -818,15 +818,19 @@ impl Window {
                     .push(")");
             }
         }
-        // A page of at most 100 has its limit written into the statement,
-        // not bound: SQLite plans with a bound `LIMIT`'s value, so each new
-        // binding of it expired the prepared statement and every list was
-        // parsed and planned again (about 5% of a list of 100). That makes at
-        // most 100 statements of each shape; the rare larger pages (Events,
-        // up to 1,000) bind it, rather than crowd the statement cache.
+        // On SQLite, a page of at most 100 has its limit written into the
+        // statement, not bound: SQLite plans with a bound `LIMIT`'s value, so
+        // each new binding of it expired the prepared statement and every
+        // list was parsed and planned again (about 5% of a list of 100).
+        // That makes at most 100 statements of each shape; the rare larger
+        // pages (Events, up to 1,000) bind it, rather than crowd the
+        // statement cache. PostgreSQL keeps it bound: its generic plan for a
+        // bound limit walks the listing index in order, whatever the
+        // statistics say, while with a written limit a table not analysed
+        // since it grew was sorted whole on every list (tests/postgres/plans.rs).
         query.push(" ORDER BY created_at DESC, seq DESC LIMIT ");
         let rows = i64::from(self.limit) + 1;
-        if self.limit <= WRITTEN_LIMITS {
+        if DB::NAME == <sqlx::Sqlite as sqlx::Database>::NAME && self.limit <= WRITTEN_LIMITS {
             query.push(rows);
         } else {
             query.push_bind(rows);

@@ -45,6 +45,7 @@ fn main() -> std::process::ExitCode {
         on_postgres!(outage::a_lost_database_gives_503_and_the_service_recovers_by_itself),
         on_postgres!(outage::start_up_waits_for_a_database_that_is_not_up_yet),
         on_postgres!(plans::lookups_by_id_read_one_row_however_the_table_grew),
+        on_postgres!(plans::a_list_reads_one_page_however_the_group_grew),
         on_postgres!(reads::a_read_abandoned_mid_way_leaves_its_connection_whole_for_the_next),
         on_postgres!(reads::an_abandoned_read_that_then_fails_does_not_fail_the_next),
         on_postgres!(reads::a_unit_that_finds_the_server_gone_has_idle_reads_checked),
